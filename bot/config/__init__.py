@@ -1,1 +1,17 @@
+"""The lanes/teams YAML file: loading and validating it, the starter file, checking it in Slack."""
 
+from __future__ import annotations
+
+from bot.config.check import check_against_slack
+from bot.config.loader import ConfigError, load_config, load_config_text, parse_config
+from bot.config.starter import starter_yaml, write_starter
+
+__all__ = [
+    "ConfigError",
+    "check_against_slack",
+    "load_config",
+    "load_config_text",
+    "parse_config",
+    "starter_yaml",
+    "write_starter",
+]

@@ -1,0 +1,183 @@
+"""SQLAlchemy models. Every row that belongs to a workspace carries its Slack team id.
+
+Times are stored as UTC and always come back tz-aware (:class:`UTCDateTime`), on SQLite too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass a tz-aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+TEAM_ID = String(32)
+SLACK_ID = String(32)
+
+
+class Escalation(Base):
+    __tablename__ = "escalations"
+    __table_args__ = (
+        UniqueConstraint("slack_team_id", "number"),
+        UniqueConstraint("slack_team_id", "idempotency_key"),
+        Index("ix_escalations_team_status", "slack_team_id", "team", "status"),
+        Index("ix_escalations_owner_status", "slack_team_id", "owner", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(TEAM_ID)
+    number: Mapped[int]
+    lane: Mapped[str] = mapped_column(String(64))
+    team: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))
+    client: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(String(200))
+    details: Mapped[str] = mapped_column(Text, default="")
+    psa_ticket: Mapped[str | None] = mapped_column(String(40))
+    requester: Mapped[str] = mapped_column(SLACK_ID)
+    owner: Mapped[str | None] = mapped_column(SLACK_ID)
+    source: Mapped[str] = mapped_column(String(32))
+    source_channel: Mapped[str | None] = mapped_column(SLACK_ID)
+    source_ts: Mapped[str | None] = mapped_column(String(32))
+    source_permalink: Mapped[str | None] = mapped_column(String(500))
+    lane_channel: Mapped[str] = mapped_column(SLACK_ID)
+    lane_ts: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    status_before_wait: Mapped[str | None] = mapped_column(String(32))
+    opened_at: Mapped[datetime | None]
+    respond_due: Mapped[datetime | None]
+    resolve_due: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    paused_since: Mapped[datetime | None]
+    done_checked: Mapped[list[Any]] = mapped_column(default=list)
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    reopen_count: Mapped[int] = mapped_column(default=0)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def ref(self) -> str:
+        return f"ESC-{self.number}"
+
+
+class TimelineEntry(Base):
+    """Append-only audit trail: every change to an escalation, who made it and when."""
+
+    __tablename__ = "timeline_entries"
+    __table_args__ = (Index("ix_timeline_entries_escalation", "escalation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(TEAM_ID)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"))
+    at: Mapped[datetime]
+    actor: Mapped[str | None] = mapped_column(SLACK_ID)
+    kind: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class OutboxMessage(Base):
+    """A Slack call stored in the same transaction as the change that needs it.
+
+    ``kind`` says how it is delivered: ``lane_message`` posts or updates an escalation's lane
+    message from its current state, ``thread_note`` replies in its thread (once the lane message
+    exists), ``call`` makes ``payload["method"]`` with ``payload["args"]`` as stored.
+    """
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        UniqueConstraint("slack_team_id", "dedupe_key"),
+        Index("ix_outbox_messages_pending", "delivered_at", "failed_at", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(TEAM_ID)
+    kind: Mapped[str] = mapped_column(String(32))
+    escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ProcessedRequest(Base):
+    """Inbound Slack deliveries already handled (event ids, action keys): retries stop here."""
+
+    __tablename__ = "processed_requests"
+    __table_args__ = (UniqueConstraint("slack_team_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(TEAM_ID)
+    key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Counter(Base):
+    """Per-workspace sequences (``ESC-<n>`` numbers)."""
+
+    __tablename__ = "counters"
+
+    slack_team_id: Mapped[str] = mapped_column(TEAM_ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,67 @@
+"""The unit of work: one session, its repositories, and a transaction that rolls back unless
+``commit()`` is called. After a commit it runs its ``after_commit`` hooks (wake the outbox
+deliverer), never before: nothing is posted for a change that was not stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.adapters.repository import (
+    EscalationRepository,
+    OutboxRepository,
+    ProcessedRequests,
+    TimelineRepository,
+)
+
+
+class UnitOfWork:
+    session: Session
+    escalations: EscalationRepository
+    timeline: TimelineRepository
+    outbox: OutboxRepository
+    processed: ProcessedRequests
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        after_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._factory = session_factory
+        self._after_commit = after_commit
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        self.escalations = EscalationRepository(self.session)
+        self.timeline = TimelineRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
+        self.processed = ProcessedRequests(self.session)
+        self._committed = False
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                self.session.rollback()
+        finally:
+            self.session.close()
+        if self._committed and self._after_commit is not None and exc_type is None:
+            self._after_commit()
+
+    def commit(self) -> None:
+        self.session.commit()
+        self._committed = True
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+UowFactory = Callable[[], UnitOfWork]

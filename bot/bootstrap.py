@@ -1,0 +1,123 @@
+"""The composition root: the one place that builds the engine, the Slack client, the outbox
+deliverer, the Bolt app and the WSGI app from the settings. Nothing is built at import time."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.adapters.db import make_engine, make_session_factory
+from bot.adapters.uow import UnitOfWork
+from bot.config.loader import load_config
+from bot.domain.lanes import LanekeeperConfig
+from bot.services.context import Lanes
+from bot.settings import Settings
+from bot.slack.app import build_bolt_app
+from bot.slack.delivery import OutboxDeliverer
+from bot.slack.deps import Deps
+from bot.slack.web import WebApp
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    lanes: Lanes
+    client: WebClient
+    deliverer: OutboxDeliverer
+    deps: Deps
+    clock: Callable[[], datetime]
+    _bolt: App | None = field(default=None, repr=False)
+    _team_id: str | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, after_commit=self.deliverer.wake)
+
+    def bolt(self, *, token_verification: bool = True) -> App:
+        with self._lock:
+            if self._bolt is None:
+                if not self.settings.slack_signing_secret:
+                    raise SystemExit("SLACK_SIGNING_SECRET is not set (see README: Configure).")
+                self._bolt = build_bolt_app(
+                    deps=self.deps,
+                    client=self.client,
+                    signing_secret=self.settings.slack_signing_secret,
+                    listener_threads=self.settings.lanekeeper_listener_threads,
+                    token_verification=token_verification,
+                )
+            return self._bolt
+
+    def web_app(self, *, token_verification: bool = True) -> WebApp:
+        assert self.settings.slack_signing_secret
+        return WebApp(
+            self.bolt(token_verification=token_verification),
+            signing_secret=self.settings.slack_signing_secret,
+            health=self.health,
+        )
+
+    def health(self) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"database": self.engine.dialect.name}
+
+    def slack_team_id(self) -> str:
+        """The workspace of the bot token (single-workspace mode), asked of Slack once."""
+        with self._lock:
+            if self._team_id is None:
+                self._team_id = str(self.client.auth_test()["team_id"])
+                self.deps.default_team_id = self._team_id
+            return self._team_id
+
+    def close(self) -> None:
+        self.deliverer.stop()
+        self.engine.dispose()
+
+
+def build(
+    settings: Settings,
+    *,
+    config: LanekeeperConfig | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Container:
+    if config is None:
+        config = load_config(settings.lanekeeper_config)
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    lanes = Lanes(config)
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    deliverer = OutboxDeliverer(
+        session_factory=sessions, lanes=lanes, client_for=lambda _team: client, clock=clock
+    )
+    deps = Deps(
+        lanes=lanes,
+        uow=lambda: UnitOfWork(sessions, after_commit=deliverer.wake),
+        deliverer=deliverer,
+        clock=clock,
+    )
+    return Container(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        lanes=lanes,
+        client=client,
+        deliverer=deliverer,
+        deps=deps,
+        clock=clock,
+    )

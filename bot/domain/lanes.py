@@ -1,0 +1,142 @@
+"""Lanes, teams and protected people: the MSP's configuration as plain, validated data.
+
+Built by :mod:`bot.config.loader` from the YAML file; everything else reads these.
+The order of a lane's severities is meaningful: the first is the most severe (P1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Literal
+
+from bot.domain.durations import Duration
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+DEFAULT_LANE_KEYS = (
+    "sla-risk",
+    "alert",
+    "coverage",
+    "client-request",
+    "change",
+    "security",
+    "onsite",
+)
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    """Working days (0 = Monday) and the daily window, in the team's local time.
+
+    ``end`` of ``time(0, 0)`` together with ``start`` of ``time(0, 0)`` means the whole day
+    (a 24/7 NOC); otherwise ``end`` is after ``start`` on the same day.
+    """
+
+    days: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    start: time = time(8, 0)
+    end: time = time(18, 0)
+
+    @property
+    def all_day(self) -> bool:
+        return self.start == time(0, 0) and self.end == time(0, 0)
+
+
+@dataclass(frozen=True)
+class SeverityTarget:
+    respond: Duration
+    resolve: Duration
+
+
+@dataclass(frozen=True)
+class ApprovalPolicy:
+    mode: Literal["none", "always", "at_or_above"] = "none"
+    severity: str | None = None
+
+    def requires(self, severity: str, order: tuple[str, ...]) -> bool:
+        """Whether an escalation of ``severity`` needs approval (``order``: most severe first)."""
+        if self.mode == "none":
+            return False
+        if self.mode == "always":
+            return True
+        assert self.severity is not None
+        return order.index(severity) <= order.index(self.severity)
+
+    def describe(self) -> str:
+        if self.mode == "none":
+            return "no approval"
+        if self.mode == "always":
+            return "always needs approval"
+        return f"needs approval at {self.severity} or above"
+
+
+@dataclass(frozen=True)
+class Lane:
+    key: str
+    name: str
+    when: str
+    team: str
+    channel: str
+    severities: dict[str, SeverityTarget]
+    approval: ApprovalPolicy = field(default_factory=ApprovalPolicy)
+    approvers: tuple[str, ...] = ()
+    done: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+    @property
+    def severity_order(self) -> tuple[str, ...]:
+        return tuple(self.severities)
+
+    @property
+    def default_severity(self) -> str:
+        """The middle severity: a sensible pre-selection that is neither panic nor neglect."""
+        order = self.severity_order
+        return order[len(order) // 2] if len(order) > 2 else order[-1]
+
+    def needs_approval(self, severity: str) -> bool:
+        return self.approval.requires(severity, self.severity_order)
+
+
+@dataclass(frozen=True)
+class Team:
+    key: str
+    name: str
+    channel: str
+    timezone: str
+    business_hours: BusinessHours = field(default_factory=BusinessHours)
+    holiday_country: str | None = None
+    holiday_subdivision: str | None = None
+    holiday_dates: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
+    leads: tuple[str, ...] = ()
+    standup_time: time = time(8, 45)
+    level10_day: int = 1
+    level10_time: time = time(9, 0)
+    aged_backlog_alert: int = 4
+
+
+@dataclass(frozen=True)
+class Protected:
+    users: tuple[str, ...] = ()
+    channels: Literal["all"] | tuple[str, ...] = "all"
+
+    def watches(self, channel: str) -> bool:
+        return self.channels == "all" or channel in self.channels
+
+
+@dataclass(frozen=True)
+class LanekeeperConfig:
+    timezone: str
+    teams: dict[str, Team]
+    lanes: dict[str, Lane]
+    admins: tuple[str, ...] = ()
+    protected: Protected = field(default_factory=Protected)
+
+    def lane(self, key: str) -> Lane | None:
+        return self.lanes.get(key)
+
+    def team_of(self, lane: Lane) -> Team:
+        return self.teams[lane.team]
+
+    def lane_keys(self) -> tuple[str, ...]:
+        return tuple(self.lanes)

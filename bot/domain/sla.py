@@ -1,0 +1,240 @@
+"""SLA clocks in business time, on a plain work item.
+
+Escalations and PSA tickets both have a respond and a resolve clock that run in the owning
+team's business time and stop while waiting on the client. Keeping the arithmetic on a plain
+frozen :class:`WorkItem` (not an ORM row) lets digests, the SLA watch and KPIs treat both
+kinds the same way and keeps every rule here testable without a database.
+
+How pauses work: while an item waits on the client, ``paused_since`` is set and its clocks
+read as they stood at that moment. On resume, the caller moves each due time out with
+:func:`resume_due` by the business time spent paused and clears ``paused_since``; so the
+stored due times always include every finished pause, and nothing else needs a pause log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from bot.domain.calendar import BusinessCalendar, as_utc
+from bot.domain.durations import humanize_seconds
+from bot.domain.lanes import SeverityTarget
+
+__all__ = [
+    "CLOSED_STATUSES",
+    "ClockName",
+    "ClockReading",
+    "WorkItem",
+    "aged_past_sla",
+    "at_risk",
+    "describe_reading",
+    "due_times",
+    "read_clocks",
+    "resume_due",
+    "thresholds_crossed",
+]
+
+ClockName = Literal["respond", "resolve"]
+
+# Statuses after which no clock runs, even when the source forgot ``resolved_at`` (a cancelled
+# escalation, or a PSA that reports "Closed" without a timestamp must not count as aged).
+CLOSED_STATUSES = frozenset(
+    {"resolved", "rejected", "cancelled", "canceled", "closed", "completed"}
+)
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One escalation or ticket, as far as SLAs are concerned.
+
+    ``respond_target`` / ``resolve_target`` are optional: when the caller knows the business
+    length of a target (e.g. from the lane's severity), readings report exact elapsed time and
+    fractions even after pauses; otherwise the target is taken as the business time from
+    ``opened_at`` to the due time, which counts finished pauses as elapsed.
+    """
+
+    kind: str
+    ref: str
+    team: str
+    severity: str
+    client: str
+    summary: str
+    owner: str | None
+    status: str
+    opened_at: datetime
+    respond_due: datetime | None
+    resolve_due: datetime | None
+    responded_at: datetime | None = None
+    resolved_at: datetime | None = None
+    paused_since: datetime | None = None
+    url: str | None = None
+    respond_target: timedelta | None = None
+    resolve_target: timedelta | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.resolved_at is not None or self.status.lower() in CLOSED_STATUSES
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_since is not None
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    clock: ClockName
+    due: datetime
+    target: timedelta
+    elapsed: timedelta
+    remaining: timedelta
+    fraction: float
+    breached: bool
+
+
+def due_times(
+    calendar: BusinessCalendar, targets: SeverityTarget, start: datetime
+) -> tuple[datetime, datetime]:
+    """Respond and resolve due times for clocks that start at ``start``."""
+    return calendar.add(start, targets.respond), calendar.add(start, targets.resolve)
+
+
+def resume_due(
+    calendar: BusinessCalendar, due: datetime, paused_since: datetime, resumed_at: datetime
+) -> datetime:
+    """``due`` pushed out by the business time spent paused.
+
+    Because business time is additive, the remaining (or overdue) business time at resume is
+    exactly what it was when the pause began: a breached clock stays breached by the same
+    amount. A pause entirely outside business hours moves nothing.
+    """
+    paused = calendar.business_time_between(paused_since, resumed_at)
+    if paused <= timedelta(0):
+        return as_utc(due, "due")
+    return calendar.add(due, paused)
+
+
+def _reading(
+    calendar: BusinessCalendar,
+    clock: ClockName,
+    opened_at: datetime,
+    due: datetime,
+    target: timedelta | None,
+    at: datetime,
+) -> ClockReading:
+    due = as_utc(due, "due")
+    remaining = calendar.business_time_between(at, due)
+    if target is None:
+        target = calendar.business_time_between(opened_at, due)
+    elapsed = max(target - remaining, timedelta(0))
+    # A zero target (due at opening) is used up from the start.
+    fraction = elapsed / target if target > timedelta(0) else 1.0
+    return ClockReading(
+        clock=clock,
+        due=due,
+        target=target,
+        elapsed=elapsed,
+        remaining=remaining,
+        fraction=fraction,
+        # Compared in real time: a clock due Friday 18:00 has 0 business time left all
+        # weekend, but it is late, not about to be.
+        breached=at >= due,
+    )
+
+
+def read_clocks(item: WorkItem, calendar: BusinessCalendar, now: datetime) -> list[ClockReading]:
+    """The clocks still running, respond first.
+
+    The respond clock stops at ``responded_at`` and, since a fix is also an answer, at
+    resolution. While paused, every clock reads as it stood at ``paused_since``.
+    """
+    now = as_utc(now, "now")
+    if item.is_closed:
+        return []
+    at = now
+    if item.paused_since is not None:
+        at = min(as_utc(item.paused_since, "paused_since"), now)
+    readings = []
+    if item.respond_due is not None and item.responded_at is None:
+        readings.append(
+            _reading(calendar, "respond", item.opened_at, item.respond_due, item.respond_target, at)
+        )
+    if item.resolve_due is not None:
+        readings.append(
+            _reading(calendar, "resolve", item.opened_at, item.resolve_due, item.resolve_target, at)
+        )
+    return readings
+
+
+def _urgency(r: ClockReading) -> tuple[bool, timedelta, int]:
+    return (not r.breached, r.remaining, 0 if r.clock == "respond" else 1)
+
+
+def at_risk(
+    item: WorkItem,
+    calendar: BusinessCalendar,
+    now: datetime,
+    *,
+    window: timedelta = timedelta(hours=4),
+) -> ClockReading | None:
+    """The most urgent running clock that has breached or breaches within ``window``.
+
+    ``window`` is business time, so a clock due first thing Monday is at risk on Friday
+    afternoon. Breached clocks come first, most overdue first; then the soonest to breach.
+    """
+    candidates = [
+        r for r in read_clocks(item, calendar, now) if r.breached or r.remaining <= window
+    ]
+    return min(candidates, key=_urgency) if candidates else None
+
+
+def thresholds_crossed(
+    item: WorkItem, calendar: BusinessCalendar, now: datetime, *, warn_at: float = 0.75
+) -> list[tuple[str, str]]:
+    """Every ``(clock, level)`` threshold the item has passed now, ``level`` in warn/breach.
+
+    A breached clock reports both its warn and its breach, so a caller that remembers what it
+    announced never re-announces and never misses one; to send a single message for a clock
+    that jumped straight past both, announce only the last unannounced level of that clock.
+    Only running clocks count (a responded item reports nothing for "respond"), and a paused
+    item reports what it had passed when the pause began.
+    """
+    crossed: list[tuple[str, str]] = []
+    for r in read_clocks(item, calendar, now):
+        if r.breached or r.fraction >= warn_at:
+            crossed.append((r.clock, "warn"))
+        if r.breached:
+            crossed.append((r.clock, "breach"))
+    return crossed
+
+
+def aged_past_sla(items: Iterable[WorkItem], now: datetime) -> list[WorkItem]:
+    """Open, unpaused items past their resolve due time, most overdue first.
+
+    The core KPI "backlog aged past SLA". An item waiting on the client is not counted: its
+    clock is stopped, so the team is not the one holding it.
+    """
+    now = as_utc(now, "now")
+    aged: list[tuple[datetime, int, WorkItem]] = []
+    for position, item in enumerate(items):
+        if item.is_closed or item.paused_since is not None or item.resolve_due is None:
+            continue
+        due = as_utc(item.resolve_due, "resolve_due")
+        if due < now:
+            aged.append((due, position, item))
+    aged.sort(key=lambda entry: entry[:2])
+    return [item for _due, _position, item in aged]
+
+
+def describe_reading(r: ClockReading) -> str:
+    """``"breaches in 1h 20m"`` or ``"breached 3h ago"``, counted in business time."""
+    seconds = r.remaining.total_seconds()
+    if r.breached:
+        overdue = max(-seconds, 0.0)
+        if overdue < 60:
+            return "breached under 1m ago"
+        return f"breached {humanize_seconds(overdue)} ago"
+    if seconds < 60:
+        return "breaches in under 1m"
+    return f"breaches in {humanize_seconds(seconds)}"

@@ -1,0 +1,259 @@
+"""Escalation use cases: create one, and move it through its lifecycle.
+
+Each function takes a unit of work, the lanes and ``now``; it stores the change, the timeline
+line and the Slack posts it needs (outbox) in one transaction, and commits. A concurrent change
+to the same escalation loses cleanly (optimistic lock → :class:`Conflict`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.adapters.models import Escalation
+from bot.adapters.uow import UnitOfWork
+from bot.domain import escalation as lifecycle
+from bot.domain.errors import Conflict, NotFound
+from bot.domain.escalation import Change, Draft, EscalationState, Source, Status
+from bot.domain.sla import due_times, resume_due
+from bot.domain.text import escape
+from bot.services.context import Lanes
+
+
+@dataclass(frozen=True)
+class Outcome:
+    escalation_id: int
+    number: int
+    ref: str
+    status: str
+    created: bool = True
+    change: str | None = None
+
+
+def _outcome(row: Escalation, *, created: bool = True, change: str | None = None) -> Outcome:
+    return Outcome(row.id, row.number, row.ref, row.status, created, change)
+
+
+def state_of(row: Escalation, lanes: Lanes) -> EscalationState:
+    lane = lanes.config.lane(row.lane)
+    return EscalationState(
+        ref=row.ref,
+        status=Status(row.status),
+        requester=row.requester,
+        owner=row.owner,
+        done_items=lane.done if lane else (),
+        status_before_wait=Status(row.status_before_wait) if row.status_before_wait else None,
+    )
+
+
+def create_escalation(
+    uow: UnitOfWork,
+    lanes: Lanes,
+    *,
+    slack_team_id: str,
+    draft: Draft,
+    requester: str,
+    source: Source,
+    now: datetime,
+    idempotency_key: str | None = None,
+    source_channel: str | None = None,
+    source_ts: str | None = None,
+    permalink: str | None = None,
+) -> Outcome:
+    """Store a new escalation and queue its lane message (and a note on the source message)."""
+    draft = lifecycle.validate_draft(draft, lanes=lanes.severities())
+    with uow:
+        if idempotency_key:
+            existing = uow.escalations.by_idempotency_key(slack_team_id, idempotency_key)
+            if existing is not None:
+                return _outcome(existing, created=False)
+        lane = lanes.lane(draft.lane)
+        team = lanes.team_of(lane)
+        number = uow.escalations.next_number(slack_team_id)
+        row = Escalation(
+            slack_team_id=slack_team_id,
+            number=number,
+            lane=lane.key,
+            team=team.key,
+            severity=draft.severity,
+            client=draft.client,
+            summary=draft.summary,
+            details=draft.details,
+            psa_ticket=draft.psa_ticket or None,
+            requester=requester,
+            source=source.value,
+            source_channel=source_channel,
+            source_ts=source_ts,
+            source_permalink=permalink,
+            lane_channel=lane.channel,
+            idempotency_key=idempotency_key,
+            done_checked=[],
+            created_at=now,
+            updated_at=now,
+        )
+        if lane.needs_approval(draft.severity):
+            row.status = Status.PENDING_APPROVAL.value
+        else:
+            _start_clocks(row, lanes, now)
+            row.status = Status.OPEN.value
+        uow.escalations.add(row)
+        uow.timeline.append(
+            row,
+            at=now,
+            actor=requester,
+            kind="created",
+            text=f"<@{requester}> raised it in {lane.name} ({draft.severity})",
+            detail={"source": source.value, "permalink": permalink},
+        )
+        uow.outbox.add(slack_team_id=slack_team_id, kind="lane_message", escalation_id=row.id)
+        if source_channel and source_ts and source in (Source.INTERCEPTED, Source.SHORTCUT):
+            uow.outbox.add(
+                slack_team_id=slack_team_id,
+                kind="source_note",
+                escalation_id=row.id,
+                dedupe_key=f"source-note:{row.id}",
+            )
+        if row.status == Status.PENDING_APPROVAL.value:
+            uow.outbox.add(
+                slack_team_id=slack_team_id,
+                kind="approval_requests",
+                escalation_id=row.id,
+                dedupe_key=f"approval-requests:{row.id}",
+            )
+        uow.commit()
+        return _outcome(row)
+
+
+def _start_clocks(row: Escalation, lanes: Lanes, at: datetime) -> None:
+    lane = lanes.lane(row.lane)
+    targets = lane.severities[row.severity]
+    respond, resolve = due_times(lanes.calendar(row.team), targets, at)
+    row.opened_at = at
+    row.respond_due = respond
+    row.resolve_due = resolve
+
+
+def _apply(row: Escalation, change: Change, lanes: Lanes, now: datetime, **kw: Any) -> None:
+    """Copy a domain change onto the row and move the SLA clocks the way the change implies."""
+    state = change.state
+    cal = lanes.calendar(row.team)
+    row.status = state.status.value
+    row.owner = state.owner
+    row.status_before_wait = state.status_before_wait.value if state.status_before_wait else None
+    row.updated_at = now
+    kind = change.kind
+    if kind in ("taken", "reassigned", "resolved") and row.responded_at is None:
+        row.responded_at = now
+    if kind == "waiting":
+        row.paused_since = now
+    elif kind == "resumed" and row.paused_since is not None:
+        if row.responded_at is None and row.respond_due is not None:
+            row.respond_due = resume_due(cal, row.respond_due, row.paused_since, now)
+        if row.resolve_due is not None:
+            row.resolve_due = resume_due(cal, row.resolve_due, row.paused_since, now)
+        row.paused_since = None
+    elif kind == "resolved":
+        if row.paused_since is not None and row.resolve_due is not None:
+            row.resolve_due = resume_due(cal, row.resolve_due, row.paused_since, now)
+        row.paused_since = None
+        row.resolved_at = now
+        row.resolution_note = str(change.detail.get("note") or "")
+        row.done_checked = list(kw.get("checked") or [])
+    elif kind == "reopened":
+        row.reopen_count += 1
+        row.resolved_at = None
+        row.done_checked = []
+        lane = lanes.lane(row.lane)
+        row.resolve_due = cal.add(now, lane.severities[row.severity].resolve)
+    elif kind == "approved":
+        _start_clocks(row, lanes, now)
+    elif kind in ("rejected", "cancelled"):
+        row.decision_reason = str(change.detail.get("reason") or "") or None
+        row.paused_since = None
+
+
+ACTIONS = {
+    "take": lifecycle.take,
+    "wait": lifecycle.wait_on_client,
+    "resume": lifecycle.resume,
+    "resolve": lifecycle.resolve,
+    "reopen": lifecycle.reopen,
+    "reassign": lifecycle.reassign,
+    "cancel": lifecycle.cancel,
+}
+
+
+def act(
+    uow: UnitOfWork,
+    lanes: Lanes,
+    *,
+    slack_team_id: str,
+    number: int,
+    action: str,
+    actor: str,
+    now: datetime,
+    request_key: str | None = None,
+    **kw: Any,
+) -> Outcome:
+    """Apply one lifecycle action (``take``, ``wait``, ``resume``, ``resolve``, ``reopen``,
+    ``reassign``, ``cancel``) by ``actor``; queue the lane-message update and a thread line."""
+    transition = ACTIONS.get(action)
+    if transition is None:
+        raise NotFound(f"Unknown action “{action}”.")
+    try:
+        with uow:
+            if request_key and not uow.processed.claim(slack_team_id, request_key):
+                row = uow.escalations.get(slack_team_id, number)
+                if row is None:
+                    raise NotFound(f"ESC-{number} does not exist.")
+                return _outcome(row, created=False)
+            row = uow.escalations.get(slack_team_id, number)
+            if row is None:
+                raise NotFound(f"ESC-{number} does not exist.")
+            change = transition(state_of(row, lanes), actor, **kw)
+            _apply(row, change, lanes, now, **kw)
+            _record(uow, row, change, actor=actor, now=now)
+            uow.commit()
+            return _outcome(row, created=False, change=change.kind)
+    except StaleDataError as exc:
+        raise Conflict(
+            f"ESC-{number} was changed by someone else at the same moment; look again and retry."
+        ) from exc
+
+
+def _record(uow: UnitOfWork, row: Escalation, change: Change, *, actor: str, now: datetime) -> None:
+    text = change.text
+    note = change.detail.get("note") or change.detail.get("reason")
+    if note:
+        text += f": {escape(str(note))}"
+    uow.session.flush()  # version check happens here: a concurrent change raises StaleDataError
+    uow.timeline.append(
+        row, at=now, actor=actor, kind=change.kind, text=text, detail=dict(change.detail)
+    )
+    uow.outbox.add(slack_team_id=row.slack_team_id, kind="lane_message", escalation_id=row.id)
+    uow.outbox.add(
+        slack_team_id=row.slack_team_id,
+        kind="thread_note",
+        escalation_id=row.id,
+        payload={"text": text},
+    )
+
+
+def get_escalation(uow: UnitOfWork, *, slack_team_id: str, number: int) -> Escalation:
+    with uow:
+        row = uow.escalations.get(slack_team_id, number)
+        if row is None:
+            raise NotFound(f"ESC-{number} does not exist.")
+        uow.session.expunge(row)
+        return row
+
+
+def parse_ref(text: str) -> int:
+    """``"ESC-12"`` / ``"12"`` → 12."""
+    t = text.strip().upper().removeprefix("ESC-")
+    if not t.isdigit():
+        raise NotFound(f"“{text}” is not an escalation number (like ESC-12).")
+    return int(t)

@@ -1,0 +1,46 @@
+"""Settings from the environment (12-factor), with a ``.env`` file read when present."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the ``postgres://`` / ``postgresql://`` URLs hosts hand out; name the driver we ship.
+
+    SQLAlchemy refuses ``postgres://`` and picks a driver for bare ``postgresql://`` that depends
+    on its version, so both become ``postgresql+psycopg://`` (psycopg 3, a dependency).
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str = "sqlite:///lanekeeper.db"
+    lanekeeper_config: str = "lanekeeper.yaml"
+    port: int = Field(default=3000, ge=1, le=65535)
+    # Bolt's default listener pool of 5 threads misses Slack's 3 s ack under load (PITFALLS).
+    lanekeeper_listener_threads: int = Field(default=64, ge=1, le=1024)
+    lanekeeper_web_threads: int = Field(default=32, ge=1, le=1024)
+    lanekeeper_log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalize(cls, value: str) -> str:
+        return normalize_database_url(value)
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"

@@ -1,0 +1,36 @@
+"""The Bolt app: one ``register`` per Slack surface, one error handler."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.slack import actions, commands, errors, views
+from bot.slack.deps import Deps
+
+
+def build_bolt_app(
+    *,
+    deps: Deps,
+    client: WebClient,
+    signing_secret: str,
+    listener_threads: int,
+    token_verification: bool = True,
+) -> App:
+    app = App(
+        client=client,
+        signing_secret=signing_secret,
+        # Bolt's default pool of 5 threads makes acks queue past Slack's 3 s at ~100 req/s
+        # and delays what listeners do after the ack (PITFALLS): size it on purpose.
+        listener_executor=ThreadPoolExecutor(max_workers=listener_threads, thread_name_prefix="listener"),
+        token_verification_enabled=token_verification,
+        logger=logging.getLogger("bot.slack"),
+    )
+    errors.register(app)
+    commands.register(app, deps)
+    actions.register(app, deps)
+    views.register(app, deps)
+    return app

@@ -1,0 +1,121 @@
+"""Slash commands: ``/escalate [lane] [text]`` and ``/lanes [mine]``."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.domain.lanes import Lane
+from bot.slack import blocks as ui
+from bot.slack.deps import Deps
+
+_SEVERITY = re.compile(r"^(p[0-9]|sev[0-9])$", re.IGNORECASE)
+_SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
+MAX_COMMAND_TEXT = 3000
+
+
+@dataclass(frozen=True)
+class EscalateArgs:
+    lane: str | None
+    severity: str | None
+    summary: str
+    unknown_lane: str | None = None
+
+
+def parse_escalate(text: str, lanes: dict[str, Lane]) -> EscalateArgs:
+    """``/escalate client-request P2 acme wants it sooner`` → lane, severity and summary.
+
+    The first word is a lane when it names one (by key, or the lane's name); a first word that
+    looks like a lane key but is none (``client-requst``, ``alerts``) is reported as unknown, so
+    the person learns the valid lanes instead of getting a summary that starts with a typo.
+    """
+    words = text.strip().split()
+    lane: str | None = None
+    unknown: str | None = None
+    if words:
+        first = words[0].lower()
+        by_name = {ln.name.lower(): ln.key for ln in lanes.values()}
+        if first in lanes:
+            lane = first
+            words = words[1:]
+        elif first in by_name:
+            lane = by_name[first]
+            words = words[1:]
+        elif _SLUG.match(first) or difflib.get_close_matches(first, list(lanes), n=1, cutoff=0.75):
+            unknown = words[0]
+            words = words[1:]
+    severity: str | None = None
+    if words and _SEVERITY.match(words[0]):
+        severity = words[0].upper()
+        words = words[1:]
+    return EscalateArgs(lane, severity, " ".join(words), unknown)
+
+
+def suggest_lane(text: str, lanes: dict[str, Lane]) -> str | None:
+    """The lane whose keywords the text mentions most, if any."""
+    low = text.lower()
+    best, score = None, 0
+    for ln in lanes.values():
+        hits = sum(1 for k in ln.keywords if k and k in low)
+        if hits > score:
+            best, score = ln.key, hits
+    return best
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command("/escalate")
+    def escalate(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        text = str(body.get("text") or "")
+        if len(text) > MAX_COMMAND_TEXT:
+            ack(f":warning: That is {len(text)} characters; keep `/escalate` text under {MAX_COMMAND_TEXT}.")
+            return
+        lanes = deps.lanes.config.lanes
+        args = parse_escalate(text, lanes)
+        if args.unknown_lane:
+            ack(
+                f":warning: There is no lane `{ui.escape(args.unknown_lane)}`. Pick one in the form; "
+                f"valid lanes: {', '.join(f'`{k}`' for k in lanes)}."
+            )
+        else:
+            ack()
+        lane = args.lane or suggest_lane(args.summary, lanes)
+        metadata = {"channel": body.get("channel_id"), "source": "slash_command"}
+        view = ui.escalation_modal(
+            list(lanes.values()),
+            lane=lane,
+            severity=args.severity,
+            summary=args.summary[:150],
+            details=args.summary if len(args.summary) > 150 else "",
+            metadata=metadata,
+        )
+        # trigger_id lives 3 seconds: open the modal first, before any other work (PITFALLS).
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.command("/lanes")
+    def lanes_command(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
+        arg = str(body.get("text") or "").strip().lower()
+        if arg in ("mine", "my", "me"):
+            team_id = deps.team_id(context, body)
+            with deps.uow() as uow:
+                rows = uow.escalations.open_for_user(team_id, str(body["user_id"]))
+                text, blocks = ui.my_escalations(rows, user_id=str(body["user_id"]))
+            ack(text=text, blocks=blocks)
+            return
+        text, blocks = ui.lanes_help(list(deps.lanes.config.lanes.values()))
+        if arg and arg not in ("help", ""):
+            blocks.insert(0, ui.context(f"Unknown option `{ui.escape(arg[:50])}`: try `/lanes` or `/lanes mine`."))
+        ack(text=text, blocks=blocks)
+
+
+def metadata_of(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,319 @@
+"""Delivering the outbox: stored Slack posts go out once Slack answers.
+
+A row is *claimed* with a lease (a conditional UPDATE, atomic on SQLite and PostgreSQL) before
+it is sent, so two processes never send the same row; a crashed process's lease runs out and
+the next ``web`` or ``clock`` process sends it. Rows of one escalation go out strictly in order
+(its lane message must exist before a thread reply can point at it). Slack's 429 is honoured
+through ``Retry-After``; 5xx and connection errors back off; refusals that will never succeed
+(``channel_not_found``, ``invalid_blocks`` …) are marked failed and logged, not retried forever.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from bot.adapters.models import Escalation, OutboxMessage
+from bot.services.context import Lanes
+from bot.slack import blocks as ui
+
+log = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS = {
+    "ratelimited",
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+    "team_added_to_org",
+}
+
+
+class Retry(Exception):
+    def __init__(self, reason: str, delay: float) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
+class Deferred(Exception):
+    """Not deliverable yet (its lane message is not posted); try again shortly."""
+
+
+ClientFor = Callable[[str], WebClient]
+
+
+class OutboxDeliverer:
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        lanes: Lanes,
+        client_for: ClientFor,
+        worker_id: str | None = None,
+        lease: timedelta = timedelta(seconds=60),
+        max_attempts: int = 15,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        renderers: dict[str, Callable[[OutboxMessage, Session, WebClient], dict[str, Any] | None]]
+        | None = None,
+    ) -> None:
+        self.sessions = session_factory
+        self.lanes = lanes
+        self.client_for = client_for
+        self.worker_id = worker_id or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.clock = clock
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._handlers: dict[str, Callable[[OutboxMessage, Session, WebClient], dict[str, Any] | None]] = {
+            "lane_message": self._lane_message,
+            "thread_note": self._thread_note,
+            "source_note": self._source_note,
+            "call": self._call,
+        }
+        self._handlers.update(renderers or {})
+
+    def register(
+        self, kind: str, handler: Callable[[OutboxMessage, Session, WebClient], dict[str, Any] | None]
+    ) -> None:
+        """Let another capability (approvals, digests) deliver its own kind of row."""
+        self._handlers[kind] = handler
+
+    # ------------------------------------------------------------------ running
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self, *, interval: float = 2.0) -> None:
+        """Deliver in a background thread: at once when woken, and every ``interval`` seconds."""
+        if self._thread is not None:
+            return
+
+        def loop() -> None:
+            while not self._stop.is_set():
+                try:
+                    self.deliver_due()
+                except Exception:  # keep delivering whatever one bad row or DB hiccup does
+                    log.exception("outbox delivery round failed")
+                self._wake.wait(interval)
+                self._wake.clear()
+
+        self._thread = threading.Thread(target=loop, name="outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def deliver_due(self, *, limit: int = 200) -> int:
+        """Deliver every row that is due now; return how many were delivered."""
+        delivered = 0
+        for _ in range(limit):
+            msg_id = self._claim_next()
+            if msg_id is None:
+                break
+            if self._deliver(msg_id):
+                delivered += 1
+        return delivered
+
+    # ------------------------------------------------------------------ claiming
+
+    def _claim_next(self) -> int | None:
+        now = self.clock()
+        earlier = aliased(OutboxMessage)
+        blocked_by_earlier = exists().where(
+            earlier.escalation_id == OutboxMessage.escalation_id,
+            earlier.id < OutboxMessage.id,
+            earlier.delivered_at.is_(None),
+            earlier.failed_at.is_(None),
+        )
+        with self.sessions() as s:
+            candidates = s.scalars(
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.delivered_at.is_(None),
+                    OutboxMessage.failed_at.is_(None),
+                    OutboxMessage.next_attempt_at <= now,
+                    or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+                    or_(OutboxMessage.escalation_id.is_(None), ~blocked_by_earlier),
+                )
+                .order_by(OutboxMessage.id)
+                .limit(10)
+            ).all()
+            for msg_id in candidates:
+                claimed = s.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id == msg_id,
+                        OutboxMessage.delivered_at.is_(None),
+                        OutboxMessage.failed_at.is_(None),
+                        or_(
+                            OutboxMessage.claimed_until.is_(None),
+                            OutboxMessage.claimed_until < now,
+                        ),
+                    )
+                    .values(claimed_by=self.worker_id, claimed_until=now + self.lease)
+                )
+                s.commit()
+                if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                    return msg_id
+        return None
+
+    def _deliver(self, msg_id: int) -> bool:
+        with self.sessions() as s:
+            msg = s.get(OutboxMessage, msg_id)
+            if msg is None or msg.claimed_by != self.worker_id:
+                return False
+            handler = self._handlers.get(msg.kind)
+            now = self.clock()
+            try:
+                if handler is None:
+                    raise LookupError(f"no handler for outbox kind {msg.kind!r}")
+                client = self.client_for(msg.slack_team_id)
+                result = handler(msg, s, client)
+            except Deferred as exc:
+                msg.next_attempt_at = now + timedelta(seconds=2)
+                msg.claimed_until = None
+                msg.last_error = str(exc)
+                s.commit()
+                return False
+            except SlackApiError as exc:
+                self._slack_failure(msg, exc, now)
+                s.commit()
+                return False
+            except Retry as exc:
+                self._retry(msg, str(exc), now, exc.delay)
+                s.commit()
+                return False
+            except Exception as exc:  # network errors and the like: retry with backoff
+                log.warning("outbox %s (%s) failed: %r", msg.id, msg.kind, exc)
+                self._retry(msg, repr(exc), now, None)
+                s.commit()
+                return False
+            msg.delivered_at = now
+            msg.claimed_until = None
+            msg.result = result
+            msg.attempts += 1
+            s.commit()
+            return True
+
+    def _slack_failure(self, msg: OutboxMessage, exc: SlackApiError, now: datetime) -> None:
+        status = getattr(exc.response, "status_code", 200)
+        error = str(exc.response.get("error") or "") if exc.response is not None else ""
+        if status == 429:
+            retry_after = float(exc.response.headers.get("Retry-After", 1) or 1)
+            self._retry(msg, "ratelimited", now, retry_after, count=False)
+        elif status >= 500 or error in TRANSIENT_ERRORS:
+            self._retry(msg, f"{status} {error}".strip(), now, None)
+        else:
+            log.error("outbox %s (%s) refused by Slack: %s", msg.id, msg.kind, error or status)
+            msg.failed_at = now
+            msg.claimed_until = None
+            msg.attempts += 1
+            msg.last_error = error or f"HTTP {status}"
+
+    def _retry(
+        self, msg: OutboxMessage, reason: str, now: datetime, delay: float | None, *, count: bool = True
+    ) -> None:
+        if count:
+            msg.attempts += 1
+        msg.last_error = reason
+        msg.claimed_until = None
+        if msg.attempts >= self.max_attempts:
+            log.error("outbox %s (%s) gave up after %s attempts: %s", msg.id, msg.kind, msg.attempts, reason)
+            msg.failed_at = now
+            return
+        backoff = delay if delay is not None else min(300.0, 0.5 * 2 ** max(0, msg.attempts - 1))
+        msg.next_attempt_at = now + timedelta(seconds=backoff)
+
+    # ------------------------------------------------------------------ kinds
+
+    def _escalation(self, msg: OutboxMessage, s: Session) -> Escalation:
+        esc = s.get(Escalation, msg.escalation_id) if msg.escalation_id else None
+        if esc is None:
+            raise LookupError(f"outbox {msg.id}: escalation {msg.escalation_id} is gone")
+        return esc
+
+    def _lane_message(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any] | None:
+        esc = self._escalation(msg, s)
+        if esc.lane_ts is not None and self._superseded(msg, s):
+            return {"superseded": True}
+        lane = self.lanes.config.lane(esc.lane)
+        tz = self.lanes.calendar(esc.team).tz if esc.team in self.lanes.config.teams else None
+        approvers = lane.approvers if lane else ()
+        text, blocks = ui.lane_message(esc, lane, tz=tz, approvers=approvers)
+        if esc.lane_ts is None:
+            resp = self._post(client, channel=esc.lane_channel, text=text, blocks=blocks)
+            ts = str(resp["ts"])
+            # A plain UPDATE: storing where the message lives is not a change a user made, so
+            # it must not bump the optimistic-lock version under someone's click.
+            s.execute(update(Escalation).where(Escalation.id == esc.id).values(lane_ts=ts))
+            return {"ts": ts, "channel": resp.get("channel")}
+        client.chat_update(channel=esc.lane_channel, ts=esc.lane_ts, text=text, blocks=blocks)
+        return {"ts": esc.lane_ts, "updated": True}
+
+    def _post(self, client: WebClient, **kwargs: Any) -> Any:
+        try:
+            return client.chat_postMessage(**kwargs)
+        except SlackApiError as exc:
+            if exc.response is not None and exc.response.get("error") == "not_in_channel":
+                client.conversations_join(channel=kwargs["channel"])
+                return client.chat_postMessage(**kwargs)
+            raise
+
+    def _superseded(self, msg: OutboxMessage, s: Session) -> bool:
+        later = s.scalar(
+            select(OutboxMessage.id).where(
+                and_(
+                    OutboxMessage.escalation_id == msg.escalation_id,
+                    OutboxMessage.kind == "lane_message",
+                    OutboxMessage.id > msg.id,
+                    OutboxMessage.delivered_at.is_(None),
+                    OutboxMessage.failed_at.is_(None),
+                )
+            )
+        )
+        return later is not None
+
+    def _thread_note(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any] | None:
+        esc = self._escalation(msg, s)
+        if esc.lane_ts is None:
+            raise Deferred("lane message not posted yet")
+        text = str(msg.payload.get("text") or "")
+        resp = client.chat_postMessage(channel=esc.lane_channel, thread_ts=esc.lane_ts, text=text)
+        return {"ts": resp.get("ts")}
+
+    def _source_note(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any] | None:
+        esc = self._escalation(msg, s)
+        if not esc.source_channel or not esc.source_ts:
+            return {"skipped": "no source message"}
+        lane = self.lanes.config.lane(esc.lane)
+        link = ui.message_link(esc.lane_channel, esc.lane_ts)
+        ref = f"<{link}|{esc.ref}>" if link else esc.ref
+        text = (
+            f":arrow_right: Routed to *{ui.escape(lane.name if lane else esc.lane)}* as {ref} "
+            f"— follow it there."
+        )
+        resp = client.chat_postMessage(channel=esc.source_channel, thread_ts=esc.source_ts, text=text)
+        return {"ts": resp.get("ts")}
+
+    def _call(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any] | None:
+        method = str(msg.payload["method"])
+        args = dict(msg.payload.get("args") or {})
+        resp = client.api_call(method, json=args)
+        data = resp.data if isinstance(resp.data, dict) else {}
+        return {k: data[k] for k in ("ts", "channel", "message_ts") if k in data}

@@ -1,0 +1,111 @@
+"""Modal submissions: the escalation form, the definition-of-done resolve form, reassign."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.domain.errors import InvalidInput, LanekeeperError
+from bot.domain.escalation import Draft, Source
+from bot.services import escalations as service
+from bot.slack import blocks as ui
+from bot.slack.commands import metadata_of
+from bot.slack.deps import Deps
+from bot.slack.payloads import state_value, text_value
+
+SOURCES = {s.value: s for s in Source}
+
+
+def _field_errors(exc: InvalidInput, mapping: dict[str, str] | None = None) -> dict[str, str]:
+    mapping = mapping or {}
+    return {mapping.get(k, k): v[:150] for k, v in exc.fields.items()} or {}
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.view(ui.CB_ESCALATE)
+    def submit_escalation(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
+        meta = metadata_of(view)
+        draft = Draft(
+            lane=str(state_value(view, "lane") or ""),
+            severity=str(state_value(view, "severity") or ""),
+            client=text_value(view, "client"),
+            summary=text_value(view, "summary"),
+            details=text_value(view, "details"),
+            psa_ticket=text_value(view, "psa_ticket"),
+        )
+        user = body["user"]["id"]
+        try:
+            service.create_escalation(
+                deps.uow(),
+                deps.lanes,
+                slack_team_id=deps.team_id(context, body),
+                draft=draft,
+                requester=str(meta.get("requester") or user),
+                source=SOURCES.get(str(meta.get("source")), Source.SLASH_COMMAND),
+                now=deps.clock(),
+                idempotency_key=f"view:{view['id']}",
+                source_channel=meta.get("source_channel"),
+                source_ts=meta.get("source_ts"),
+                permalink=meta.get("permalink"),
+            )
+        except InvalidInput as exc:
+            ack(response_action="errors", errors=_field_errors(exc) or {"summary": exc.message})
+            return
+        ack()
+
+    @app.view(ui.CB_RESOLVE)
+    def submit_resolve(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
+        number = int(metadata_of(view).get("n") or 0)
+        esc = service.get_escalation(deps.uow(), slack_team_id=deps.team_id(context, body), number=number)
+        lane = deps.lanes.config.lane(esc.lane)
+        items = list(lane.done) if lane else []
+        picked: set[int] = set()
+        for block_id in (view.get("state") or {}).get("values") or {}:
+            if block_id.startswith("done_"):
+                for v in state_value(view, block_id, "done") or []:
+                    if str(v).isdigit():
+                        picked.add(int(v))
+        checked = [items[i] for i in sorted(picked) if i < len(items)]
+        try:
+            service.act(
+                deps.uow(),
+                deps.lanes,
+                slack_team_id=deps.team_id(context, body),
+                number=number,
+                action="resolve",
+                actor=body["user"]["id"],
+                now=deps.clock(),
+                checked=checked,
+                note=text_value(view, "note"),
+            )
+        except InvalidInput as exc:
+            ack(response_action="errors", errors=_field_errors(exc, {"done": "done_0"}))
+            return
+        except LanekeeperError as exc:
+            ack(response_action="errors", errors={"note": exc.message[:150]})
+            return
+        ack()
+
+    @app.view(ui.CB_REASSIGN)
+    def submit_reassign(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
+        number = int(metadata_of(view).get("n") or 0)
+        to = state_value(view, "owner")
+        if not isinstance(to, str) or not to:
+            ack(response_action="errors", errors={"owner": "Pick the new owner."})
+            return
+        try:
+            service.act(
+                deps.uow(),
+                deps.lanes,
+                slack_team_id=deps.team_id(context, body),
+                number=number,
+                action="reassign",
+                actor=body["user"]["id"],
+                now=deps.clock(),
+                to=to,
+            )
+        except LanekeeperError as exc:
+            ack(response_action="errors", errors={"owner": exc.message[:150]})
+            return
+        ack()

@@ -1,0 +1,113 @@
+"""The HTTP face of the bot as a WSGI app: ``POST /slack/events`` in front of Bolt, ``GET /healthz``.
+
+In front of Bolt because Bolt's adapters raise on a body whose ``payload`` is not JSON, which a
+WSGI server turns into a 500 (PITFALLS): here a bad signature answers 401 and a malformed body
+400, before Bolt sees either, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1_000_000  # Slack's own payloads stay far below this
+StartResponse = Callable[..., Any]
+
+
+def _reply(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def malformed(body: bytes, content_type: str) -> str | None:
+    """Why a signed Slack body cannot be handled, or None when it is well-formed."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "body is not UTF-8"
+    if content_type.startswith("application/json"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return "body is not JSON"
+        if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+            return "JSON body has no type"
+        if data["type"] == "event_callback" and not isinstance(data.get("event"), dict):
+            return "event_callback without an event"
+        return None
+    form = parse_qs(text, keep_blank_values=True)
+    if "payload" in form:
+        try:
+            payload = json.loads(form["payload"][0])
+        except ValueError:
+            return "payload is not JSON"
+        if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
+            return "payload has no type"
+        if not isinstance(payload.get("user"), dict) and payload["type"] != "view_closed":
+            return "payload has no user"
+        return None
+    if "command" in form:
+        if not form.get("user_id", [""])[0]:
+            return "command without a user"
+        return None
+    if "ssl_check" in form:
+        return None
+    return "unrecognised body"
+
+
+class WebApp:
+    def __init__(self, bolt: App, *, signing_secret: str, health: Callable[[], dict[str, Any]]) -> None:
+        self.bolt = bolt
+        self.bolt_handler = SlackRequestHandler(bolt)
+        self.verifier = SignatureVerifier(signing_secret)
+        self.health = health
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            try:
+                status = self.health()
+            except Exception as exc:
+                log.warning("health check failed: %r", exc)
+                return _reply(start_response, "503 Service Unavailable", {"ok": False, "error": str(exc)[:200]})
+            return _reply(start_response, "200 OK", {"ok": True, **status})
+        if path == "/slack/events":
+            if method != "POST":
+                return _reply(start_response, "405 Method Not Allowed", {"ok": False})
+            return self._slack(environ, start_response)
+        if path.startswith("/slack/"):
+            return self.bolt_handler(environ, start_response)
+        return _reply(start_response, "404 Not Found", {"ok": False, "error": "not found"})
+
+    def _slack(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY:
+            return _reply(start_response, "413 Payload Too Large", {"ok": False, "error": "body too large"})
+        body = environ["wsgi.input"].read(length) if length else b""
+        headers = {
+            "x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
+            "x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE", ""),
+        }
+        if not self.verifier.is_valid_request(body, headers):
+            return _reply(start_response, "401 Unauthorized", {"ok": False, "error": "invalid signature"})
+        problem = malformed(body, environ.get("CONTENT_TYPE", ""))
+        if problem:
+            log.warning("refused a malformed Slack request: %s", problem)
+            return _reply(start_response, "400 Bad Request", {"ok": False, "error": problem})
+        environ["wsgi.input"] = io.BytesIO(body)
+        return self.bolt_handler(environ, start_response)
