@@ -22,8 +22,10 @@ from bot.domain.lanes import LanekeeperConfig
 from bot.services.context import Lanes
 from bot.settings import Settings
 from bot.slack.app import build_bolt_app
+from bot.slack.approvals import ApprovalDelivery
 from bot.slack.delivery import OutboxDeliverer
 from bot.slack.deps import Deps
+from bot.slack.directory import Directory
 from bot.slack.web import WebApp
 
 log = logging.getLogger(__name__)
@@ -105,11 +107,15 @@ def build(
     deliverer = OutboxDeliverer(
         session_factory=sessions, lanes=lanes, client_for=lambda _team: client, clock=clock
     )
+    directory = Directory(lambda _team: client)
+    for kind, handler in ApprovalDelivery(lanes, directory).handlers().items():
+        deliverer.register(kind, handler)
     deps = Deps(
         lanes=lanes,
         uow=lambda: UnitOfWork(sessions, after_commit=deliverer.wake),
         deliverer=deliverer,
         clock=clock,
+        directory=directory,
     )
     return Container(
         settings=settings,

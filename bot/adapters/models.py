@@ -101,6 +101,8 @@ class Escalation(Base):
     done_checked: Mapped[list[Any]] = mapped_column(default=list)
     resolution_note: Mapped[str | None] = mapped_column(Text)
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(SLACK_ID)
+    decided_at: Mapped[datetime | None]
     reopen_count: Mapped[int] = mapped_column(default=0)
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -181,3 +183,22 @@ class Counter(Base):
     slack_team_id: Mapped[str] = mapped_column(TEAM_ID, primary_key=True)
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(default=0)
+
+
+class ApprovalRequest(Base):
+    """One approver's copy of an approval request: their DM, and how the request ended."""
+
+    __tablename__ = "approval_requests"
+    __table_args__ = (
+        UniqueConstraint("escalation_id", "approver"),
+        Index("ix_approval_requests_approver_status", "slack_team_id", "approver", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(TEAM_ID)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"))
+    approver: Mapped[str] = mapped_column(SLACK_ID)
+    dm_channel: Mapped[str | None] = mapped_column(SLACK_ID)
+    dm_ts: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

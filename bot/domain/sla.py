@@ -72,6 +72,8 @@ class WorkItem:
     url: str | None = None
     respond_target: timedelta | None = None
     resolve_target: timedelta | None = None
+    lane: str | None = None  # the escalation's lane key; None for a PSA ticket
+    starts_at: datetime | None = None  # a change's window start (``change`` lane)
 
     @property
     def is_closed(self) -> bool:

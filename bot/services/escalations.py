@@ -7,6 +7,7 @@ to the same escalation loses cleanly (optimistic lock → :class:`Conflict`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -187,7 +188,7 @@ ACTIONS = {
 
 
 def act(
-    uow: UnitOfWork,
+    uow_factory: Callable[[], UnitOfWork],
     lanes: Lanes,
     *,
     slack_team_id: str,
@@ -203,25 +204,55 @@ def act(
     transition = ACTIONS.get(action)
     if transition is None:
         raise NotFound(f"Unknown action “{action}”.")
-    try:
-        with uow:
-            if request_key and not uow.processed.claim(slack_team_id, request_key):
-                row = uow.escalations.get(slack_team_id, number)
-                if row is None:
-                    raise NotFound(f"ESC-{number} does not exist.")
-                return _outcome(row, created=False)
+    for attempt in range(3):
+        try:
+            return _act_once(
+                uow_factory(),
+                lanes,
+                transition,
+                slack_team_id=slack_team_id,
+                number=number,
+                actor=actor,
+                now=now,
+                request_key=request_key,
+                **kw,
+            )
+        except StaleDataError as exc:
+            # Someone changed it at the same moment: look again, so a double click is told
+            # "already done" and a different change is applied to the fresh state.
+            if attempt == 2:
+                raise Conflict(
+                    f"ESC-{number} keeps changing under you; look at it again and retry."
+                ) from exc
+    raise AssertionError("unreachable")
+
+
+def _act_once(
+    uow: UnitOfWork,
+    lanes: Lanes,
+    transition: Callable[..., Change],
+    *,
+    slack_team_id: str,
+    number: int,
+    actor: str,
+    now: datetime,
+    request_key: str | None,
+    **kw: Any,
+) -> Outcome:
+    with uow:
+        if request_key and not uow.processed.claim(slack_team_id, request_key):
             row = uow.escalations.get(slack_team_id, number)
             if row is None:
                 raise NotFound(f"ESC-{number} does not exist.")
-            change = transition(state_of(row, lanes), actor, **kw)
-            _apply(row, change, lanes, now, **kw)
-            _record(uow, row, change, actor=actor, now=now)
-            uow.commit()
-            return _outcome(row, created=False, change=change.kind)
-    except StaleDataError as exc:
-        raise Conflict(
-            f"ESC-{number} was changed by someone else at the same moment; look again and retry."
-        ) from exc
+            return _outcome(row, created=False)
+        row = uow.escalations.get(slack_team_id, number)
+        if row is None:
+            raise NotFound(f"ESC-{number} does not exist.")
+        change = transition(state_of(row, lanes), actor, **kw)
+        _apply(row, change, lanes, now, **kw)
+        _record(uow, row, change, actor=actor, now=now)
+        uow.commit()
+        return _outcome(row, created=False, change=change.kind)
 
 
 def _record(uow: UnitOfWork, row: Escalation, change: Change, *, actor: str, now: datetime) -> None:

@@ -41,7 +41,7 @@ def _direct(deps: Deps, action: str) -> Any:
     def handler(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
         ack()
         service.act(
-            deps.uow(),
+            deps.uow,
             deps.lanes,
             slack_team_id=deps.team_id(context, body),
             number=action_number(body),

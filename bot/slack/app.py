@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.slack import actions, commands, errors, views
+from bot.slack import actions, approvals, commands, errors, views
 from bot.slack.deps import Deps
 
 
@@ -33,4 +33,5 @@ def build_bolt_app(
     commands.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)
+    approvals.register(app, deps, deps.directory)
     return app

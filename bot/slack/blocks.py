@@ -187,6 +187,12 @@ def lane_buttons(esc: Escalation, status: Status) -> list[dict[str, Any]]:
         ]
     if status == Status.RESOLVED:
         return [button("Reopen", a["reopen"], v)]
+    if status == Status.PENDING_APPROVAL:
+        # Shown to everyone; only approvers get past the server-side check.
+        return [
+            button("Approve", "approval_approve", v, style="primary"),
+            button("Reject", "approval_reject", v, style="danger"),
+        ]
     return []
 
 

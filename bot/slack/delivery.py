@@ -75,7 +75,7 @@ class OutboxDeliverer:
         self.clock = clock
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._handlers: dict[str, Callable[[OutboxMessage, Session, WebClient], dict[str, Any] | None]] = {
             "lane_message": self._lane_message,
             "thread_note": self._thread_note,
@@ -95,9 +95,13 @@ class OutboxDeliverer:
     def wake(self) -> None:
         self._wake.set()
 
-    def start(self, *, interval: float = 2.0) -> None:
-        """Deliver in a background thread: at once when woken, and every ``interval`` seconds."""
-        if self._thread is not None:
+    def start(self, *, interval: float = 2.0, workers: int = 4) -> None:
+        """Deliver in background threads: at once when woken, and every ``interval`` seconds.
+
+        Several workers, because each Slack call waits on the network; rows of one escalation
+        still go out in order (the claim skips a row while an earlier one of it is pending).
+        """
+        if self._threads:
             return
 
         def loop() -> None:
@@ -109,15 +113,17 @@ class OutboxDeliverer:
                 self._wake.wait(interval)
                 self._wake.clear()
 
-        self._thread = threading.Thread(target=loop, name="outbox", daemon=True)
-        self._thread.start()
+        for i in range(workers):
+            thread = threading.Thread(target=loop, name=f"outbox-{i}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._threads = []
 
     def deliver_due(self, *, limit: int = 200) -> int:
         """Deliver every row that is due now; return how many were delivered."""

@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.adapters.uow import UnitOfWork
 from bot.services.context import Lanes
 from bot.slack.delivery import OutboxDeliverer
+from bot.slack.directory import Directory
 
 
 @dataclass
@@ -17,6 +18,7 @@ class Deps:
     uow: Callable[[], UnitOfWork]
     deliverer: OutboxDeliverer
     clock: Callable[[], datetime]
+    directory: Directory
     default_team_id: str = "T0LOCAL"
 
     def team_id(self, context: dict[str, object] | None, body: dict[str, object] | None = None) -> str:

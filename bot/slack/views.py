@@ -69,7 +69,7 @@ def register(app: App, deps: Deps) -> None:
         checked = [items[i] for i in sorted(picked) if i < len(items)]
         try:
             service.act(
-                deps.uow(),
+                deps.uow,
                 deps.lanes,
                 slack_team_id=deps.team_id(context, body),
                 number=number,
@@ -96,7 +96,7 @@ def register(app: App, deps: Deps) -> None:
             return
         try:
             service.act(
-                deps.uow(),
+                deps.uow,
                 deps.lanes,
                 slack_team_id=deps.team_id(context, body),
                 number=number,

@@ -1,0 +1,215 @@
+"""Approvals: a lane that needs a manager's yes before work starts.
+
+The decision is checked on the server from the acting user's id against the lane's approvers
+(user groups expanded by the caller); a button's value only says which escalation. Exactly one
+decision wins: the optimistic lock makes a concurrent second decision fail, and on retry it
+sees the first one and is told who decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.adapters.repository import OutboxRepository
+
+from bot.adapters.models import ApprovalRequest, Escalation
+from bot.adapters.uow import UnitOfWork
+from bot.domain import escalation as lifecycle
+from bot.domain.errors import AlreadyDone, Conflict, NotAllowed, NotFound
+
+__all__ = ["AlreadyDone", "check_approver", "decide", "pending_approvals", "record_requests"]
+from bot.domain.escalation import Status
+from bot.domain.lanes import Lane
+from bot.domain.text import escape
+from bot.services.context import Lanes
+from bot.services.escalations import Outcome, _apply, _outcome, _record, state_of
+
+ApproversOf = Callable[[Lane], Sequence[str]]
+
+
+def _who(users: Sequence[str]) -> str:
+    return ", ".join(f"<@{u}>" for u in users) or "an approver"
+
+
+def check_approver(row: Escalation, lane: Lane, actor: str, approvers: Sequence[str]) -> str | None:
+    """Raise unless ``actor`` may decide; return a timeline remark for the special case."""
+    if actor not in approvers:
+        raise NotAllowed(f"Only {_who(approvers)} can approve or reject {row.ref}.")
+    if actor == row.requester:
+        if set(approvers) != {actor}:
+            others = [a for a in approvers if a != actor]
+            raise NotAllowed(
+                f"You asked for {row.ref}, so someone else must decide it: {_who(others)}."
+            )
+        return "the requester is the only approver configured for this lane"
+    return None
+
+
+def record_requests(session: Session, row: Escalation, approvers: Sequence[str]) -> int:
+    """One approval request (and its DM in the outbox) per approver; idempotent."""
+    outbox = OutboxRepository(session)
+    existing = set(
+        session.scalars(
+            select(ApprovalRequest.approver).where(ApprovalRequest.escalation_id == row.id)
+        )
+    )
+    added = 0
+    for approver in approvers:
+        if approver in existing:
+            continue
+        session.add(
+            ApprovalRequest(slack_team_id=row.slack_team_id, escalation_id=row.id, approver=approver)
+        )
+        outbox.add(
+            slack_team_id=row.slack_team_id,
+            kind="approval_dm",
+            escalation_id=row.id,
+            payload={"approver": approver},
+            dedupe_key=f"approval-dm:{row.id}:{approver}",
+        )
+        added += 1
+    return added
+
+
+def decide(
+    uow_factory: Callable[[], UnitOfWork],
+    lanes: Lanes,
+    *,
+    slack_team_id: str,
+    number: int,
+    actor: str,
+    approve: bool,
+    approvers_of: ApproversOf,
+    now: datetime,
+    reason: str = "",
+) -> Outcome:
+    for attempt in range(3):
+        try:
+            return _decide_once(
+                uow_factory(),
+                lanes,
+                slack_team_id=slack_team_id,
+                number=number,
+                actor=actor,
+                approve=approve,
+                approvers_of=approvers_of,
+                now=now,
+                reason=reason,
+            )
+        except StaleDataError:
+            if attempt == 2:
+                raise Conflict(f"ESC-{number} is being decided right now; look again.") from None
+    raise AssertionError("unreachable")
+
+
+def _decide_once(
+    uow: UnitOfWork,
+    lanes: Lanes,
+    *,
+    slack_team_id: str,
+    number: int,
+    actor: str,
+    approve: bool,
+    approvers_of: ApproversOf,
+    now: datetime,
+    reason: str,
+) -> Outcome:
+    with uow:
+        row = uow.escalations.get(slack_team_id, number)
+        if row is None:
+            raise NotFound(f"ESC-{number} does not exist.")
+        lane = lanes.lane(row.lane)
+        if row.status != Status.PENDING_APPROVAL.value:
+            verdict = {"rejected": "rejected", "cancelled": "cancelled"}.get(row.status, "approved")
+            by = f" by <@{row.decided_by}>" if row.decided_by else ""
+            raise AlreadyDone(f"{row.ref} was already {verdict}{by}.")
+        remark = check_approver(row, lane, actor, approvers_of(lane))
+        state = state_of(row, lanes)
+        change = (
+            lifecycle.approve(state, actor) if approve else lifecycle.reject(state, actor, reason=reason)
+        )
+        if remark:
+            change = type(change)(change.state, change.kind, f"{change.text} ({remark})", change.detail)
+        _apply(row, change, lanes, now)
+        row.decided_by = actor
+        row.decided_at = now
+        _record(uow, row, change, actor=actor, now=now)
+        for req in uow.session.scalars(
+            select(ApprovalRequest).where(ApprovalRequest.escalation_id == row.id)
+        ):
+            req.status = ("approved" if approve else "rejected") if req.approver == actor else "closed"
+            uow.outbox.add(
+                slack_team_id=slack_team_id,
+                kind="approval_update",
+                escalation_id=row.id,
+                payload={"approver": req.approver},
+            )
+        verdict = "approved" if approve else "rejected"
+        text = (
+            f"Your escalation {row.ref} ({escape(row.client)}: {escape(row.summary)}) "
+            f"was {verdict} by <@{actor}>"
+        )
+        text += f". Reason: {escape(reason.strip())}" if not approve else "; its SLA clock has started."
+        uow.outbox.call(
+            slack_team_id,
+            "chat.postMessage",
+            channel=row.requester,
+            text=text,
+            dedupe_key=f"decision-notice:{row.id}",
+            escalation_id=row.id,
+        )
+        uow.commit()
+        return _outcome(row, created=False, change=change.kind)
+
+
+def pending_for_approver(
+    uow: UnitOfWork, *, slack_team_id: str, approver: str
+) -> list[Escalation]:
+    with uow:
+        rows = list(
+            uow.session.scalars(
+                select(Escalation)
+                .join(ApprovalRequest, ApprovalRequest.escalation_id == Escalation.id)
+                .where(
+                    Escalation.slack_team_id == slack_team_id,
+                    ApprovalRequest.approver == approver,
+                    Escalation.status == Status.PENDING_APPROVAL.value,
+                )
+                .order_by(Escalation.created_at)
+            )
+        )
+        for r in rows:
+            uow.session.expunge(r)
+        return rows
+
+
+def pending_approvals(
+    uow: UnitOfWork, lanes: Lanes, *, slack_team_id: str, team: str | None = None, now: datetime | None = None,
+    overdue_only: bool = False,
+) -> list[tuple[Escalation, datetime | None]]:
+    """Escalations waiting for a decision, with when a decision is due (the lane's respond
+    target from the request, in the owning team's business time). ``overdue_only`` keeps those
+    older than that target — what the daily digest lists."""
+    with uow:
+        stmt = select(Escalation).where(
+            Escalation.slack_team_id == slack_team_id,
+            Escalation.status == Status.PENDING_APPROVAL.value,
+        )
+        if team is not None:
+            stmt = stmt.where(Escalation.team == team)
+        out: list[tuple[Escalation, datetime | None]] = []
+        for row in uow.session.scalars(stmt.order_by(Escalation.created_at)):
+            lane = lanes.config.lane(row.lane)
+            due = None
+            if lane is not None and row.severity in lane.severities:
+                due = lanes.calendar(row.team).add(row.created_at, lane.severities[row.severity].respond)
+            if overdue_only and (due is None or now is None or due > now):
+                continue
+            uow.session.expunge(row)
+            out.append((row, due))
+        return out

@@ -1,0 +1,211 @@
+"""Approvals in Slack: the approver's DM with Approve / Reject, the reject-reason modal, and
+the outbox kinds that send and update those DMs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.adapters.models import ApprovalRequest, Escalation, OutboxMessage
+from bot.domain.errors import InvalidInput, LanekeeperError, NotFound
+from bot.domain.escalation import Status
+from bot.domain.lanes import Lane
+from bot.domain.text import escape, truncate
+from bot.services import approvals as service
+from bot.services.context import Lanes
+from bot.services.escalations import get_escalation
+from bot.slack import blocks as ui
+from bot.slack.commands import metadata_of
+from bot.slack.deps import Deps
+from bot.slack.directory import Directory
+from bot.slack.payloads import action_number, text_value
+
+APPROVE = "approval_approve"
+REJECT = "approval_reject"
+CB_REJECT = "reject"
+
+
+def approval_message(esc: Escalation, lane: Lane | None, *, tz: Any = None) -> tuple[str, list[ui.Block]]:
+    lane_name = lane.name if lane else esc.lane
+    text = f"Approval needed: {esc.ref} [{esc.severity}] {esc.client}: {esc.summary}"
+    blocks: list[ui.Block] = [
+        {"type": "header", "text": ui.plain(f"Approval needed · {esc.ref}", 150)},
+        ui.section(
+            f"<@{esc.requester}> asks for *{escape(lane_name)}* ({esc.severity}) for "
+            f"*{escape(esc.client)}*:\n*{escape(esc.summary)}*"
+            + (f"\n{escape(truncate(esc.details, 1500))}" if esc.details else "")
+        ),
+    ]
+    if lane is not None and esc.severity in lane.severities:
+        t = lane.severities[esc.severity]
+        blocks.append(ui.context(f"If approved: respond within {t.respond}, resolve within {t.resolve} (business time)."))
+    status = Status(esc.status)
+    if status == Status.PENDING_APPROVAL:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "approval_actions",
+                "elements": [
+                    ui.button("Approve", APPROVE, str(esc.number), style="primary"),
+                    ui.button("Reject", REJECT, str(esc.number), style="danger"),
+                ],
+            }
+        )
+    else:
+        blocks.append(ui.section(decision_line(esc), block_id="approval_decision"))
+    return truncate(text, 3000), blocks
+
+
+def decision_line(esc: Escalation) -> str:
+    when = ui.slack_date(esc.decided_at) if esc.decided_at else ""
+    who = f"<@{esc.decided_by}>" if esc.decided_by else "someone"
+    if esc.status == Status.REJECTED.value:
+        return f":no_entry_sign: *Rejected* by {who} {when}: {escape(esc.decision_reason or '')}"
+    if esc.status == Status.CANCELLED.value:
+        return ":heavy_multiplication_x: *Cancelled* by the requester."
+    return f":white_check_mark: *Approved* by {who} {when}."
+
+
+def reject_modal(esc: Escalation) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": CB_REJECT,
+        "title": ui.plain(f"Reject {esc.ref}", 24),
+        "submit": ui.plain("Reject", 24),
+        "close": ui.plain("Cancel", 24),
+        "private_metadata": json.dumps({"n": esc.number}),
+        "blocks": [
+            ui.section(f"*{esc.ref}* · {escape(truncate(esc.client, 80))} — {escape(truncate(esc.summary, 200))}"),
+            {
+                "type": "input",
+                "block_id": "reason",
+                "label": ui.plain("Why is it rejected? The requester sees this."),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "reason",
+                    "multiline": True,
+                    "max_length": 1000,
+                },
+            },
+        ],
+    }
+
+
+def register(app: App, deps: Deps, directory: Directory) -> None:
+    def approvers_for(team_id: str) -> Any:
+        return lambda lane: directory.expand(team_id, lane.approvers)
+
+    @app.action(APPROVE)
+    def approve(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
+        ack()
+        team_id = deps.team_id(context, body)
+        service.decide(
+            deps.uow,
+            deps.lanes,
+            slack_team_id=team_id,
+            number=action_number(body),
+            actor=body["user"]["id"],
+            approve=True,
+            approvers_of=approvers_for(team_id),
+            now=deps.clock(),
+        )
+
+    @app.action(REJECT)
+    def open_reject(ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+        ack()
+        team_id = deps.team_id(context, body)
+        esc = get_escalation(deps.uow(), slack_team_id=team_id, number=action_number(body))
+        lane = deps.lanes.lane(esc.lane)
+        if esc.status != Status.PENDING_APPROVAL.value:
+            by = f" by <@{esc.decided_by}>" if esc.decided_by else ""
+            raise service.AlreadyDone(f"{esc.ref} was already decided{by}.")
+        # Refuse a non-approver now, not after they typed a reason.
+        service.check_approver(esc, lane, body["user"]["id"], directory.expand(team_id, lane.approvers))
+        client.views_open(trigger_id=body["trigger_id"], view=reject_modal(esc))
+
+    @app.view(CB_REJECT)
+    def submit_reject(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
+        team_id = deps.team_id(context, body)
+        number = int(metadata_of(view).get("n") or 0)
+        try:
+            service.decide(
+                deps.uow,
+                deps.lanes,
+                slack_team_id=team_id,
+                number=number,
+                actor=body["user"]["id"],
+                approve=False,
+                approvers_of=approvers_for(team_id),
+                now=deps.clock(),
+                reason=text_value(view, "reason"),
+            )
+        except InvalidInput as exc:
+            ack(response_action="errors", errors={"reason": exc.fields.get("reason", exc.message)})
+            return
+        except LanekeeperError as exc:
+            ack(response_action="errors", errors={"reason": exc.message[:150]})
+            return
+        ack()
+
+
+class ApprovalDelivery:
+    """Outbox kinds of the approval flow, registered on the deliverer by the composition root."""
+
+    def __init__(self, lanes: Lanes, directory: Directory) -> None:
+        self.lanes = lanes
+        self.directory = directory
+
+    def handlers(self) -> dict[str, Any]:
+        return {
+            "approval_requests": self.requests,
+            "approval_dm": self.dm,
+            "approval_update": self.update,
+        }
+
+    def _esc(self, msg: OutboxMessage, s: Session) -> Escalation:
+        esc = s.get(Escalation, msg.escalation_id) if msg.escalation_id else None
+        if esc is None:
+            raise NotFound(f"outbox {msg.id}: no escalation")
+        return esc
+
+    def requests(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any]:
+        esc = self._esc(msg, s)
+        lane = self.lanes.lane(esc.lane)
+        approvers = self.directory.expand(esc.slack_team_id, lane.approvers)
+        added = service.record_requests(s, esc, approvers)
+        return {"approvers": approvers, "added": added}
+
+    def _render(self, esc: Escalation) -> tuple[str, list[ui.Block]]:
+        lane = self.lanes.config.lane(esc.lane)
+        return approval_message(esc, lane)
+
+    def dm(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any]:
+        esc = self._esc(msg, s)
+        approver = str(msg.payload["approver"])
+        text, blocks = self._render(esc)
+        resp = client.chat_postMessage(channel=approver, text=text, blocks=blocks)
+        s.execute(
+            update(ApprovalRequest)
+            .where(ApprovalRequest.escalation_id == esc.id, ApprovalRequest.approver == approver)
+            .values(dm_channel=resp["channel"], dm_ts=resp["ts"])
+        )
+        return {"channel": resp["channel"], "ts": resp["ts"]}
+
+    def update(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any]:
+        esc = self._esc(msg, s)
+        req = s.scalar(
+            select(ApprovalRequest).where(
+                ApprovalRequest.escalation_id == esc.id,
+                ApprovalRequest.approver == str(msg.payload["approver"]),
+            )
+        )
+        if req is None or not req.dm_channel or not req.dm_ts:
+            return {"skipped": "no DM to update"}
+        text, blocks = self._render(esc)
+        client.chat_update(channel=req.dm_channel, ts=req.dm_ts, text=text, blocks=blocks)
+        return {"ts": req.dm_ts}

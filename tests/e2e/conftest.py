@@ -1,0 +1,123 @@
+"""The running app over HTTP, against the fake Slack, on each database."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from waitress.server import create_server
+
+from bot.adapters.models import Escalation, OutboxMessage, TimelineEntry
+from bot.bootstrap import Container, build
+from bot.config.loader import load_config
+from bot.settings import Settings
+from bot.testing.fake_slack import FakeSlack
+from bot.testing.requests import SlackClientSimulator
+from tests.conftest import FIXTURES
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+TEAM = "T0LANE"
+USERS = ["U01TECH1", "U01TECH2", "U01TECH3", "U01LEAD", "U01SM", "U01ADMIN", "U01REQ", "U02OTHER"]
+
+
+@dataclass
+class Harness:
+    url: str
+    fake: FakeSlack
+    slack: SlackClientSimulator
+    container: Container
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until the outbox has nothing left that is due (posts went out or were refused)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.container.deliverer.deliver_due()
+            with self.container.sessions() as s:
+                pending = s.scalar(
+                    select(func.count(OutboxMessage.id)).where(
+                        OutboxMessage.delivered_at.is_(None),
+                        OutboxMessage.failed_at.is_(None),
+                        OutboxMessage.next_attempt_at <= self.container.clock(),
+                    )
+                )
+            if not pending:
+                return
+            time.sleep(0.05)
+        raise AssertionError("outbox did not settle")
+
+    def escalation(self, number: int = 1) -> Escalation:
+        with self.container.sessions() as s:
+            row = s.scalar(select(Escalation).where(Escalation.number == number))
+            assert row is not None, f"ESC-{number} not stored"
+            s.expunge(row)
+            return row
+
+    def escalations(self) -> list[Escalation]:
+        with self.container.sessions() as s:
+            rows = list(s.scalars(select(Escalation).order_by(Escalation.number)))
+            for r in rows:
+                s.expunge(r)
+            return rows
+
+    def timeline(self, number: int = 1) -> list[TimelineEntry]:
+        esc = self.escalation(number)
+        with self.container.sessions() as s:
+            rows = list(
+                s.scalars(select(TimelineEntry).where(TimelineEntry.escalation_id == esc.id).order_by(TimelineEntry.id))
+            )
+            for r in rows:
+                s.expunge(r)
+            return rows
+
+    def lane_message(self, number: int = 1) -> dict[str, Any]:
+        esc = self.escalation(number)
+        assert esc.lane_ts, "lane message not posted"
+        for m in self.fake.messages(esc.lane_channel):
+            if m.get("ts") == esc.lane_ts:
+                return m
+        raise AssertionError("lane message not in the fake Slack")
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack(bot_token=BOT_TOKEN, team_id=TEAM)
+    fake.start()
+    for uid in USERS:
+        fake.add_user(uid, name=uid.lower(), real_name=uid.title())
+    fake.add_usergroup("S01MANAGERS", users=["U01SM", "U01LEAD"])
+    for channel in ("C01DESK", "C01NOC", "C01ESC", "C01GENERAL"):
+        fake.add_channel(channel, name=channel.lower(), members=USERS)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def app(db_url: str, fake_slack: FakeSlack) -> Iterator[Harness]:
+    settings = Settings(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake_slack.api_url,
+        database_url=db_url,
+        lanekeeper_config=str(FIXTURES / "lanes.yaml"),
+        lanekeeper_listener_threads=16,
+    )
+    container = build(settings, config=load_config(FIXTURES / "lanes.yaml"))
+    container.deliverer.start(interval=0.2)
+    server = create_server(container.web_app(), host="127.0.0.1", port=0, threads=8)
+    port = server.effective_port  # type: ignore[union-attr]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}/slack/events"
+    slack = SlackClientSimulator(app_url=url, signing_secret=SIGNING_SECRET, fake=fake_slack, team_id=TEAM)
+    try:
+        yield Harness(url=url, fake=fake_slack, slack=slack, container=container)
+    finally:
+        slack.close()
+        server.close()
+        container.close()
