@@ -26,6 +26,8 @@ from bot.slack.approvals import ApprovalDelivery
 from bot.slack.delivery import OutboxDeliverer
 from bot.slack.deps import Deps
 from bot.slack.directory import Directory
+from bot.slack.executor import ListenerExecutor
+from bot.slack.home import HomeDelivery
 from bot.slack.web import WebApp
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ class Container:
     deliverer: OutboxDeliverer
     deps: Deps
     clock: Callable[[], datetime]
+    home: HomeDelivery
     _bolt: App | None = field(default=None, repr=False)
     _team_id: str | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -63,8 +66,15 @@ class Container:
                     signing_secret=self.settings.slack_signing_secret,
                     listener_threads=self.settings.lanekeeper_listener_threads,
                     token_verification=token_verification,
+                    home_delivery=self.home,
                 )
             return self._bolt
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Whether every listener that Slack was already answered for has finished."""
+        bolt = self._bolt
+        executor = getattr(bolt, "listener_runner", None) and bolt.listener_runner.listener_executor  # type: ignore[union-attr]
+        return executor.wait_idle(timeout) if isinstance(executor, ListenerExecutor) else True
 
     def web_app(self, *, token_verification: bool = True) -> WebApp:
         assert self.settings.slack_signing_secret
@@ -110,6 +120,8 @@ def build(
     directory = Directory(lambda _team: client)
     for kind, handler in ApprovalDelivery(lanes, directory).handlers().items():
         deliverer.register(kind, handler)
+    home = HomeDelivery(lanes, clock)
+    deliverer.register("home", home.handle)
     deps = Deps(
         lanes=lanes,
         uow=lambda: UnitOfWork(sessions, after_commit=deliverer.wake),
@@ -118,6 +130,7 @@ def build(
         directory=directory,
     )
     return Container(
+        home=home,
         settings=settings,
         engine=engine,
         sessions=sessions,

@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from bot.domain.lanes import LanekeeperConfig
 from bot.settings import Settings
 
 
@@ -21,7 +22,7 @@ def _logging(settings: Settings) -> None:
     )
 
 
-def _load_or_exit(settings: Settings):  # type: ignore[no-untyped-def]
+def _load_or_exit(settings: Settings) -> LanekeeperConfig:
     from bot.config.loader import ConfigError, load_config
 
     try:
@@ -43,16 +44,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _logging(settings)
     config = _load_or_exit(settings)
     if not settings.slack_signing_secret or not settings.slack_bot_token:
-        print("lanekeeper serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README).", file=sys.stderr)
+        print(
+            "lanekeeper serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README).",
+            file=sys.stderr,
+        )
         return 2
     if settings.database_url.startswith("sqlite"):
-        upgrade(settings.database_url)  # zero-setup default; PostgreSQL runs `db upgrade` on release
+        upgrade(
+            settings.database_url
+        )  # zero-setup default; PostgreSQL runs `db upgrade` on release
     container = build(settings, config=config)
     container.deliverer.start()
     app = container.web_app()
     port = args.port or settings.port
-    logging.getLogger("bot").info("Lanekeeper listening on :%s (POST /slack/events, GET /healthz)", port)
-    serve(app, host=args.host, port=port, threads=settings.lanekeeper_web_threads, ident="lanekeeper")
+    logging.getLogger("bot").info(
+        "Lanekeeper listening on :%s (POST /slack/events, GET /healthz)", port
+    )
+    serve(
+        app, host=args.host, port=port, threads=settings.lanekeeper_web_threads, ident="lanekeeper"
+    )
     return 0
 
 
@@ -66,7 +76,10 @@ def cmd_socket(args: argparse.Namespace) -> int:
     _logging(settings)
     config = _load_or_exit(settings)
     if not settings.slack_app_token or not settings.slack_bot_token:
-        print("lanekeeper socket needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (see README).", file=sys.stderr)
+        print(
+            "lanekeeper socket needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (see README).",
+            file=sys.stderr,
+        )
         return 2
     if not settings.slack_signing_secret:
         settings.slack_signing_secret = "socket-mode-does-not-sign"
@@ -97,7 +110,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     except FileExistsError:
         print(f"lanekeeper: {path} exists; use --force to overwrite it.", file=sys.stderr)
         return 1
-    print(f"wrote {path}: replace the placeholder channel and user ids, then run `lanekeeper config check`.")
+    print(
+        f"wrote {path}: replace the placeholder channel and user ids, then run `lanekeeper config check`."
+    )
     return 0
 
 
@@ -106,7 +121,9 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     if args.path:
         settings.lanekeeper_config = args.path
     config = _load_or_exit(settings)
-    print(f"{settings.lanekeeper_config}: {len(config.teams)} teams, {len(config.lanes)} lanes — the file is valid.")
+    print(
+        f"{settings.lanekeeper_config}: {len(config.teams)} teams, {len(config.lanes)} lanes — the file is valid."
+    )
     if settings.slack_bot_token and not args.offline:
         from slack_sdk import WebClient
 
@@ -126,7 +143,9 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="lanekeeper", description="Escalation lanes for MSP teams in Slack.")
+    p = argparse.ArgumentParser(
+        prog="lanekeeper", description="Escalation lanes for MSP teams in Slack."
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")
@@ -150,7 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("config", help="configuration commands")
     csub = s.add_subparsers(dest="config_command", required=True)
-    chk = csub.add_parser("check", help="validate the lanes file (and its ids in Slack, with a token)")
+    chk = csub.add_parser(
+        "check", help="validate the lanes file (and its ids in Slack, with a token)"
+    )
     chk.add_argument("path", nargs="?")
     chk.add_argument("--offline", action="store_true", help="do not ask Slack")
     chk.set_defaults(func=cmd_config_check)

@@ -16,13 +16,19 @@ target_metadata = Base.metadata
 
 def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
-    if os.environ.get("DATABASE_URL") and config.attributes.get("use_env", True) and not config.attributes.get("url_given"):
+    if (
+        os.environ.get("DATABASE_URL")
+        and config.attributes.get("use_env", True)
+        and not config.attributes.get("url_given")
+    ):
         url = os.environ["DATABASE_URL"]
     return normalize_database_url(url or "sqlite:///lanekeeper.db")
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -32,7 +32,7 @@ def _postgres_available() -> str | None:
         return f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
 
 
-_PG_PROBLEM: str | None | bool = False
+_PG_PROBLEM: str | bool | None = False
 
 
 def postgres_problem() -> str | None:
@@ -63,7 +63,9 @@ def truncate_all(url: str) -> None:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def migrated_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def migrated_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A database migrated to head with Alembic, once per session and kind."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'lanekeeper.db'}"
@@ -72,7 +74,9 @@ def migrated_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
         if problem:
             if REQUIRE_POSTGRES:
                 pytest.fail(f"PostgreSQL is required (LANEKEEPER_REQUIRE_POSTGRES) but: {problem}")
-            pytest.skip(f"PostgreSQL not reachable at {make_url(POSTGRES_URL).render_as_string()}: {problem}")
+            pytest.skip(
+                f"PostgreSQL not reachable at {make_url(POSTGRES_URL).render_as_string()}: {problem}"
+            )
         url = POSTGRES_URL
         reset_postgres(url)
     upgrade(url)

@@ -202,3 +202,49 @@ class ApprovalRequest(Base):
     dm_ts: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Interception(Base):
+    """A ping to a protected person that was caught, and what its sender did with it.
+
+    Unique per message, so a retried event delivery never replies twice nor counts twice.
+    ``outcome``: ``pending`` (reply shown, no choice yet), ``routed``, ``dismissed``
+    (not a request), ``undeliverable`` (Slack refused the ephemeral reply). A pending one from
+    an earlier day counts as ignored.
+    """
+
+    __tablename__ = "interceptions"
+    __table_args__ = (
+        UniqueConstraint("slack_team_id", "channel", "message_ts"),
+        Index("ix_interceptions_team_created", "slack_team_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(TEAM_ID)
+    channel: Mapped[str] = mapped_column(SLACK_ID)
+    message_ts: Mapped[str] = mapped_column(String(32))
+    sender: Mapped[str] = mapped_column(SLACK_ID)
+    targets: Mapped[list[Any]] = mapped_column(default=list)
+    text: Mapped[str] = mapped_column(Text, default="")
+    suggested_lane: Mapped[str | None] = mapped_column(String(64))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    outcome: Mapped[str] = mapped_column(String(16), default="pending")
+    lane: Mapped[str | None] = mapped_column(String(64))
+    escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+
+
+class FocusSession(Base):
+    """``/focus``: a person protected from ad-hoc pings until ``ends_at`` (or ended early)."""
+
+    __tablename__ = "focus_sessions"
+    __table_args__ = (Index("ix_focus_sessions_user", "slack_team_id", "user", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(TEAM_ID)
+    user: Mapped[str] = mapped_column(SLACK_ID)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]

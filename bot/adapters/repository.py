@@ -71,7 +71,9 @@ class EscalationRepository:
             )
         )
 
-    def open_for_user(self, slack_team_id: str, user: str, *, limit: int = 50) -> Sequence[Escalation]:
+    def open_for_user(
+        self, slack_team_id: str, user: str, *, limit: int = 50
+    ) -> Sequence[Escalation]:
         """Escalations the user owns or asked for that are not closed, most urgent first."""
         from bot.domain.escalation import CLOSED
 

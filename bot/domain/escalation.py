@@ -167,7 +167,9 @@ def reopen(state: EscalationState, actor: str, *, reason: str = "") -> Change:
     if state.status == Status.REOPENED:
         raise AlreadyDone(f"{state.ref} is already reopened.")
     if state.status != Status.RESOLVED:
-        raise NotAllowed(f"{state.ref} is {state.status.label.lower()}; only a resolved one can be reopened.")
+        raise NotAllowed(
+            f"{state.ref} is {state.status.label.lower()}; only a resolved one can be reopened."
+        )
     return Change(
         replace(state, status=Status.REOPENED),
         "reopened",
@@ -184,8 +186,7 @@ def reassign(state: EscalationState, actor: str, *, to: str) -> Change:
     return Change(
         replace(state, status=status, owner=to),
         "reassigned",
-        f"<@{actor}> assigned it to <@{to}>"
-        + (f" (was <@{state.owner}>)" if state.owner else ""),
+        f"<@{actor}> assigned it to <@{to}>" + (f" (was <@{state.owner}>)" if state.owner else ""),
         {"previous_owner": state.owner, "owner": to},
     )
 
@@ -234,9 +235,7 @@ class Draft:
     psa_ticket: str = ""
 
 
-def validate_draft(
-    draft: Draft, *, lanes: dict[str, tuple[str, ...]]
-) -> Draft:
+def validate_draft(draft: Draft, *, lanes: dict[str, tuple[str, ...]]) -> Draft:
     """Check a draft against the lanes (``lane key → severities``); raise with per-field messages."""
     fields: dict[str, str] = {}
     if draft.lane not in lanes:

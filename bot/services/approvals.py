@@ -15,9 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.adapters.repository import OutboxRepository
-
 from bot.adapters.models import ApprovalRequest, Escalation
+from bot.adapters.repository import OutboxRepository
 from bot.adapters.uow import UnitOfWork
 from bot.domain import escalation as lifecycle
 from bot.domain.errors import AlreadyDone, Conflict, NotAllowed, NotFound
@@ -63,7 +62,9 @@ def record_requests(session: Session, row: Escalation, approvers: Sequence[str])
         if approver in existing:
             continue
         session.add(
-            ApprovalRequest(slack_team_id=row.slack_team_id, escalation_id=row.id, approver=approver)
+            ApprovalRequest(
+                slack_team_id=row.slack_team_id, escalation_id=row.id, approver=approver
+            )
         )
         outbox.add(
             slack_team_id=row.slack_team_id,
@@ -131,10 +132,14 @@ def _decide_once(
         remark = check_approver(row, lane, actor, approvers_of(lane))
         state = state_of(row, lanes)
         change = (
-            lifecycle.approve(state, actor) if approve else lifecycle.reject(state, actor, reason=reason)
+            lifecycle.approve(state, actor)
+            if approve
+            else lifecycle.reject(state, actor, reason=reason)
         )
         if remark:
-            change = type(change)(change.state, change.kind, f"{change.text} ({remark})", change.detail)
+            change = type(change)(
+                change.state, change.kind, f"{change.text} ({remark})", change.detail
+            )
         _apply(row, change, lanes, now)
         row.decided_by = actor
         row.decided_at = now
@@ -142,7 +147,9 @@ def _decide_once(
         for req in uow.session.scalars(
             select(ApprovalRequest).where(ApprovalRequest.escalation_id == row.id)
         ):
-            req.status = ("approved" if approve else "rejected") if req.approver == actor else "closed"
+            req.status = (
+                ("approved" if approve else "rejected") if req.approver == actor else "closed"
+            )
             uow.outbox.add(
                 slack_team_id=slack_team_id,
                 kind="approval_update",
@@ -154,7 +161,9 @@ def _decide_once(
             f"Your escalation {row.ref} ({escape(row.client)}: {escape(row.summary)}) "
             f"was {verdict} by <@{actor}>"
         )
-        text += f". Reason: {escape(reason.strip())}" if not approve else "; its SLA clock has started."
+        text += (
+            f". Reason: {escape(reason.strip())}" if not approve else "; its SLA clock has started."
+        )
         uow.outbox.call(
             slack_team_id,
             "chat.postMessage",
@@ -167,9 +176,7 @@ def _decide_once(
         return _outcome(row, created=False, change=change.kind)
 
 
-def pending_for_approver(
-    uow: UnitOfWork, *, slack_team_id: str, approver: str
-) -> list[Escalation]:
+def pending_for_approver(uow: UnitOfWork, *, slack_team_id: str, approver: str) -> list[Escalation]:
     with uow:
         rows = list(
             uow.session.scalars(
@@ -189,7 +196,12 @@ def pending_for_approver(
 
 
 def pending_approvals(
-    uow: UnitOfWork, lanes: Lanes, *, slack_team_id: str, team: str | None = None, now: datetime | None = None,
+    uow: UnitOfWork,
+    lanes: Lanes,
+    *,
+    slack_team_id: str,
+    team: str | None = None,
+    now: datetime | None = None,
     overdue_only: bool = False,
 ) -> list[tuple[Escalation, datetime | None]]:
     """Escalations waiting for a decision, with when a decision is due (the lane's respond
@@ -207,7 +219,9 @@ def pending_approvals(
             lane = lanes.config.lane(row.lane)
             due = None
             if lane is not None and row.severity in lane.severities:
-                due = lanes.calendar(row.team).add(row.created_at, lane.severities[row.severity].respond)
+                due = lanes.calendar(row.team).add(
+                    row.created_at, lane.severities[row.severity].respond
+                )
             if overdue_only and (due is None or now is None or due > now):
                 continue
             uow.session.expunge(row)

@@ -20,7 +20,9 @@ class Lanes:
     def lane(self, key: str) -> Lane:
         lane = self.config.lane(key)
         if lane is None:
-            raise NotFound(f"There is no lane “{key}”. Valid lanes: {', '.join(self.config.lanes)}.")
+            raise NotFound(
+                f"There is no lane “{key}”. Valid lanes: {', '.join(self.config.lanes)}."
+            )
         return lane
 
     def team(self, key: str) -> Team:

@@ -7,14 +7,14 @@ to the same escalation loses cleanly (optimistic lock → :class:`Conflict`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.adapters.models import Escalation
+from bot.adapters.models import Escalation, Interception
 from bot.adapters.uow import UnitOfWork
 from bot.domain import escalation as lifecycle
 from bot.domain.errors import Conflict, NotFound
@@ -63,6 +63,7 @@ def create_escalation(
     source_channel: str | None = None,
     source_ts: str | None = None,
     permalink: str | None = None,
+    interception_id: int | None = None,
 ) -> Outcome:
     """Store a new escalation and queue its lane message (and a note on the source message)."""
     draft = lifecycle.validate_draft(draft, lanes=lanes.severities())
@@ -117,6 +118,14 @@ def create_escalation(
                 escalation_id=row.id,
                 dedupe_key=f"source-note:{row.id}",
             )
+        if interception_id is not None:
+            caught = uow.session.get(Interception, interception_id)
+            if caught is not None and caught.slack_team_id == slack_team_id:
+                caught.outcome = "routed"
+                caught.lane = lane.key
+                caught.escalation_id = row.id
+                caught.decided_at = now
+        queue_home_refresh(uow, row)
         if row.status == Status.PENDING_APPROVAL.value:
             uow.outbox.add(
                 slack_team_id=slack_team_id,
@@ -176,7 +185,7 @@ def _apply(row: Escalation, change: Change, lanes: Lanes, now: datetime, **kw: A
         row.paused_since = None
 
 
-ACTIONS = {
+ACTIONS: dict[str, Callable[..., Change]] = {
     "take": lifecycle.take,
     "wait": lifecycle.wait_on_client,
     "resume": lifecycle.resume,
@@ -271,6 +280,14 @@ def _record(uow: UnitOfWork, row: Escalation, change: Change, *, actor: str, now
         escalation_id=row.id,
         payload={"text": text},
     )
+    queue_home_refresh(uow, row, extra=[str(change.detail.get("previous_owner") or "")])
+
+
+def queue_home_refresh(uow: UnitOfWork, row: Escalation, *, extra: Sequence[str] = ()) -> None:
+    """Refresh the App Home of everyone whose lists this escalation is on."""
+    for user in dict.fromkeys([row.owner or "", row.requester, *extra]):
+        if user:
+            uow.outbox.add(slack_team_id=row.slack_team_id, kind="home", payload={"user": user})
 
 
 def get_escalation(uow: UnitOfWork, *, slack_team_id: str, number: int) -> Escalation:

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.services import escalations as service
 from bot.slack import blocks as ui
 from bot.slack.deps import Deps
+from bot.slack.errors import guarded
 from bot.slack.payloads import action_number, request_key
 
 DIRECT = {"take": "take", "wait": "wait", "resume": "resume", "reopen": "reopen"}
@@ -18,18 +19,27 @@ DIRECT = {"take": "take", "wait": "wait", "resume": "resume", "reopen": "reopen"
 def register(app: App, deps: Deps) -> None:
     for action, action_id in ui.ACTION_IDS.items():
         if action in DIRECT:
-            app.action(action_id)(_direct(deps, DIRECT[action]))
+            app.action(action_id)(guarded(_direct(deps, DIRECT[action])))
 
     @app.action(ui.ACTION_IDS["resolve"])
-    def open_resolve(ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+    @guarded
+    def open_resolve(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]
+    ) -> None:
         ack()
         esc = service.get_escalation(
             deps.uow(), slack_team_id=deps.team_id(context, body), number=action_number(body)
         )
-        client.views_open(trigger_id=body["trigger_id"], view=ui.resolve_modal(esc, deps.lanes.config.lane(esc.lane)))
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=ui.resolve_modal(esc, deps.lanes.config.lane(esc.lane)),
+        )
 
     @app.action(ui.ACTION_IDS["reassign"])
-    def open_reassign(ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+    @guarded
+    def open_reassign(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]
+    ) -> None:
         ack()
         esc = service.get_escalation(
             deps.uow(), slack_team_id=deps.team_id(context, body), number=action_number(body)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.slack import actions, approvals, commands, errors, views
+from bot.slack import actions, approvals, commands, errors, home, interception, views
 from bot.slack.deps import Deps
+from bot.slack.executor import ListenerExecutor
+from bot.slack.home import HomeDelivery
 
 
 def build_bolt_app(
@@ -19,13 +20,14 @@ def build_bolt_app(
     signing_secret: str,
     listener_threads: int,
     token_verification: bool = True,
+    home_delivery: HomeDelivery,
 ) -> App:
     app = App(
         client=client,
         signing_secret=signing_secret,
         # Bolt's default pool of 5 threads makes acks queue past Slack's 3 s at ~100 req/s
         # and delays what listeners do after the ack (PITFALLS): size it on purpose.
-        listener_executor=ThreadPoolExecutor(max_workers=listener_threads, thread_name_prefix="listener"),
+        listener_executor=ListenerExecutor(listener_threads),
         token_verification_enabled=token_verification,
         logger=logging.getLogger("bot.slack"),
     )
@@ -34,4 +36,6 @@ def build_bolt_app(
     actions.register(app, deps)
     views.register(app, deps)
     approvals.register(app, deps, deps.directory)
+    interception.register(app, deps)
+    home.register(app, deps, home_delivery)
     return app

@@ -23,6 +23,7 @@ from bot.slack import blocks as ui
 from bot.slack.commands import metadata_of
 from bot.slack.deps import Deps
 from bot.slack.directory import Directory
+from bot.slack.errors import guarded
 from bot.slack.payloads import action_number, text_value
 
 APPROVE = "approval_approve"
@@ -30,7 +31,9 @@ REJECT = "approval_reject"
 CB_REJECT = "reject"
 
 
-def approval_message(esc: Escalation, lane: Lane | None, *, tz: Any = None) -> tuple[str, list[ui.Block]]:
+def approval_message(
+    esc: Escalation, lane: Lane | None, *, tz: Any = None
+) -> tuple[str, list[ui.Block]]:
     lane_name = lane.name if lane else esc.lane
     text = f"Approval needed: {esc.ref} [{esc.severity}] {esc.client}: {esc.summary}"
     blocks: list[ui.Block] = [
@@ -43,7 +46,11 @@ def approval_message(esc: Escalation, lane: Lane | None, *, tz: Any = None) -> t
     ]
     if lane is not None and esc.severity in lane.severities:
         t = lane.severities[esc.severity]
-        blocks.append(ui.context(f"If approved: respond within {t.respond}, resolve within {t.resolve} (business time)."))
+        blocks.append(
+            ui.context(
+                f"If approved: respond within {t.respond}, resolve within {t.resolve} (business time)."
+            )
+        )
     status = Status(esc.status)
     if status == Status.PENDING_APPROVAL:
         blocks.append(
@@ -80,7 +87,9 @@ def reject_modal(esc: Escalation) -> dict[str, Any]:
         "close": ui.plain("Cancel", 24),
         "private_metadata": json.dumps({"n": esc.number}),
         "blocks": [
-            ui.section(f"*{esc.ref}* · {escape(truncate(esc.client, 80))} — {escape(truncate(esc.summary, 200))}"),
+            ui.section(
+                f"*{esc.ref}* · {escape(truncate(esc.client, 80))} — {escape(truncate(esc.summary, 200))}"
+            ),
             {
                 "type": "input",
                 "block_id": "reason",
@@ -101,6 +110,7 @@ def register(app: App, deps: Deps, directory: Directory) -> None:
         return lambda lane: directory.expand(team_id, lane.approvers)
 
     @app.action(APPROVE)
+    @guarded
     def approve(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
         ack()
         team_id = deps.team_id(context, body)
@@ -116,7 +126,10 @@ def register(app: App, deps: Deps, directory: Directory) -> None:
         )
 
     @app.action(REJECT)
-    def open_reject(ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+    @guarded
+    def open_reject(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]
+    ) -> None:
         ack()
         team_id = deps.team_id(context, body)
         esc = get_escalation(deps.uow(), slack_team_id=team_id, number=action_number(body))
@@ -125,11 +138,16 @@ def register(app: App, deps: Deps, directory: Directory) -> None:
             by = f" by <@{esc.decided_by}>" if esc.decided_by else ""
             raise service.AlreadyDone(f"{esc.ref} was already decided{by}.")
         # Refuse a non-approver now, not after they typed a reason.
-        service.check_approver(esc, lane, body["user"]["id"], directory.expand(team_id, lane.approvers))
+        service.check_approver(
+            esc, lane, body["user"]["id"], directory.expand(team_id, lane.approvers)
+        )
         client.views_open(trigger_id=body["trigger_id"], view=reject_modal(esc))
 
     @app.view(CB_REJECT)
-    def submit_reject(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
+    @guarded
+    def submit_reject(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+    ) -> None:
         team_id = deps.team_id(context, body)
         number = int(metadata_of(view).get("n") or 0)
         try:

@@ -121,7 +121,13 @@ def lane_message(
         fields.append(f"*PSA ticket*\n{escape(esc.psa_ticket)}")
     if esc.source_permalink:
         fields.append(f"*Source*\n<{esc.source_permalink}|original message>")
-    blocks.append({"type": "section", "block_id": "esc_fields", "fields": [mrkdwn(f, 2000) for f in fields[:10]]})
+    blocks.append(
+        {
+            "type": "section",
+            "block_id": "esc_fields",
+            "fields": [mrkdwn(f, 2000) for f in fields[:10]],
+        }
+    )
     note = _status_note(esc, status, approvers)
     if note:
         blocks.append(context(note))
@@ -148,16 +154,22 @@ def _status_text(status: Status) -> str:
 def _status_note(esc: Escalation, status: Status, approvers: Sequence[str]) -> str | None:
     if status == Status.PENDING_APPROVAL:
         who = ", ".join(user(a) if not a.startswith("S") else f"<!subteam^{a}>" for a in approvers)
-        return f"Waiting for approval by {who or 'an approver'}. The SLA clock starts when approved."
+        return (
+            f"Waiting for approval by {who or 'an approver'}. The SLA clock starts when approved."
+        )
     if status == Status.WAITING and esc.paused_since is not None:
-        return f"Waiting on the client since {slack_date(esc.paused_since)}; the SLA clock is paused."
+        return (
+            f"Waiting on the client since {slack_date(esc.paused_since)}; the SLA clock is paused."
+        )
     if status == Status.RESOLVED:
         note = escape(truncate(esc.resolution_note or "", 500))
         return f"Resolved {slack_date(esc.resolved_at)} by {user(esc.owner)}: {note}"
     if status == Status.REJECTED:
         return f"Rejected: {escape(truncate(esc.decision_reason or '', 500))}"
     if status == Status.CANCELLED:
-        return "Cancelled" + (f": {escape(truncate(esc.decision_reason, 500))}" if esc.decision_reason else ".")
+        return "Cancelled" + (
+            f": {escape(truncate(esc.decision_reason, 500))}" if esc.decision_reason else "."
+        )
     if esc.reopen_count:
         return f"Reopened {esc.reopen_count}×."
     return None
@@ -279,13 +291,30 @@ def escalation_modal(
         },
         context(truncate(when_lines, 3000)),
         {"type": "input", "block_id": "severity", "label": plain("Severity"), "element": sev_el},
-        _text_input("client", "Client", initial=client, max_length=MAX_CLIENT, placeholder="Acme Dental"),
-        _text_input("summary", "Summary", initial=summary, max_length=MAX_SUMMARY, placeholder="One line: what is needed"),
         _text_input(
-            "details", "Details", initial=details, max_length=MAX_DETAILS, multiline=True, optional=True
+            "client", "Client", initial=client, max_length=MAX_CLIENT, placeholder="Acme Dental"
         ),
         _text_input(
-            "psa_ticket", "PSA ticket number", max_length=MAX_TICKET, optional=True, placeholder="e.g. 48213"
+            "summary",
+            "Summary",
+            initial=summary,
+            max_length=MAX_SUMMARY,
+            placeholder="One line: what is needed",
+        ),
+        _text_input(
+            "details",
+            "Details",
+            initial=details,
+            max_length=MAX_DETAILS,
+            multiline=True,
+            optional=True,
+        ),
+        _text_input(
+            "psa_ticket",
+            "PSA ticket number",
+            max_length=MAX_TICKET,
+            optional=True,
+            placeholder="e.g. 48213",
         ),
     ]
     if permalink:
@@ -310,18 +339,23 @@ def resolve_modal(esc: Escalation, lane: Lane | None) -> dict[str, Any]:
             {
                 "type": "input",
                 "block_id": f"done_{i // CHECKBOX_LIMIT}",
-                "label": plain("Definition of done — every item is required" if i == 0 else "… and"),
+                "label": plain(
+                    "Definition of done — every item is required" if i == 0 else "… and"
+                ),
                 "element": {
                     "type": "checkboxes",
                     "action_id": "done",
                     "options": [
-                        {"text": plain(item, 75), "value": str(i + j)} for j, item in enumerate(chunk)
+                        {"text": plain(item, 75), "value": str(i + j)}
+                        for j, item in enumerate(chunk)
                     ],
                 },
             }
         )
     blocks.append(
-        _text_input("note", "Resolution note", max_length=2000, multiline=True, placeholder="What was done")
+        _text_input(
+            "note", "Resolution note", max_length=2000, multiline=True, placeholder="What was done"
+        )
     )
     return {
         "type": "modal",

@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from bot.domain.lanes import Lane
 from bot.slack import blocks as ui
 from bot.slack.deps import Deps
+from bot.slack.errors import guarded
 
 _SEVERITY = re.compile(r"^(p[0-9]|sev[0-9])$", re.IGNORECASE)
 _SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
@@ -70,10 +71,13 @@ def suggest_lane(text: str, lanes: dict[str, Lane]) -> str | None:
 
 def register(app: App, deps: Deps) -> None:
     @app.command("/escalate")
+    @guarded
     def escalate(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         text = str(body.get("text") or "")
         if len(text) > MAX_COMMAND_TEXT:
-            ack(f":warning: That is {len(text)} characters; keep `/escalate` text under {MAX_COMMAND_TEXT}.")
+            ack(
+                f":warning: That is {len(text)} characters; keep `/escalate` text under {MAX_COMMAND_TEXT}."
+            )
             return
         lanes = deps.lanes.config.lanes
         args = parse_escalate(text, lanes)
@@ -98,6 +102,7 @@ def register(app: App, deps: Deps) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.command("/lanes")
+    @guarded
     def lanes_command(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
         arg = str(body.get("text") or "").strip().lower()
         if arg in ("mine", "my", "me"):
@@ -109,7 +114,12 @@ def register(app: App, deps: Deps) -> None:
             return
         text, blocks = ui.lanes_help(list(deps.lanes.config.lanes.values()))
         if arg and arg not in ("help", ""):
-            blocks.insert(0, ui.context(f"Unknown option `{ui.escape(arg[:50])}`: try `/lanes` or `/lanes mine`."))
+            blocks.insert(
+                0,
+                ui.context(
+                    f"Unknown option `{ui.escape(arg[:50])}`: try `/lanes` or `/lanes mine`."
+                ),
+            )
         ack(text=text, blocks=blocks)
 
 

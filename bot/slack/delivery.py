@@ -22,6 +22,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.adapters.models import Escalation, OutboxMessage
 from bot.services.context import Lanes
@@ -76,7 +77,9 @@ class OutboxDeliverer:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._handlers: dict[str, Callable[[OutboxMessage, Session, WebClient], dict[str, Any] | None]] = {
+        self._handlers: dict[
+            str, Callable[[OutboxMessage, Session, WebClient], dict[str, Any] | None]
+        ] = {
             "lane_message": self._lane_message,
             "thread_note": self._thread_note,
             "source_note": self._source_note,
@@ -85,7 +88,9 @@ class OutboxDeliverer:
         self._handlers.update(renderers or {})
 
     def register(
-        self, kind: str, handler: Callable[[OutboxMessage, Session, WebClient], dict[str, Any] | None]
+        self,
+        kind: str,
+        handler: Callable[[OutboxMessage, Session, WebClient], dict[str, Any] | None],
     ) -> None:
         """Let another capability (approvals, digests) deliver its own kind of row."""
         self._handlers[kind] = handler
@@ -233,14 +238,26 @@ class OutboxDeliverer:
             msg.last_error = error or f"HTTP {status}"
 
     def _retry(
-        self, msg: OutboxMessage, reason: str, now: datetime, delay: float | None, *, count: bool = True
+        self,
+        msg: OutboxMessage,
+        reason: str,
+        now: datetime,
+        delay: float | None,
+        *,
+        count: bool = True,
     ) -> None:
         if count:
             msg.attempts += 1
         msg.last_error = reason
         msg.claimed_until = None
         if msg.attempts >= self.max_attempts:
-            log.error("outbox %s (%s) gave up after %s attempts: %s", msg.id, msg.kind, msg.attempts, reason)
+            log.error(
+                "outbox %s (%s) gave up after %s attempts: %s",
+                msg.id,
+                msg.kind,
+                msg.attempts,
+                reason,
+            )
             msg.failed_at = now
             return
         backoff = delay if delay is not None else min(300.0, 0.5 * 2 ** max(0, msg.attempts - 1))
@@ -254,10 +271,14 @@ class OutboxDeliverer:
             raise LookupError(f"outbox {msg.id}: escalation {msg.escalation_id} is gone")
         return esc
 
-    def _lane_message(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any] | None:
+    def _lane_message(
+        self, msg: OutboxMessage, s: Session, client: WebClient
+    ) -> dict[str, Any] | None:
         esc = self._escalation(msg, s)
         if esc.lane_ts is not None and self._superseded(msg, s):
             return {"superseded": True}
+        if esc.source_channel and esc.source_ts and not esc.source_permalink:
+            self._fill_permalink(esc, s, client)
         lane = self.lanes.config.lane(esc.lane)
         tz = self.lanes.calendar(esc.team).tz if esc.team in self.lanes.config.teams else None
         approvers = lane.approvers if lane else ()
@@ -271,6 +292,28 @@ class OutboxDeliverer:
             return {"ts": ts, "channel": resp.get("channel")}
         client.chat_update(channel=esc.lane_channel, ts=esc.lane_ts, text=text, blocks=blocks)
         return {"ts": esc.lane_ts, "updated": True}
+
+    def _fill_permalink(self, esc: Escalation, s: Session, client: WebClient) -> None:
+        """Ask Slack for the source message's permalink, once; without it the post still goes."""
+        assert esc.source_channel and esc.source_ts
+        try:
+            link = client.chat_getPermalink(channel=esc.source_channel, message_ts=esc.source_ts)
+        except SlackApiError as exc:
+            log.info(
+                "no permalink for %s: %s",
+                esc.ref,
+                exc.response.get("error") if exc.response else exc,
+            )
+            return
+        permalink = str(link["permalink"])
+        s.execute(
+            update(Escalation)
+            .where(Escalation.id == esc.id)
+            .values(source_permalink=permalink)
+            .execution_options(synchronize_session=False)
+        )
+        # Seen by the rendering below, without marking the row dirty (no version bump).
+        set_committed_value(esc, "source_permalink", permalink)
 
     def _post(self, client: WebClient, **kwargs: Any) -> Any:
         try:
@@ -295,7 +338,9 @@ class OutboxDeliverer:
         )
         return later is not None
 
-    def _thread_note(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any] | None:
+    def _thread_note(
+        self, msg: OutboxMessage, s: Session, client: WebClient
+    ) -> dict[str, Any] | None:
         esc = self._escalation(msg, s)
         if esc.lane_ts is None:
             raise Deferred("lane message not posted yet")
@@ -303,7 +348,9 @@ class OutboxDeliverer:
         resp = client.chat_postMessage(channel=esc.lane_channel, thread_ts=esc.lane_ts, text=text)
         return {"ts": resp.get("ts")}
 
-    def _source_note(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any] | None:
+    def _source_note(
+        self, msg: OutboxMessage, s: Session, client: WebClient
+    ) -> dict[str, Any] | None:
         esc = self._escalation(msg, s)
         if not esc.source_channel or not esc.source_ts:
             return {"skipped": "no source message"}
@@ -314,7 +361,9 @@ class OutboxDeliverer:
             f":arrow_right: Routed to *{ui.escape(lane.name if lane else esc.lane)}* as {ref} "
             f"— follow it there."
         )
-        resp = client.chat_postMessage(channel=esc.source_channel, thread_ts=esc.source_ts, text=text)
+        resp = client.chat_postMessage(
+            channel=esc.source_channel, thread_ts=esc.source_ts, text=text
+        )
         return {"ts": resp.get("ts")}
 
     def _call(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any] | None:

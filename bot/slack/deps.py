@@ -21,7 +21,9 @@ class Deps:
     directory: Directory
     default_team_id: str = "T0LOCAL"
 
-    def team_id(self, context: dict[str, object] | None, body: dict[str, object] | None = None) -> str:
+    def team_id(
+        self, context: dict[str, object] | None, body: dict[str, object] | None = None
+    ) -> str:
         """The workspace a request belongs to: Bolt's context, the payload, or the default."""
         if context and context.get("team_id"):
             return str(context["team_id"])

@@ -6,8 +6,11 @@ logged with a short id, and the user is shown that id so support can find the tr
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
@@ -29,7 +32,9 @@ def tell_user(client: WebClient, body: dict[str, Any], text: str) -> None:
         if response_url:
             from slack_sdk.webhook import WebhookClient
 
-            WebhookClient(response_url).send(text=text, response_type="ephemeral", replace_original=False)
+            WebhookClient(response_url).send(
+                text=text, response_type="ephemeral", replace_original=False
+            )
             return
         channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
         if channel and user_id:
@@ -40,18 +45,55 @@ def tell_user(client: WebClient, body: dict[str, Any], text: str) -> None:
         log.warning("could not tell %s: %s (%r)", user_id, text, exc)
 
 
+def report(error: Exception, body: dict[str, Any], client: WebClient) -> None:
+    """Tell the user what went wrong: the domain's message, or an id for anything unexpected."""
+    if isinstance(error, LanekeeperError):
+        log.info("refused: %s", error.message)
+        tell_user(client, body, f":warning: {error.message}")
+        return
+    incident = uuid.uuid4().hex[:8]
+    log.error("unexpected error %s", incident, exc_info=error)
+    tell_user(
+        client,
+        body,
+        f":x: Something went wrong on our side (error id `{incident}`). Please try again; "
+        "if it keeps happening, give your Lanekeeper admin that id.",
+    )
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a listener and send whatever it raises through :func:`report`.
+
+    A listener that acks and then raises into Bolt races Bolt's own bookkeeping and Slack gets
+    a 404 instead of the 200 it was promised (seen with slack-bolt 1.30); so errors after the
+    ack never reach Bolt. Bolt injects arguments by name, so the wrapper asks for ``body`` and
+    ``client`` besides what the listener itself names.
+    """
+    sig = inspect.signature(fn)
+    own = set(sig.parameters)
+    params = list(sig.parameters.values())
+    for extra in ("body", "client"):
+        if extra not in own:
+            params.append(inspect.Parameter(extra, inspect.Parameter.POSITIONAL_OR_KEYWORD))
+
+    @functools.wraps(fn)
+    def wrapper(**kwargs: Any) -> Any:
+        call = {k: v for k, v in kwargs.items() if k in own}
+        try:
+            return fn(**call)
+        except Exception as exc:
+            ack = kwargs.get("ack")
+            if ack is not None and getattr(ack, "response", None) is None:
+                ack()
+            report(exc, kwargs["body"], kwargs["client"])
+            return None
+
+    wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    del wrapper.__wrapped__  # Bolt must read the new signature
+    return wrapper
+
+
 def register(app: App) -> None:
     @app.error
-    def handle_error(error: Exception, body: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
-        if isinstance(error, LanekeeperError):
-            logger.info("refused: %s", error.message)
-            tell_user(client, body, f":warning: {error.message}")
-            return
-        incident = uuid.uuid4().hex[:8]
-        logger.exception("unexpected error %s", incident, exc_info=error)
-        tell_user(
-            client,
-            body,
-            f":x: Something went wrong on our side (error id `{incident}`). Please try again; "
-            "if it keeps happening, give your Lanekeeper admin that id.",
-        )
+    def handle_error(error: Exception, body: dict[str, Any], client: WebClient) -> None:
+        report(error, body, client)

@@ -26,7 +26,9 @@ def state_value(view: dict[str, Any], block_id: str, action_id: str | None = Non
         opt = element.get("selected_option")
         return opt.get("value") if isinstance(opt, dict) else None
     if kind in ("checkboxes", "multi_static_select", "multi_external_select"):
-        return [o.get("value") for o in element.get("selected_options") or [] if isinstance(o, dict)]
+        return [
+            o.get("value") for o in element.get("selected_options") or [] if isinstance(o, dict)
+        ]
     for key in (
         "selected_user",
         "selected_users",

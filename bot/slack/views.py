@@ -12,6 +12,7 @@ from bot.services import escalations as service
 from bot.slack import blocks as ui
 from bot.slack.commands import metadata_of
 from bot.slack.deps import Deps
+from bot.slack.errors import guarded
 from bot.slack.payloads import state_value, text_value
 
 SOURCES = {s.value: s for s in Source}
@@ -24,7 +25,10 @@ def _field_errors(exc: InvalidInput, mapping: dict[str, str] | None = None) -> d
 
 def register(app: App, deps: Deps) -> None:
     @app.view(ui.CB_ESCALATE)
-    def submit_escalation(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
+    @guarded
+    def submit_escalation(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+    ) -> None:
         meta = metadata_of(view)
         draft = Draft(
             lane=str(state_value(view, "lane") or ""),
@@ -48,6 +52,9 @@ def register(app: App, deps: Deps) -> None:
                 source_channel=meta.get("source_channel"),
                 source_ts=meta.get("source_ts"),
                 permalink=meta.get("permalink"),
+                interception_id=int(meta["interception"])
+                if str(meta.get("interception", "")).isdigit()
+                else None,
             )
         except InvalidInput as exc:
             ack(response_action="errors", errors=_field_errors(exc) or {"summary": exc.message})
@@ -55,9 +62,14 @@ def register(app: App, deps: Deps) -> None:
         ack()
 
     @app.view(ui.CB_RESOLVE)
-    def submit_resolve(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
+    @guarded
+    def submit_resolve(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+    ) -> None:
         number = int(metadata_of(view).get("n") or 0)
-        esc = service.get_escalation(deps.uow(), slack_team_id=deps.team_id(context, body), number=number)
+        esc = service.get_escalation(
+            deps.uow(), slack_team_id=deps.team_id(context, body), number=number
+        )
         lane = deps.lanes.config.lane(esc.lane)
         items = list(lane.done) if lane else []
         picked: set[int] = set()
@@ -88,7 +100,10 @@ def register(app: App, deps: Deps) -> None:
         ack()
 
     @app.view(ui.CB_REASSIGN)
-    def submit_reassign(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
+    @guarded
+    def submit_reassign(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+    ) -> None:
         number = int(metadata_of(view).get("n") or 0)
         to = state_value(view, "owner")
         if not isinstance(to, str) or not to:

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import bisect
 import contextlib
 import copy
 import email.parser
@@ -136,7 +137,7 @@ class RecordedCall:
     ``args`` merges the query string and the body, with Slack's JSON-in-form arguments
     (``blocks``, ``view``, ``attachments`` ...) decoded. ``method`` is the Web API method, or
     ``"response_url"`` / ``"response_action"`` for replies through a response URL or to a view
-    submission.
+    submission. Header names are Title-Cased (``Content-Type``, ``Authorization``).
     """
 
     method: str
@@ -680,6 +681,7 @@ class FakeSlack:
         self._triggers: dict[str, _Trigger] = {}
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._views: dict[str, JsonDict] = {}
+        self._closed_views: dict[str, JsonDict] = {}
         self._view_users: dict[str, str | None] = {}
         self._homes: dict[str, str] = {}
         self._ephemerals: list[JsonDict] = []
@@ -1036,8 +1038,8 @@ class FakeSlack:
     def home(self, user: str) -> JsonDict | None:
         """The Home tab last published for ``user``."""
         with self._lock:
-            view_id = self._homes.get(user)
-            return copy.deepcopy(self._views[view_id]) if view_id else None
+            found = self._views.get(self._homes.get(user, ""))
+            return copy.deepcopy(found) if found else None
 
     @property
     def views(self) -> dict[str, JsonDict]:
@@ -1045,13 +1047,16 @@ class FakeSlack:
         with self._lock:
             return copy.deepcopy(self._views)
 
-    def view(self, view_id: str) -> JsonDict | None:
+    def view(self, view_id: str, *, include_closed: bool = False) -> JsonDict | None:
+        """An open view by id (or, with ``include_closed``, one closed since)."""
         with self._lock:
             found = self._views.get(view_id)
+            if found is None and include_closed:
+                found = self._closed_views.get(view_id)
             return copy.deepcopy(found) if found else None
 
     def view_user(self, view_id: str) -> str | None:
-        """The user a view was opened for, when known."""
+        """The user a view was opened for (or published to), when known."""
         with self._lock:
             return self._view_users.get(view_id)
 
@@ -1081,16 +1086,19 @@ class FakeSlack:
                 if vid == view_id or (clear and v.get("root_view_id") == root)
             ]
             for vid in doomed:
-                self._views.pop(vid, None)
-                self._view_users.pop(vid, None)
+                self._closed_views[vid] = self._views.pop(vid)
 
     def apply_view_response(self, view_id: str, body: JsonDict | None) -> JsonDict:
         """Apply an app's answer to a ``view_submission`` as Slack would, recorded as a
-        ``response_action`` call. Returns ``{"ok": ...}`` (``ok: false`` for a bad view)."""
+        ``response_action`` call. Returns ``{"ok": ...}`` (``ok: false`` for a bad view, or
+        ``not_found`` when the view was already closed: a duplicate submission changes nothing).
+        """
         action = (body or {}).get("response_action")
         result: JsonDict = {"ok": True}
         with self._lock:
             try:
+                if view_id not in self._views:
+                    raise SlackError("not_found")
                 if action in (None, ""):
                     self.close_view(view_id)
                 elif action == "clear":
@@ -1310,8 +1318,7 @@ class FakeSlack:
             parent["reply_users"] = [u for u in users if u]
             parent["reply_users_count"] = len(parent["reply_users"])
             parent["latest_reply"] = message["ts"]
-        chan.messages.append(message)
-        chan.messages.sort(key=lambda m: _ts_key(m["ts"]))
+        bisect.insort(chan.messages, message, key=lambda m: _ts_key(m["ts"]))
 
     def _bot_message(self, who: _Identity, ts: str, args: JsonDict) -> JsonDict:
         message: JsonDict = {"type": "message", "user": who.user_id, "ts": ts}
@@ -1503,7 +1510,7 @@ class FakeSlack:
             time.sleep(self.latency)
         parts = urlsplit(target)
         path = parts.path
-        header_map = dict(headers)
+        header_map = {name.title(): value for name, value in headers.items()}
         args, body_error = _parse_args(parts.query, header_map, body)
         if path.startswith("/api/"):
             method = path[len("/api/") :]
@@ -1645,14 +1652,14 @@ class FakeSlack:
             if target.ephemeral:
                 for eph in self._ephemerals:
                     if eph["channel"] == target.channel and eph["ts"] == target.message_ts:
-                        self._apply_update(eph, payload)
+                        self._replace_content(eph, payload)
                         return
                 raise SlackError("message_not_found")
             chan = self._channels.get(target.channel)
             found = self._find_message(chan, target.message_ts) if chan else None
             if found is None:
                 raise SlackError("message_not_found")
-            self._apply_update(found, payload)
+            self._replace_content(found, payload)
             return
         if target.channel is None:
             raise SlackError("channel_not_found")
@@ -1675,7 +1682,15 @@ class FakeSlack:
         if chan is not None:
             chan.messages = [m for m in chan.messages if m["ts"] != target.message_ts]
 
+    def _replace_content(self, message: JsonDict, args: JsonDict) -> None:
+        """``replace_original``: the new message replaces the old one whole."""
+        for key in ("blocks", "attachments"):
+            message.pop(key, None)
+        message["text"] = ""
+        self._apply_update(message, args)
+
     def _apply_update(self, message: JsonDict, args: JsonDict) -> None:
+        """``chat.update``: what is sent replaces; blocks not sent are kept, ``[]`` drops them."""
         if "text" in args or "markdown_text" in args:
             message["text"] = args.get("text") or args.get("markdown_text") or ""
         for key in ("blocks", "attachments", "metadata"):

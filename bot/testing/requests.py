@@ -267,8 +267,10 @@ def build_state_values(
     epoch seconds for date-times. Every input block appears; an input left alone reports its
     initial value or ``null`` (``[]`` for the list-valued kinds). Other stateful elements appear
     once they hold a value. With ``strict`` (the default) what Slack's client would not let
-    anyone submit raises: an unknown key, an option not offered, a required input left empty,
-    text outside ``min_length`` / ``max_length``.
+    anyone submit raises: an unknown key, an option not offered, text outside ``min_length`` /
+    ``max_length``, a required input left out of ``values`` with no initial value. To send what
+    the client would refuse on purpose (testing the app's own checks), give the required input
+    an explicit empty value (``""``, ``None``, ``[]``) or pass ``strict=False``.
     """
     remaining = dict(values or {})
     state: dict[str, dict[str, JsonDict]] = {}
@@ -290,8 +292,11 @@ def build_state_values(
             else:
                 entry = state_entry(element, given, strict=strict)
             required = block.get("type") == "input" and not block.get("optional", False)
-            if strict and required and _is_empty(entry):
-                raise ValueError(f"required input {block_id!r} cannot be submitted empty")
+            if strict and required and given is _MISSING and _is_empty(entry):
+                raise ValueError(
+                    f"required input {block_id!r} left empty: Slack's client would not submit "
+                    "it (give it an explicit empty value to send it anyway)"
+                )
             state.setdefault(block_id, {})[action_id] = entry
     if strict and remaining:
         raise KeyError(f"no input with block_id or action_id {sorted(remaining)}")
@@ -407,7 +412,9 @@ class SlackClientSimulator:
         body = urlencode(fields)
         return self.raw(body, {"Content-Type": "application/x-www-form-urlencoded"})
 
-    def _send_interaction(self, payload: JsonDict) -> httpx.Response:
+    def send_interaction(self, payload: JsonDict) -> httpx.Response:
+        """POST an interactivity ``payload`` (``payload=<json>``, form-encoded) as Slack does;
+        sending a built payload twice replays one delivery."""
         self.last_payload = payload
         return self._send_form({"payload": json.dumps(payload)})
 
@@ -526,7 +533,7 @@ class SlackClientSimulator:
                 "message": message,
             }
         )
-        return self._send_interaction(payload)
+        return self.send_interaction(payload)
 
     def shortcut(self, callback_id: str, *, user: str) -> httpx.Response:
         """A global shortcut (``type: shortcut``)."""
@@ -538,7 +545,7 @@ class SlackClientSimulator:
                 "trigger_id": self._trigger_id(user=user),
             }
         )
-        return self._send_interaction(payload)
+        return self.send_interaction(payload)
 
     # -- block actions ------------------------------------------------------------------------
 
@@ -573,8 +580,14 @@ class SlackClientSimulator:
             return self._surface(str(target["id"]))
         if "ts" in target:
             if target.get("channel"):
-                return self._surface((str(target["channel"]), str(target["ts"])))
-            return self._surface(str(target["ts"]))
+                current = self._surface((str(target["channel"]), str(target["ts"])))
+            else:
+                current = self._surface(str(target["ts"]))
+            if "blocks" in target:  # a message as the person sees it, perhaps not updated yet
+                current["message"] = copy.deepcopy(
+                    {k: v for k, v in target.items() if k != "channel"}
+                )
+            return current
         raise TypeError("click on a stored message, an ephemeral, a view or a view id")
 
     @staticmethod
@@ -599,15 +612,12 @@ class SlackClientSimulator:
                 seen.append(str(element["action_id"]))
                 if element["action_id"] == action_id:
                     candidates.append((str(block["block_id"]), dict(element)))
-        buttons = [c for c in candidates if c[1].get("type") == "button"]
-        if value is not None and buttons:
-            matching = [c for c in buttons if c[1].get("value") == value]
-            if not matching:
-                offered = [c[1].get("value") for c in buttons]
-                raise LookupError(f"no {action_id!r} button with value {value!r} ({offered})")
-            return matching[0]
         if not candidates:
             raise LookupError(f"no element with action_id {action_id!r}; there are {seen}")
+        if value is not None:
+            for block_id, element in candidates:
+                if element.get("type") == "button" and element.get("value") == value:
+                    return block_id, element
         return candidates[0]
 
     @staticmethod
@@ -616,7 +626,9 @@ class SlackClientSimulator:
         action: JsonDict = {"type": kind, "action_id": element["action_id"], "block_id": block_id}
         if kind == "button":
             action["text"] = copy.deepcopy(element.get("text"))
-            if "value" in element:
+            if value is not None:
+                action["value"] = str(value)
+            elif "value" in element:
                 action["value"] = element["value"]
             if "style" in element:
                 action["style"] = element["style"]
@@ -642,12 +654,29 @@ class SlackClientSimulator:
     ) -> httpx.Response:
         """``block_actions`` for the element ``action_id`` in a message, ephemeral or view.
 
-        ``target`` is a message stored in the fake (as returned by ``fake.messages``, or a
-        ``chat.postMessage`` response), ``(channel, ts)``, a ts, an ephemeral from
-        ``fake.ephemerals``, a view or a view id. ``value`` picks the button carrying that value
-        when several share ``action_id``, or is the choice for a select / overflow / picker.
-        ``values`` fills other inputs of a modal first (see :func:`build_state_values`).
+        ``target`` is a message stored in the fake (as returned by ``fake.messages``), a
+        ``chat.postMessage`` response, ``{"channel", "ts"}``, ``(channel, ts)``, a ts, an
+        ephemeral from ``fake.ephemerals``, a view or a view id. A message given with its
+        ``blocks`` is clicked as given, as a person whose client has not refreshed yet would (so
+        clicking one snapshot twice is a double click); the other forms read the message as it
+        is now in the fake. ``value`` picks the button carrying that value when several share
+        ``action_id`` (a value no button carries is sent as a forged value on the first one), or
+        is the choice for a select / overflow / picker. ``values`` fills other inputs first (see
+        :func:`build_state_values`).
         """
+        payload = self.build_click(target, action_id, user=user, value=value, values=values)
+        return self.send_interaction(payload)
+
+    def build_click(
+        self,
+        target: Any,
+        action_id: str,
+        *,
+        user: str,
+        value: Any = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> JsonDict:
+        """The ``block_actions`` payload :meth:`click` sends, to send (or replay) yourself."""
         surface = self._surface(target)
         payload = self._interaction_base("block_actions", user)
         if surface["kind"] == "view":
@@ -689,13 +718,15 @@ class SlackClientSimulator:
             if not ephemeral:  # Slack leaves the message out for ephemeral sources
                 payload["message"] = message
         payload["actions"] = [self._action(block_id, element, value)]
-        return self._send_interaction(payload)
+        return payload
 
     # -- views --------------------------------------------------------------------------------
 
-    def _open_view(self, view_id: str, user: str | None) -> tuple[JsonDict, str]:
+    def _known_view(
+        self, view_id: str, user: str | None, *, include_closed: bool = False
+    ) -> tuple[JsonDict, str]:
         fake = self._need_fake()
-        view = fake.view(view_id)
+        view = fake.view(view_id, include_closed=include_closed)
         if view is None:
             raise LookupError(f"no open view {view_id} in the fake")
         who = user or fake.view_user(view_id)
@@ -716,20 +747,12 @@ class SlackClientSimulator:
         ``values`` maps block_id (or action_id) to what was entered (see
         :func:`build_state_values`). The app's answer is then applied to the fake: no
         ``response_action`` closes the view, ``clear`` the stack, ``update`` / ``push`` change
-        it, ``errors`` keeps it open.
+        it, ``errors`` keeps it open. Submitting a view already closed sends a duplicate
+        delivery (as a double-click or a slow ack can) and changes nothing in the fake.
         """
         fake = self._need_fake()
-        view, who = self._open_view(view_id, user)
-        view["state"] = {"values": build_state_values(view["blocks"], values, strict=strict)}
-        payload = self._interaction_base("view_submission", who)
-        payload.update(
-            {
-                "trigger_id": self._trigger_id(user=who, view_id=view_id),
-                "view": view,
-                "response_urls": [],
-            }
-        )
-        response = self._send_interaction(payload)
+        payload = self.build_view_submission(view_id, user=user, values=values, strict=strict)
+        response = self.send_interaction(payload)
         if response.status_code == 200:
             answer: JsonDict | None = None
             if response.content.strip():
@@ -741,6 +764,27 @@ class SlackClientSimulator:
             fake.apply_view_response(view_id, answer)
         return response
 
+    def build_view_submission(
+        self,
+        view_id: str,
+        *,
+        user: str | None = None,
+        values: Mapping[str, Any] | None = None,
+        strict: bool = True,
+    ) -> JsonDict:
+        """The ``view_submission`` payload :meth:`submit_view` sends."""
+        view, who = self._known_view(view_id, user, include_closed=True)
+        view["state"] = {"values": build_state_values(view["blocks"], values, strict=strict)}
+        payload = self._interaction_base("view_submission", who)
+        payload.update(
+            {
+                "trigger_id": self._trigger_id(user=who, view_id=view_id),
+                "view": view,
+                "response_urls": [],
+            }
+        )
+        return payload
+
     def close_view(
         self, view_id: str, *, user: str | None = None, is_cleared: bool = False
     ) -> httpx.Response:
@@ -750,11 +794,11 @@ class SlackClientSimulator:
         it regardless.)
         """
         fake = self._need_fake()
-        view, who = self._open_view(view_id, user)
+        view, who = self._known_view(view_id, user)
         fake.close_view(view_id, clear=is_cleared)
         payload = self._interaction_base("view_closed", who)
         payload.update({"view": view, "is_cleared": is_cleared})
-        return self._send_interaction(payload)
+        return self.send_interaction(payload)
 
     # -- events -------------------------------------------------------------------------------
 

@@ -34,19 +34,20 @@ class Harness:
     container: Container
 
     def settle(self, timeout: float = 10.0) -> None:
-        """Wait until the outbox has nothing left that is due (posts went out or were refused)."""
+        """Wait until the outbox is empty: every post went out or was refused for good
+        (retries scheduled for later, after a 500 or a 429, are waited for too)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            self.container.wait_idle(max(0.0, deadline - time.monotonic()))
             self.container.deliverer.deliver_due()
             with self.container.sessions() as s:
                 pending = s.scalar(
                     select(func.count(OutboxMessage.id)).where(
                         OutboxMessage.delivered_at.is_(None),
                         OutboxMessage.failed_at.is_(None),
-                        OutboxMessage.next_attempt_at <= self.container.clock(),
                     )
                 )
-            if not pending:
+            if not pending and self.container.wait_idle(0):
                 return
             time.sleep(0.05)
         raise AssertionError("outbox did not settle")
@@ -69,7 +70,11 @@ class Harness:
         esc = self.escalation(number)
         with self.container.sessions() as s:
             rows = list(
-                s.scalars(select(TimelineEntry).where(TimelineEntry.escalation_id == esc.id).order_by(TimelineEntry.id))
+                s.scalars(
+                    select(TimelineEntry)
+                    .where(TimelineEntry.escalation_id == esc.id)
+                    .order_by(TimelineEntry.id)
+                )
             )
             for r in rows:
                 s.expunge(r)
@@ -82,6 +87,15 @@ class Harness:
             if m.get("ts") == esc.lane_ts:
                 return m
         raise AssertionError("lane message not in the fake Slack")
+
+
+def reply_text(resp: Any) -> str:
+    """What the person sees of an acknowledgement: Bolt sends plain text or JSON with text."""
+    try:
+        body = resp.json()
+    except ValueError:
+        return str(resp.text)
+    return str(body.get("text", "")) if isinstance(body, dict) else str(resp.text)
 
 
 @pytest.fixture
@@ -114,7 +128,9 @@ def app(db_url: str, fake_slack: FakeSlack) -> Iterator[Harness]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}/slack/events"
-    slack = SlackClientSimulator(app_url=url, signing_secret=SIGNING_SECRET, fake=fake_slack, team_id=TEAM)
+    slack = SlackClientSimulator(
+        app_url=url, signing_secret=SIGNING_SECRET, fake=fake_slack, team_id=TEAM
+    )
     try:
         yield Harness(url=url, fake=fake_slack, slack=slack, container=container)
     finally:

@@ -56,9 +56,16 @@ def test_approve_starts_the_clock_updates_everyone_and_tells_the_requester(app: 
         dumped = json.dumps(msg["blocks"])
         assert "Approved* by <@U01SM>" in dumped
         assert "approval_approve" not in dumped
-    told = [c for c in dms_to(app, "U01REQ") if "was approved by <@U01SM>" in c.args.get("text", "")]
+    told = [
+        c for c in dms_to(app, "U01REQ") if "was approved by <@U01SM>" in c.args.get("text", "")
+    ]
     assert len(told) == 1
-    actions = [e["action_id"] for b in app.lane_message(1)["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    actions = [
+        e["action_id"]
+        for b in app.lane_message(1)["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
     assert actions[0] == "esc_take"
     assert [e.kind for e in app.timeline(1)] == ["created", "approved"]
 
@@ -73,7 +80,9 @@ def test_reject_needs_a_reason_and_tells_the_requester(app: Harness) -> None:
     resp = app.slack.submit_view(view["id"], user="U01LEAD", values={"reason": ""})
     assert resp.json()["response_action"] == "errors"
     assert app.escalation(1).status == "pending_approval"
-    resp = app.slack.submit_view(view["id"], user="U01LEAD", values={"reason": "Not covered by <!channel> contract"})
+    resp = app.slack.submit_view(
+        view["id"], user="U01LEAD", values={"reason": "Not covered by <!channel> contract"}
+    )
     assert b"errors" not in resp.content
     app.settle()
     esc = app.escalation(1)
@@ -83,27 +92,41 @@ def test_reject_needs_a_reason_and_tells_the_requester(app: Harness) -> None:
     assert "Reason: Not covered by &lt;!channel&gt; contract" in told[0].args["text"]
     assert "Rejected" in json.dumps(app.lane_message(1)["blocks"])
     entry = app.timeline(1)[-1]
-    assert (entry.kind, entry.actor, entry.detail["reason"]) == ("rejected", "U01LEAD", "Not covered by <!channel> contract")
+    assert (entry.kind, entry.actor, entry.detail["reason"]) == (
+        "rejected",
+        "U01LEAD",
+        "Not covered by <!channel> contract",
+    )
 
 
 def test_a_non_approver_is_refused_and_nothing_changes(app: Harness) -> None:
     request(app)
     app.settle()
     esc = app.escalation(1)
-    resp = app.slack.click({"channel": esc.lane_channel, "ts": esc.lane_ts}, action_id="approval_approve", user="U01TECH1")
+    resp = app.slack.click(
+        {"channel": esc.lane_channel, "ts": esc.lane_ts},
+        action_id="approval_approve",
+        user="U01TECH1",
+    )
     assert resp.status_code == 200
     app.settle()
     assert app.escalation(1).status == "pending_approval"
-    said = app.fake.calls_to("response_url")
+    said = app.fake.wait_for("response_url")
     assert said and "Only <@U01SM>, <@U01LEAD> can approve" in said[-1].args["text"]
     # and the reject button does not even open the reason form for them
-    app.slack.click({"channel": esc.lane_channel, "ts": esc.lane_ts}, action_id="approval_reject", user="U01TECH1")
+    app.slack.click(
+        {"channel": esc.lane_channel, "ts": esc.lane_ts},
+        action_id="approval_reject",
+        user="U01TECH1",
+    )
     app.settle()
-    assert [c.response["view"]["callback_id"] for c in app.fake.calls_to("views.open")] == ["escalate"]
+    assert [c.response["view"]["callback_id"] for c in app.fake.calls_to("views.open")] == [
+        "escalate"
+    ]
 
 
 def test_a_forged_value_cannot_approve_another_escalation(app: Harness) -> None:
-    request(app)                       # ESC-1 in client-request: approvers U01SM, U01LEAD
+    request(app)  # ESC-1 in client-request: approvers U01SM, U01LEAD
     create(app, text="alert P2 noise")  # ESC-2, no approval needed
     app.settle()
     dm = approval_dm(app, "U01SM")
@@ -125,7 +148,9 @@ def test_double_click_and_two_approvers_at_once_make_one_decision(app: Harness) 
     dm_lead = approval_dm(app, "U01LEAD")
     clicks = [(dm_sm, "U01SM"), (dm_sm, "U01SM"), (dm_lead, "U01LEAD"), (dm_lead, "U01LEAD")]
     threads = [
-        threading.Thread(target=app.slack.click, args=(dm,), kwargs={"action_id": "approval_approve", "user": u})
+        threading.Thread(
+            target=app.slack.click, args=(dm,), kwargs={"action_id": "approval_approve", "user": u}
+        )
         for dm, u in clicks
     ]
     for t in threads:
@@ -137,7 +162,7 @@ def test_double_click_and_two_approvers_at_once_make_one_decision(app: Harness) 
     told = [c for c in dms_to(app, "U01REQ") if "was approved" in c.args.get("text", "")]
     assert len(told) == 1
     winner = app.escalation(1).decided_by
-    losers = [c.args["text"] for c in app.fake.calls_to("response_url")]
+    losers = [c.args["text"] for c in app.fake.wait_for("response_url", count=3)]
     assert len(losers) == 3
     assert all(f"already approved by <@{winner}>" in t for t in losers)
 
@@ -146,10 +171,15 @@ def test_requester_cannot_approve_their_own_request(app: Harness) -> None:
     create(app, text="client-request P1 Acme CEO laptop", user="U01SM", client="Acme")
     app.settle()
     esc = app.escalation(1)
-    app.slack.click({"channel": esc.lane_channel, "ts": esc.lane_ts}, action_id="approval_approve", user="U01SM")
+    app.slack.click(
+        {"channel": esc.lane_channel, "ts": esc.lane_ts}, action_id="approval_approve", user="U01SM"
+    )
     app.settle()
     assert app.escalation(1).status == "pending_approval"
-    assert "someone else must decide it: <@U01LEAD>" in app.fake.calls_to("response_url")[-1].args["text"]
+    assert (
+        "someone else must decide it: <@U01LEAD>"
+        in app.fake.wait_for("response_url")[-1].args["text"]
+    )
 
 
 def test_below_the_threshold_no_approval_is_needed(app: Harness) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from typing import Any
 
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import Harness, reply_text
 
 
 def open_modal(app: Harness, text: str, user: str = "U01REQ") -> dict[str, Any]:
@@ -26,8 +27,14 @@ def block(view_or_msg: dict[str, Any], block_id: str) -> dict[str, Any]:
     raise AssertionError(f"no block {block_id}")
 
 
-def create(app: Harness, *, text: str = "alert P2 Backups failed three nights", user: str = "U01REQ",
-           client: str = "Acme Dental", **values: Any) -> dict[str, Any]:
+def create(
+    app: Harness,
+    *,
+    text: str = "alert P2 Backups failed three nights",
+    user: str = "U01REQ",
+    client: str = "Acme Dental",
+    **values: Any,
+) -> dict[str, Any]:
     view = open_modal(app, text, user=user)
     resp = app.slack.submit_view(view["id"], user=user, values={"client": client, **values})
     assert resp.status_code == 200
@@ -38,7 +45,9 @@ def create(app: Harness, *, text: str = "alert P2 Backups failed three nights", 
 
 def click(app: Harness, number: int, action_id: str, user: str) -> Any:
     esc = app.escalation(number)
-    resp = app.slack.click({"channel": esc.lane_channel, "ts": esc.lane_ts}, action_id=action_id, user=user)
+    resp = app.slack.click(
+        {"channel": esc.lane_channel, "ts": esc.lane_ts}, action_id=action_id, user=user
+    )
     assert resp.status_code == 200
     app.settle()
     return resp
@@ -53,13 +62,16 @@ def test_modal_is_prefilled_from_the_command(app: Harness) -> None:
 
 
 def test_unknown_lane_opens_the_modal_and_names_the_valid_lanes(app: Harness) -> None:
-    resp = app.slack.slash_command("/escalate", text="alrt backups failed", user="U01REQ", channel="C01GENERAL")
+    resp = app.slack.slash_command(
+        "/escalate", text="alrt backups failed", user="U01REQ", channel="C01GENERAL"
+    )
     assert resp.status_code == 200
-    body = resp.json()
-    assert "no lane `alrt`" in body["text"]
-    assert "`alert`, `client-request`, `coverage`" in body["text"]
+    text = reply_text(resp)
+    assert "no lane `alrt`" in text
+    assert "`alert`, `client-request`, `coverage`" in text
     view = app.fake.wait_for("views.open")[-1].response["view"]
-    assert "initial_option" not in block(view, "lane")["element"] or True
+    # the lane is suggested from the text's keywords ("backups" → alert)
+    assert block(view, "lane")["element"]["initial_option"]["value"] == "alert"
     assert block(view, "summary")["element"]["initial_value"] == "backups failed"
 
 
@@ -67,7 +79,12 @@ def test_create_take_wait_resume_resolve_reopen(app: Harness) -> None:
     create(app)
     esc = app.escalation(1)
     assert esc.ref == "ESC-1"
-    assert (esc.lane, esc.severity, esc.client, esc.status) == ("alert", "P2", "Acme Dental", "open")
+    assert (esc.lane, esc.severity, esc.client, esc.status) == (
+        "alert",
+        "P2",
+        "Acme Dental",
+        "open",
+    )
     assert esc.summary == "Backups failed three nights"
     assert esc.team == "noc" and esc.requester == "U01REQ"
     assert esc.respond_due is not None and esc.resolve_due is not None
@@ -92,7 +109,10 @@ def test_create_take_wait_resume_resolve_reopen(app: Harness) -> None:
     esc = app.escalation(1)
     assert esc.status == "waiting" and esc.paused_since is not None
     due_before = esc.resolve_due
-    assert [e["action_id"] for e in block(app.lane_message(1), "esc_actions")["elements"]][0] == "esc_resume"
+    assert (
+        next(e["action_id"] for e in block(app.lane_message(1), "esc_actions")["elements"])
+        == "esc_resume"
+    )
 
     click(app, 1, "esc_resume", "U01TECH3")
     esc = app.escalation(1)
@@ -103,19 +123,25 @@ def test_create_take_wait_resume_resolve_reopen(app: Harness) -> None:
     click(app, 1, "esc_resolve", "U01TECH3")
     view = app.fake.calls_to("views.open")[-1].response["view"]
     assert view["callback_id"] == "resolve"
-    resp = app.slack.submit_view(view["id"], user="U01TECH3", values={"done_0": ["0"], "note": "Re-ran the job"})
+    resp = app.slack.submit_view(
+        view["id"], user="U01TECH3", values={"done_0": ["0"], "note": "Re-ran the job"}
+    )
     body = resp.json()
     assert body["response_action"] == "errors"
     assert "1 not ticked" in body["errors"]["done_0"]
     assert app.escalation(1).status == "acknowledged"
-    resp = app.slack.submit_view(view["id"], user="U01TECH3", values={"done_0": ["0", "1"], "note": "Re-ran the job"})
+    resp = app.slack.submit_view(
+        view["id"], user="U01TECH3", values={"done_0": ["0", "1"], "note": "Re-ran the job"}
+    )
     assert resp.status_code == 200 and b"errors" not in resp.content
     app.settle()
     esc = app.escalation(1)
     assert esc.status == "resolved" and esc.resolved_at is not None
     assert esc.resolution_note == "Re-ran the job"
     assert esc.done_checked == ["Alert cleared in the RMM", "Root cause noted on the ticket"]
-    assert [e["action_id"] for e in block(app.lane_message(1), "esc_actions")["elements"]] == ["esc_reopen"]
+    assert [e["action_id"] for e in block(app.lane_message(1), "esc_actions")["elements"]] == [
+        "esc_reopen"
+    ]
 
     click(app, 1, "esc_reopen", "U01REQ")
     esc = app.escalation(1)
@@ -128,7 +154,9 @@ def test_create_take_wait_resume_resolve_reopen(app: Harness) -> None:
 
     # Every change is a line in the lane message's thread, and the message was updated in place.
     esc = app.escalation(1)
-    thread = [c for c in app.fake.calls_to("chat.postMessage") if c.args.get("thread_ts") == esc.lane_ts]
+    thread = [
+        c for c in app.fake.calls_to("chat.postMessage") if c.args.get("thread_ts") == esc.lane_ts
+    ]
     assert len(thread) == 5
     assert "took it" in thread[0].args["text"]
     assert "Re-ran the job" in thread[3].args["text"]
@@ -148,8 +176,11 @@ def test_reassign_through_its_modal(app: Harness) -> None:
 
 
 def test_user_text_is_escaped_everywhere_it_is_shown(app: Harness) -> None:
-    create(app, text="alert P2 <!channel> look <@U01TECH1> <http://evil.example|bank>",
-           client="<!here> & Co")
+    create(
+        app,
+        text="alert P2 <!channel> look <@U01TECH1> <http://evil.example|bank>",
+        client="<!here> & Co",
+    )
     msg = app.lane_message(1)
     dumped = json.dumps(msg["blocks"])
     assert "<!channel>" not in dumped and "<!here>" not in dumped
@@ -174,13 +205,18 @@ def test_a_retried_view_submission_creates_one_escalation(app: Harness) -> None:
         assert resp.status_code == 200
     app.settle()
     assert len(app.escalations()) == 1
-    assert len([c for c in app.fake.calls_to("chat.postMessage") if c.args.get("channel") == "C01ESC"]) == 1
+    assert (
+        len([c for c in app.fake.calls_to("chat.postMessage") if c.args.get("channel") == "C01ESC"])
+        == 1
+    )
 
 
 def test_a_retried_click_delivery_acts_once(app: Harness) -> None:
     create(app)
     esc = app.escalation(1)
-    payload = app.slack.build_click({"channel": esc.lane_channel, "ts": esc.lane_ts}, action_id="esc_take", user="U01TECH3")
+    payload = app.slack.build_click(
+        {"channel": esc.lane_channel, "ts": esc.lane_ts}, action_id="esc_take", user="U01TECH3"
+    )
     for _ in range(3):
         assert app.slack.send_interaction(payload).status_code == 200
     app.settle()
@@ -189,10 +225,13 @@ def test_a_retried_click_delivery_acts_once(app: Harness) -> None:
 
 def test_a_double_click_tells_the_second_click_and_changes_nothing(app: Harness) -> None:
     create(app)
-    click(app, 1, "esc_take", "U01TECH3")
-    click(app, 1, "esc_take", "U01TECH3")
+    snapshot = copy.deepcopy(app.lane_message(1))  # both clicks come from the same rendering
+    app.slack.click(snapshot, action_id="esc_take", user="U01TECH3")
+    app.settle()
+    app.slack.click(snapshot, action_id="esc_take", user="U01TECH3")
+    app.settle()
     assert [e.kind for e in app.timeline(1)] == ["created", "taken"]
-    said = app.fake.calls_to("response_url")
+    said = app.fake.wait_for("response_url")
     assert said and "You already own ESC-1" in said[-1].args["text"]
 
 
@@ -202,7 +241,9 @@ def test_concurrent_clicks_make_one_change(app: Harness) -> None:
     results: list[int] = []
 
     def wait_click() -> None:
-        r = app.slack.click({"channel": esc.lane_channel, "ts": esc.lane_ts}, action_id="esc_wait", user="U01TECH3")
+        r = app.slack.click(
+            {"channel": esc.lane_channel, "ts": esc.lane_ts}, action_id="esc_wait", user="U01TECH3"
+        )
         results.append(r.status_code)
 
     threads = [threading.Thread(target=wait_click) for _ in range(6)]

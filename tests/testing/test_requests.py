@@ -128,9 +128,9 @@ class BoltHarness:
     def saw(self, kind: str, item: Any) -> None:
         self.seen.setdefault(kind, []).append(item)
 
-    def wait(self, kind: str, timeout: float = 5.0) -> list[Any]:
+    def wait(self, kind: str, count: int = 1, timeout: float = 5.0) -> list[Any]:
         deadline = time.monotonic() + timeout
-        while not self.seen.get(kind):
+        while len(self.seen.get(kind, [])) < count:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the app never saw {kind}; saw {list(self.seen)}")
             time.sleep(0.01)
@@ -367,6 +367,31 @@ def test_response_action_errors_keeps_the_modal_open(
     assert actions == ["errors", None]
 
 
+def test_replayed_click_and_duplicate_submission(
+    fake: FakeSlack, bolt: BoltHarness, slack: SlackClientSimulator
+) -> None:
+    take = {"type": "button", "action_id": "take", "text": plain("Take"), "value": "ESC-9"}
+    posted = WebClient(token=TOKEN, base_url=fake.api_url).chat_postMessage(
+        channel="C01DESK", text="ESC-9", blocks=[{"type": "actions", "elements": [take]}]
+    )
+    payload = slack.build_click(posted.data, "take", user="U01TECH1")
+
+    for _ in range(2):
+        assert slack.send_interaction(payload).status_code == 200
+    deliveries = bolt.wait("take", count=2)
+    assert deliveries[0] == deliveries[1] == payload
+
+    slack.slash_command("/escalate", user="U01TECH1", channel="C01DESK")
+    view_id = fake.wait_for("views.open")[0].response["view"]["id"]
+    values = {"summary": "Printer down", "severity": "P2", "done": ["told"], "owner": "U01TECH2"}
+    for _ in range(2):
+        assert slack.submit_view(view_id, values=values).status_code == 200
+    assert len(bolt.seen["submission"]) == 2
+    first, second = fake.calls_to("response_action")
+    assert first.ok and second.response["error"] == "not_found"  # closed already
+    assert view_id not in fake.views
+
+
 def test_closing_a_modal_notifies_the_app(
     fake: FakeSlack, bolt: BoltHarness, slack: SlackClientSimulator
 ) -> None:
@@ -428,7 +453,29 @@ def test_click_a_button_on_a_lane_message_and_respond(
     )
     assert action["type"] == "button" and action["text"] == plain("Take it")
     fake.wait_for("response_url")
-    assert fake.messages("C01DESK")[0]["text"] == "Taken by <@U01TECH2>"
+    [replaced] = fake.messages("C01DESK")
+    assert replaced["text"] == "Taken by <@U01TECH2>"
+    assert "blocks" not in replaced  # replace_original replaces the whole message
+    with pytest.raises(LookupError, match="take"):
+        slack.click(replaced, "take", user="U01TECH1")
+
+
+def test_clicking_a_stale_snapshot_twice_is_a_double_click(
+    fake: FakeSlack, bolt: BoltHarness, slack: SlackClientSimulator
+) -> None:
+    take = {"type": "button", "action_id": "take", "text": plain("Take"), "value": "ESC-2"}
+    WebClient(token=TOKEN, base_url=fake.api_url).chat_postMessage(
+        channel="C01DESK", text="ESC-2", blocks=[{"type": "actions", "elements": [take]}]
+    )
+    seen_by_tina = fake.messages("C01DESK")[0]
+
+    slack.click(seen_by_tina, "take", user="U01TECH1")
+    fake.wait_for("response_url")
+    slack.click(seen_by_tina, "take", user="U01TECH1")  # her client has not refreshed yet
+
+    first, second = bolt.wait("take", count=2)
+    assert first["message"]["blocks"] == second["message"]["blocks"] == seen_by_tina["blocks"]
+    assert "blocks" not in fake.messages("C01DESK")[0]
 
 
 def test_click_picks_the_button_by_value_on_an_ephemeral(
@@ -455,8 +502,10 @@ def test_click_picks_the_button_by_value_on_an_ephemeral(
     assert body["actions"][0]["value"] == "coverage"
     assert body["container"]["is_ephemeral"] is True
     assert "message" not in body  # Slack leaves ephemeral sources out
-    with pytest.raises(LookupError, match="onsite"):
-        slack.click(ephemeral, "pick_lane", user="U01TECH1", value="onsite")
+    forged = slack.build_click(ephemeral, "pick_lane", user="U01TECH1", value="onsite")
+    assert forged["actions"][0]["value"] == "onsite"  # no button has it: a tampered delivery
+    assert body["actions"][0]["block_id"] == ephemeral["blocks"][1]["block_id"]  # coverage
+    assert forged["actions"][0]["block_id"] == ephemeral["blocks"][0]["block_id"]  # the first
 
 
 def test_message_event_and_shortcut(
@@ -520,7 +569,7 @@ def _blocks(fake: FakeSlack) -> list[dict[str, Any]]:
     ("values", "error"),
     [
         ({"summary": "x", "severity": "P9", "done": ["told"], "owner": "U1"}, ValueError),
-        ({"summary": "x", "severity": "P1", "done": [], "owner": "U1"}, ValueError),
+        ({"summary": "x", "severity": "P1", "owner": "U1"}, ValueError),
         ({"summary": "x", "severity": "P1", "done": ["told"]}, ValueError),
         ({"summary": "x" * 151, "severity": "P1", "done": ["told"], "owner": "U1"}, ValueError),
         (
@@ -534,6 +583,16 @@ def test_state_values_refuse_what_slack_would_not_submit(
 ) -> None:
     with pytest.raises(error):
         build_state_values(_blocks(fake), values)
+
+
+def test_explicit_empty_values_are_sent_for_testing_server_checks(fake: FakeSlack) -> None:
+    state = build_state_values(
+        _blocks(fake), {"summary": "", "severity": None, "done": [], "owner": "U1"}
+    )
+
+    assert state["summary"]["summary"]["value"] is None
+    assert state["severity"]["severity"]["selected_option"] is None
+    assert state["done"]["done"]["selected_options"] == []
 
 
 def test_state_values_by_action_id_and_typed_values(fake: FakeSlack) -> None:

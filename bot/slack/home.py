@@ -1,0 +1,233 @@
+"""App Home: my escalations, my SLA risks, approvals waiting on me, my focus state."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.adapters.models import ApprovalRequest, Escalation, FocusSession, OutboxMessage
+from bot.domain.escalation import ACTIVE, CLOSED, Status
+from bot.domain.sla import at_risk, describe_reading
+from bot.services import interceptions
+from bot.services.context import Lanes
+from bot.services.workitems import work_item
+from bot.slack import blocks as ui
+from bot.slack.deps import Deps
+from bot.slack.errors import guarded
+
+END_FOCUS = "home_end_focus"
+START_FOCUS = "home_start_focus"
+MAX_LINES = 15
+
+
+def home_view(
+    *,
+    user: str,
+    lanes: Lanes,
+    owned: list[Escalation],
+    requested: list[Escalation],
+    approvals: list[Escalation],
+    focus_until: datetime | None,
+    now: datetime,
+) -> dict[str, Any]:
+    blocks: list[ui.Block] = [{"type": "header", "text": ui.plain("Lanekeeper", 150)}]
+    always = user in lanes.config.protected.users
+    if focus_until:
+        state = f":shield: *In focus* until {ui.slack_date(focus_until)}: pings are offered a lane instead."
+        button = ui.button("End focus", END_FOCUS, "off")
+    elif always:
+        state = (
+            ":shield: *Always protected* (set in the lanes file): pings to you are offered a lane."
+        )
+        button = None
+    else:
+        state = "Not in focus. Pings reach you directly."
+        button = ui.button("Focus for 90 minutes", START_FOCUS, "90m")
+    focus_block = ui.section(state, block_id="focus")
+    if button:
+        focus_block["accessory"] = button
+    blocks.append(focus_block)
+
+    risks = []
+    for esc in owned:
+        reading = (
+            at_risk(work_item(esc, lanes), lanes.calendar(esc.team), now)
+            if esc.team in lanes.config.teams
+            else None
+        )
+        if reading is not None:
+            risks.append((esc, reading))
+    blocks.append({"type": "divider"})
+    blocks.append(ui.section(f"*My SLA risks* ({len(risks)})", block_id="risks"))
+    for esc, reading in risks[:MAX_LINES]:
+        blocks.append(
+            ui.section(
+                f"{ui.escalation_line(esc)} · *{describe_reading(reading)}* ({reading.clock})"
+            )
+        )
+    if not risks:
+        blocks.append(ui.context("Nothing of yours breaches in the next 4 business hours."))
+
+    blocks.append({"type": "divider"})
+    blocks.append(ui.section(f"*Approvals waiting on me* ({len(approvals)})", block_id="approvals"))
+    for esc in approvals[:MAX_LINES]:
+        line = ui.section(f"{ui.escalation_line(esc)} · asked by <@{esc.requester}>")
+        blocks.append(line)
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"approve_{esc.number}",
+                "elements": [
+                    ui.button("Approve", "approval_approve", str(esc.number), style="primary"),
+                    ui.button("Reject", "approval_reject", str(esc.number), style="danger"),
+                ],
+            }
+        )
+    if not approvals:
+        blocks.append(ui.context("No approvals are waiting on you."))
+
+    blocks.append({"type": "divider"})
+    blocks.append(ui.section(f"*My escalations* ({len(owned)})", block_id="owned"))
+    for esc in owned[:MAX_LINES]:
+        blocks.append(ui.section(ui.escalation_line(esc)))
+    if len(owned) > MAX_LINES:
+        blocks.append(ui.context(f"and {len(owned) - MAX_LINES} more: `/lanes mine`"))
+    if not owned:
+        blocks.append(ui.context("You own no open escalations."))
+
+    mine = [e for e in requested if e.owner != user]
+    if mine:
+        blocks.append({"type": "divider"})
+        blocks.append(ui.section(f"*Asked by me* ({len(mine)})", block_id="requested"))
+        for esc in mine[:MAX_LINES]:
+            blocks.append(ui.section(ui.escalation_line(esc)))
+    blocks.append(
+        ui.context(
+            f"Updated {ui.slack_date(now)} · `/escalate` raises one · `/lanes` lists the lanes"
+        )
+    )
+    return {"type": "home", "blocks": blocks[:100]}
+
+
+def _load(s: Session, lanes: Lanes, team_id: str, user: str, now: datetime) -> dict[str, Any]:
+    active = [st.value for st in ACTIVE]
+    owned = list(
+        s.scalars(
+            select(Escalation)
+            .where(
+                Escalation.slack_team_id == team_id,
+                Escalation.owner == user,
+                Escalation.status.in_(active),
+            )
+            .order_by(Escalation.resolve_due)
+            .limit(100)
+        )
+    )
+    requested = list(
+        s.scalars(
+            select(Escalation)
+            .where(
+                Escalation.slack_team_id == team_id,
+                Escalation.requester == user,
+                Escalation.status.not_in([st.value for st in CLOSED]),
+            )
+            .order_by(Escalation.number.desc())
+            .limit(50)
+        )
+    )
+    approvals = list(
+        s.scalars(
+            select(Escalation)
+            .join(ApprovalRequest, ApprovalRequest.escalation_id == Escalation.id)
+            .where(
+                Escalation.slack_team_id == team_id,
+                ApprovalRequest.approver == user,
+                Escalation.status == Status.PENDING_APPROVAL.value,
+            )
+            .order_by(Escalation.created_at)
+            .limit(50)
+        )
+    )
+    focus = s.scalar(
+        select(FocusSession.ends_at)
+        .where(
+            FocusSession.slack_team_id == team_id,
+            FocusSession.user == user,
+            FocusSession.starts_at <= now,
+            FocusSession.ends_at > now,
+            FocusSession.ended_at.is_(None),
+        )
+        .order_by(FocusSession.ends_at.desc())
+    )
+    return {"owned": owned, "requested": requested, "approvals": approvals, "focus_until": focus}
+
+
+class HomeDelivery:
+    def __init__(self, lanes: Lanes, clock: Any) -> None:
+        self.lanes = lanes
+        self.clock = clock
+
+    def publish(self, s: Session, client: WebClient, team_id: str, user: str) -> None:
+        now = self.clock()
+        view = home_view(
+            user=user, lanes=self.lanes, now=now, **_load(s, self.lanes, team_id, user, now)
+        )
+        client.views_publish(user_id=user, view=view)
+
+    def handle(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any]:
+        user = str(msg.payload["user"])
+        newer = s.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.kind == "home",
+                OutboxMessage.slack_team_id == msg.slack_team_id,
+                OutboxMessage.id > msg.id,
+                OutboxMessage.delivered_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
+                OutboxMessage.payload["user"].as_string() == user,
+            )
+        )
+        if newer is not None:
+            return {"superseded": True}  # a later refresh will show the same, fresher state
+        self.publish(s, client, msg.slack_team_id, user)
+        return {"user": user}
+
+
+def register(app: App, deps: Deps, home: HomeDelivery) -> None:
+    @app.event("app_home_opened")
+    @guarded
+    def opened(
+        event: dict[str, Any], client: WebClient, context: dict[str, Any], body: dict[str, Any]
+    ) -> None:
+        if event.get("tab") not in (None, "home"):
+            return
+        with deps.uow() as uow:
+            home.publish(uow.session, client, deps.team_id(context, body), str(event["user"]))
+
+    @app.action(END_FOCUS)
+    @guarded
+    def end_focus(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
+        ack()
+        interceptions.end_focus(
+            deps.uow(),
+            slack_team_id=deps.team_id(context, body),
+            user=body["user"]["id"],
+            now=deps.clock(),
+        )
+
+    @app.action(START_FOCUS)
+    @guarded
+    def start_focus(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
+        ack()
+        now = deps.clock()
+        interceptions.start_focus(
+            deps.uow(),
+            slack_team_id=deps.team_id(context, body),
+            user=body["user"]["id"],
+            ends_at=now + timedelta(minutes=90),
+            now=now,
+        )

@@ -1,0 +1,309 @@
+"""Interception: pings to protected people become an offer to route them into a lane.
+
+A message event is acked by Bolt before this runs; the decision itself is a few regexes and one
+indexed query, and the reply goes straight to Slack (an ephemeral reply that arrives minutes
+late is no use, so it does not wait in the outbox).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+
+from bot.adapters.models import Escalation
+from bot.domain.errors import InvalidInput
+from bot.domain.focus import parse_focus
+from bot.domain.interception import LaneHint, classify, mentioned_users
+from bot.domain.lanes import Lane
+from bot.domain.text import plain_from_slack, truncate
+from bot.services import interceptions as service
+from bot.slack import blocks as ui
+from bot.slack.deps import Deps
+from bot.slack.errors import guarded
+
+log = logging.getLogger(__name__)
+
+ROUTE = re.compile(r"^route:(?P<lane>[a-z0-9-]+)$")
+NOT_A_REQUEST = "route_not_request"
+START = re.compile(r"^start:(?P<lane>[a-z0-9-]+)$")
+SHORTCUT = "escalate_message"
+IGNORED_SUBTYPES = None  # any subtype: edits, deletions, joins, bot messages, file shares
+
+
+def lane_hints(lanes: dict[str, Lane]) -> list[LaneHint]:
+    return [LaneHint(key=ln.key, keywords=ln.keywords) for ln in lanes.values()]
+
+
+def offer_blocks(
+    *,
+    interception_id: int,
+    targets: list[str],
+    focus: dict[str, datetime],
+    lanes: dict[str, Lane],
+    ranked: tuple[str, ...],
+    urgent: bool,
+) -> tuple[str, list[ui.Block]]:
+    who = ", ".join(f"<@{t}>" for t in targets)
+    why = []
+    for t in targets:
+        if t in focus:
+            why.append(f"<@{t}> is in focus until {ui.slack_date(focus[t])}")
+    heads = "; ".join(why) if why else f"{who} {'is' if len(targets) == 1 else 'are'} heads-down"
+    intro = (
+        f":shield: {heads}. Requests go through a lane so they get an owner and an SLA "
+        "instead of interrupting one person. Where should this go?"
+    )
+    order = [k for k in ranked if k in lanes] + [k for k in lanes if k not in ranked]
+    suggested = order[0] if order else None
+    buttons = []
+    for key in order[:23]:
+        label = lanes[key].name + (" (suggested)" if key == suggested else "")
+        buttons.append(
+            ui.button(
+                label,
+                f"route:{key}",
+                str(interception_id),
+                style="primary" if key == suggested else None,
+            )
+        )
+    buttons.append(ui.button("Not a request", NOT_A_REQUEST, str(interception_id)))
+    blocks: list[ui.Block] = [ui.section(intro)]
+    if urgent:
+        blocks.append(
+            ui.context(
+                ":rotating_light: Sounds urgent: the form will start at the highest severity."
+            )
+        )
+    blocks.append({"type": "actions", "block_id": "route", "elements": buttons})
+    return f"{who} is heads-down; route this request into a lane.", blocks
+
+
+def howto_blocks(lanes: dict[str, Lane]) -> tuple[str, list[ui.Block]]:
+    text = (
+        "*Lanekeeper* routes requests into escalation lanes: each gets an owner, an SLA clock and "
+        "a definition of done, and nobody gets pinged ad hoc.\n"
+        "• `/escalate [lane] [summary]` raises one · `/lanes` lists the lanes · `/lanes mine` yours\n"
+        "• `/focus 90m` protects your time · *Escalate this message* (message menu) turns any message into one"
+    )
+    buttons = [ui.button(ln.name, f"start:{ln.key}", ln.key) for ln in list(lanes.values())[:24]]
+    return "How to use Lanekeeper", [
+        ui.section(text),
+        {"type": "actions", "block_id": "start", "elements": buttons},
+    ]
+
+
+def register(app: App, deps: Deps) -> None:
+    lanes_cfg = deps.lanes.config
+
+    def _team_tz(user: str) -> str:
+        for team in lanes_cfg.teams.values():
+            if user in team.members or user in team.leads:
+                return team.timezone
+        return lanes_cfg.timezone
+
+    @app.event("message")
+    @guarded
+    def on_message(
+        event: dict[str, Any], client: WebClient, context: dict[str, Any], body: dict[str, Any]
+    ) -> None:
+        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            return  # edits, deletions, joins, bots (ours included)
+        channel = str(event.get("channel") or "")
+        sender = str(event["user"])
+        text = str(event.get("text") or "")
+        team_id = deps.team_id(context, body)
+        if event.get("channel_type") == "im":
+            if event.get("thread_ts"):
+                return
+            t, blocks = howto_blocks(lanes_cfg.lanes)
+            client.chat_postMessage(channel=channel, text=t, blocks=blocks)
+            return
+        if not lanes_cfg.protected.watches(channel):
+            return
+        mentioned = [u for u in mentioned_users(text) if u != sender]
+        if not mentioned:
+            return
+        now = deps.clock()
+        with deps.uow() as uow:
+            if event.get("thread_ts") and uow.session.scalar(
+                select(Escalation.id).where(
+                    Escalation.slack_team_id == team_id,
+                    Escalation.lane_channel == channel,
+                    Escalation.lane_ts == event["thread_ts"],
+                )
+            ):
+                return  # working an escalation in its own thread is the lane, not a ping
+            focus = service.focused_users(uow, team_id, now, mentioned)
+        protected = {u for u in mentioned if u in lanes_cfg.protected.users or u in focus}
+        if not protected:
+            return
+        verdict = classify(text, protected=protected, lanes=lane_hints(lanes_cfg.lanes))
+        if not verdict.is_request or not verdict.targets:
+            return
+        targets = list(verdict.targets)
+        iid = service.record(
+            deps.uow(),
+            slack_team_id=team_id,
+            channel=channel,
+            message_ts=str(event["ts"]),
+            sender=sender,
+            targets=targets,
+            text=text,
+            suggested_lane=verdict.suggested_lanes[0] if verdict.suggested_lanes else None,
+            urgent=verdict.urgent,
+            reason=verdict.reason,
+            now=now,
+        )
+        if iid is None:
+            return  # a retried delivery of a message already answered
+        t, blocks = offer_blocks(
+            interception_id=iid,
+            targets=targets,
+            focus=focus,
+            lanes=lanes_cfg.lanes,
+            ranked=verdict.suggested_lanes,
+            urgent=verdict.urgent,
+        )
+        try:
+            client.chat_postEphemeral(channel=channel, user=sender, text=t, blocks=blocks)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") if exc.response is not None else exc)
+            log.info("could not offer lanes to %s in %s: %s", sender, channel, error)
+            service.mark_undeliverable(deps.uow(), interception_id=iid, reason=error)
+
+    @app.action(ROUTE)
+    @guarded
+    def route(ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+        ack()
+        action = body["actions"][0]
+        lane_key = ROUTE.match(action["action_id"]).group("lane")  # type: ignore[union-attr]
+        team_id = deps.team_id(context, body)
+        row = service.get(
+            deps.uow(), slack_team_id=team_id, interception_id=int(action.get("value") or 0)
+        )
+        if row.sender != body["user"]["id"]:
+            raise service.NotAllowed("Only the person who sent that message can route it.")
+        lane = deps.lanes.lane(lane_key)
+        summary = plain_from_slack(row.text)
+        severity = lane.severity_order[0] if row.urgent else None
+        view = ui.escalation_modal(
+            list(lanes_cfg.lanes.values()),
+            lane=lane.key,
+            severity=severity,
+            summary=truncate(" ".join(summary.split()), 150),
+            details=summary if len(summary) > 150 else "",
+            permalink=ui.message_link(row.channel, row.message_ts),
+            metadata={
+                "source": "intercepted",
+                "source_channel": row.channel,
+                "source_ts": row.message_ts,
+                "requester": row.sender,
+                "interception": row.id,
+            },
+        )
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(NOT_A_REQUEST)
+    @guarded
+    def not_a_request(
+        ack: Ack, body: dict[str, Any], respond: Any, context: dict[str, Any]
+    ) -> None:
+        ack()
+        service.decide(
+            deps.uow(),
+            slack_team_id=deps.team_id(context, body),
+            interception_id=int(body["actions"][0].get("value") or 0),
+            actor=body["user"]["id"],
+            outcome="dismissed",
+            now=deps.clock(),
+        )
+        respond(delete_original=True)
+
+    @app.action(START)
+    @guarded
+    def start(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        lane_key = START.match(body["actions"][0]["action_id"]).group("lane")  # type: ignore[union-attr]
+        view = ui.escalation_modal(
+            list(lanes_cfg.lanes.values()), lane=lane_key, metadata={"source": "slash_command"}
+        )
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.shortcut(SHORTCUT)
+    @guarded
+    def escalate_message(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id")
+        text = plain_from_slack(str(message.get("text") or ""))
+        hints = lane_hints(lanes_cfg.lanes)
+        verdict = classify(str(message.get("text") or ""), protected=[], lanes=hints)
+        lane = verdict.suggested_lanes[0] if verdict.suggested_lanes else None
+        view = ui.escalation_modal(
+            list(lanes_cfg.lanes.values()),
+            lane=lane,
+            summary=truncate(" ".join(text.split()), 150),
+            details=text if len(text) > 150 else "",
+            permalink=ui.message_link(channel, message.get("ts")),
+            metadata={
+                "source": "message_shortcut",
+                "source_channel": channel,
+                "source_ts": message.get("ts"),
+            },
+        )
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.event("app_mention")
+    @guarded
+    def mentioned(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("bot_id"):
+            return
+        t, blocks = howto_blocks(lanes_cfg.lanes)
+        try:
+            client.chat_postEphemeral(
+                channel=event["channel"], user=event["user"], text=t, blocks=blocks
+            )
+        except SlackApiError as exc:
+            log.info("could not answer a mention: %s", exc)
+
+    @app.command("/focus")
+    @guarded
+    def focus(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
+        user = str(body["user_id"])
+        team_id = deps.team_id(context, body)
+        now = deps.clock()
+        try:
+            req = parse_focus(str(body.get("text") or ""), now=now, tz=_team_tz(user))
+        except InvalidInput as exc:
+            ack(f":warning: {exc.message}")
+            return
+        if req.kind == "start" and req.ends_at is not None:
+            service.start_focus(
+                deps.uow(), slack_team_id=team_id, user=user, ends_at=req.ends_at, now=now
+            )
+            ack(
+                f":shield: Focus on until {ui.slack_date(req.ends_at)}. Pings to you in channels "
+                "I'm in will be offered a lane instead. `/focus off` ends it."
+            )
+        elif req.kind == "off":
+            ended = service.end_focus(deps.uow(), slack_team_id=team_id, user=user, now=now)
+            ack(":white_check_mark: Focus ended." if ended else "You were not in focus.")
+        else:
+            with deps.uow() as uow:
+                until = service.focused_users(uow, team_id, now, [user]).get(user)
+            always = user in lanes_cfg.protected.users
+            if until:
+                ack(
+                    f":shield: You are in focus until {ui.slack_date(until)}. `/focus off` ends it."
+                )
+            elif always:
+                ack(":shield: You are always protected (set in the lanes file).")
+            else:
+                ack("You are not in focus. `/focus 90m` or `/focus until 14:00` starts it.")
