@@ -97,6 +97,22 @@ class Container:
                 self.deps.default_team_id = self._team_id
             return self._team_id
 
+    def pending_outbox(self) -> int:
+        """Posts stored but not yet delivered nor refused for good."""
+        from sqlalchemy import func, select
+
+        from bot.adapters.models import OutboxMessage
+
+        with self.sessions() as s:
+            return int(
+                s.scalar(
+                    select(func.count(OutboxMessage.id)).where(
+                        OutboxMessage.delivered_at.is_(None), OutboxMessage.failed_at.is_(None)
+                    )
+                )
+                or 0
+            )
+
     def close(self) -> None:
         self.deliverer.stop()
         self.engine.dispose()
@@ -114,9 +130,9 @@ def build(
     sessions = make_session_factory(engine)
     lanes = Lanes(config)
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    deliverer = OutboxDeliverer(
-        session_factory=sessions, lanes=lanes, client_for=lambda _team: client, clock=clock
-    )
+    # Delivery runs on real time (leases, retries); ``clock`` is the business "now" that
+    # decisions use, which tests and the demo move.
+    deliverer = OutboxDeliverer(session_factory=sessions, lanes=lanes, client_for=lambda _team: client)
     directory = Directory(lambda _team: client)
     for kind, handler in ApprovalDelivery(lanes, directory).handlers().items():
         deliverer.register(kind, handler)

@@ -5,10 +5,16 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.domain.lanes import LanekeeperConfig
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.bootstrap import Container
 
 
 def _settings() -> Settings:
@@ -20,6 +26,7 @@ def _logging(settings: Settings) -> None:
         level=getattr(logging, settings.lanekeeper_log_level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # `db upgrade` says what it did
 
 
 def _load_or_exit(settings: Settings) -> LanekeeperConfig:
@@ -96,6 +103,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
     settings = _settings()
     _logging(settings)
+    logging.getLogger("alembic").setLevel(logging.INFO)
     upgrade(settings.database_url, args.revision)
     print(f"database at {args.revision}: {settings.database_url.split('@')[-1]}")
     return 0
@@ -142,6 +150,104 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_now(text: str | None) -> datetime:
+    """``--now``: an ISO-8601 time with its offset (``2026-11-24T08:45-06:00`` or ``…Z``)."""
+    if not text:
+        return datetime.now(UTC)
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"lanekeeper: --now {text!r} is not an ISO-8601 time (e.g. 2026-11-24T08:45-06:00)") from None
+    if at.tzinfo is None:
+        raise SystemExit(f"lanekeeper: --now {text!r} needs an offset or Z (e.g. {text}-06:00 or {text}Z)")
+    return at.astimezone(UTC)
+
+
+def _container(settings: Settings) -> Container:
+    from bot.adapters.db import upgrade
+    from bot.bootstrap import build
+
+    config = _load_or_exit(settings)
+    if settings.database_url.startswith("sqlite"):
+        upgrade(settings.database_url)
+    return build(settings, config=config)
+
+
+def _deliver_then_report(container: Container) -> None:
+    """Send what the job queued; whatever Slack does not take now stays for web or clock."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        container.deliverer.deliver_due()
+        if not container.pending_outbox():
+            return
+        time.sleep(0.5)
+    print(f"{container.pending_outbox()} posts are still queued; a web or clock process will send them.")
+
+
+def cmd_clock(args: argparse.Namespace) -> int:
+    from bot.clock import run_clock
+
+    settings = _settings()
+    _logging(settings)
+    if not settings.slack_bot_token:
+        print("lanekeeper clock needs SLACK_BOT_TOKEN (see README).", file=sys.stderr)
+        return 2
+    run_clock(_container(settings))
+    return 0
+
+
+def cmd_run_job(args: argparse.Namespace) -> int:
+    from bot.clock import run_job_once
+    from bot.jobs import registry
+
+    jobs = registry()
+    if args.list or not args.name:
+        for job in jobs.values():
+            print(f"{job.name:10} {job.description}")
+        return 0
+    if args.name not in jobs:
+        print(f"lanekeeper: no job {args.name!r}; jobs: {', '.join(jobs)}", file=sys.stderr)
+        return 2
+    now = parse_now(args.now)
+    settings = _settings()
+    _logging(settings)
+    container = _container(settings)
+    if args.team and args.team not in container.lanes.config.teams:
+        print(f"lanekeeper: no team {args.team!r}; teams: {', '.join(container.lanes.config.teams)}", file=sys.stderr)
+        return 2
+    for line in run_job_once(container, jobs[args.name], now, args.team):
+        print(line)
+    _deliver_then_report(container)
+    container.close()
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from bot.services.digests import standup_digest
+    from bot.slack.digest_render import digest_text
+
+    now = parse_now(args.now)
+    settings = _settings()
+    _logging(settings)
+    container = _container(settings)
+    if args.team not in container.lanes.config.teams:
+        print(f"lanekeeper: no team {args.team!r}; teams: {', '.join(container.lanes.config.teams)}", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        team_id = container.slack_team_id() if settings.slack_bot_token else container.deps.default_team_id
+        digest = standup_digest(container.uow(), container.lanes, slack_team_id=team_id, team=args.team, now=now)
+        print(digest_text(digest))
+        return 0
+    from bot.clock import run_job_once
+    from bot.jobs import registry
+
+    for line in run_job_once(container, registry()["standup"], now, args.team):
+        print(line)
+    _deliver_then_report(container)
+    container.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="lanekeeper", description="Escalation lanes for MSP teams in Slack."
@@ -155,6 +261,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("socket", help="Socket Mode (no public URL needed)")
     s.set_defaults(func=cmd_socket)
+
+    s = sub.add_parser("clock", help="the scheduler process: digests, SLA watch, outbox")
+    s.set_defaults(func=cmd_clock)
+
+    s = sub.add_parser("run-job", help="run one scheduled job once, as the clock would at --now")
+    s.add_argument("name", nargs="?", help="job name (see --list)")
+    s.add_argument("--team", help="only this team (key from the lanes file)")
+    s.add_argument("--now", help="the clock's 'now', ISO-8601 with offset (default: now)")
+    s.add_argument("--list", action="store_true", help="name the jobs")
+    s.set_defaults(func=cmd_run_job)
+
+    s = sub.add_parser("digest", help="render a digest")
+    dsub = s.add_subparsers(dest="digest_kind", required=True)
+    st = dsub.add_parser("standup", help="the daily stand-up digest of one team")
+    st.add_argument("--team", required=True)
+    st.add_argument("--now", help="ISO-8601 with offset (default: now)")
+    st.add_argument("--dry-run", action="store_true", help="print it here instead of posting")
+    st.set_defaults(func=cmd_digest)
 
     s = sub.add_parser("db", help="database commands")
     dbsub = s.add_subparsers(dest="db_command", required=True)

@@ -98,6 +98,7 @@ class Escalation(Base):
     responded_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     paused_since: Mapped[datetime | None]
+    starts_at: Mapped[datetime | None]  # a change's window start (change lane)
     done_checked: Mapped[list[Any]] = mapped_column(default=list)
     resolution_note: Mapped[str | None] = mapped_column(Text)
     decision_reason: Mapped[str | None] = mapped_column(Text)
@@ -248,3 +249,39 @@ class FocusSession(Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+
+
+class JobRun(Base):
+    """What a scheduled job sent, one row per job, scope and period (``standup`` for
+    ``service-desk`` on ``2026-11-24``). The unique key is the exactly-once guarantee: a second
+    clock, a restart or a re-run by hand finds the row and sends nothing."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("slack_team_id", "job", "scope", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(TEAM_ID)
+    job: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(32))
+    ran_at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class SlaNotice(Base):
+    """An SLA warning already posted: once per work item, clock, level and reopen cycle."""
+
+    __tablename__ = "sla_notices"
+    __table_args__ = (
+        UniqueConstraint("slack_team_id", "work_kind", "work_ref", "clock", "level", "cycle"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(TEAM_ID)
+    work_kind: Mapped[str] = mapped_column(String(16))
+    work_ref: Mapped[str] = mapped_column(String(64))
+    clock: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(16))
+    cycle: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime]

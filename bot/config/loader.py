@@ -25,7 +25,7 @@ import re
 import types
 from collections.abc import Hashable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
@@ -36,6 +36,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    StrictBool,
     StrictInt,
     TypeAdapter,
     ValidationError,
@@ -480,11 +481,15 @@ class _Lane(_Model):
 class _Protected(_Model):
     users: list[UserId] = []
     channels: Annotated[list[ChannelId] | None, BeforeValidator(_watched_channels)] = None
+    exempt_leads: StrictBool = False
 
     def to_domain(self) -> Protected:
-        if self.channels is None:
-            return Protected(users=tuple(self.users), channels="all")
-        return Protected(users=tuple(self.users), channels=tuple(self.channels))
+        channels: Literal["all"] | tuple[str, ...] = (
+            "all" if self.channels is None else tuple(self.channels)
+        )
+        return Protected(
+            users=tuple(self.users), channels=channels, exempt_leads=self.exempt_leads
+        )
 
 
 class _Config(_Model):
@@ -619,6 +624,7 @@ def _path(loc: Loc) -> str:
 
 _TYPE_MESSAGES = {
     "string_type": "must be text",
+    "bool_type": "must be true or false",
     "int_type": "must be a whole number",
     "int_parsing": "must be a whole number",
     "int_from_float": "must be a whole number",

@@ -233,6 +233,7 @@ class Draft:
     summary: str
     details: str = ""
     psa_ticket: str = ""
+    starts_at: datetime | None = None  # a change's window start
 
 
 def validate_draft(draft: Draft, *, lanes: dict[str, tuple[str, ...]]) -> Draft:

@@ -119,6 +119,7 @@ class Team:
 class Protected:
     users: tuple[str, ...] = ()
     channels: Literal["all"] | tuple[str, ...] = "all"
+    exempt_leads: bool = False
 
     def watches(self, channel: str) -> bool:
         return self.channels == "all" or channel in self.channels

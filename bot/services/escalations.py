@@ -85,6 +85,7 @@ def create_escalation(
             summary=draft.summary,
             details=draft.details,
             psa_ticket=draft.psa_ticket or None,
+            starts_at=draft.starts_at,
             requester=requester,
             source=source.value,
             source_channel=source_channel,

@@ -35,4 +35,5 @@ def work_item(row: Escalation, lanes: Lanes) -> WorkItem:
         respond_target=respond_target,
         resolve_target=resolve_target,
         lane=row.lane,
+        starts_at=row.starts_at,
     )

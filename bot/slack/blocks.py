@@ -31,7 +31,8 @@ ACTION_IDS = {
     "reassign": "esc_reassign",
     "reopen": "esc_reopen",
 }
-CHECKBOX_LIMIT = 10  # options per checkboxes element
+CHECKBOX_LIMIT = 10
+CHANGE_LANE = "change"  # options per checkboxes element
 
 
 def plain(text: str, limit: int = 3000) -> dict[str, Any]:
@@ -117,6 +118,8 @@ def lane_message(
             fields.append(f"*Respond by*\n{slack_date(esc.respond_due, tz)}")
         if esc.resolve_due is not None and status != Status.RESOLVED:
             fields.append(f"*Resolve by*\n{slack_date(esc.resolve_due, tz)}")
+    if esc.starts_at is not None:
+        fields.append(f"*Window starts*\n{slack_date(esc.starts_at, tz)}")
     if esc.psa_ticket:
         fields.append(f"*PSA ticket*\n{escape(esc.psa_ticket)}")
     if esc.source_permalink:
@@ -317,6 +320,16 @@ def escalation_modal(
             placeholder="e.g. 48213",
         ),
     ]
+    if any(ln.key == CHANGE_LANE for ln in lanes):
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": "starts_at",
+                "label": plain("Change window starts (changes only)"),
+                "element": {"type": "datetimepicker", "action_id": "starts_at"},
+                "optional": True,
+            }
+        )
     if permalink:
         blocks.append(context(f"From <{permalink}|this message>."))
     return {

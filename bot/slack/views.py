@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -23,6 +24,13 @@ def _field_errors(exc: InvalidInput, mapping: dict[str, str] | None = None) -> d
     return {mapping.get(k, k): v[:150] for k, v in exc.fields.items()} or {}
 
 
+def _when(value: Any) -> datetime | None:
+    """A datetimepicker's ``selected_date_time`` (Unix seconds) as an aware datetime."""
+    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    return None
+
+
 def register(app: App, deps: Deps) -> None:
     @app.view(ui.CB_ESCALATE)
     @guarded
@@ -37,6 +45,7 @@ def register(app: App, deps: Deps) -> None:
             summary=text_value(view, "summary"),
             details=text_value(view, "details"),
             psa_ticket=text_value(view, "psa_ticket"),
+            starts_at=_when(state_value(view, "starts_at")),
         )
         user = body["user"]["id"]
         try:

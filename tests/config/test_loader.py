@@ -514,6 +514,23 @@ def test_protected_people_and_watched_channels() -> None:
     ]
 
 
+def test_exempt_leads_is_off_unless_set_and_takes_only_true_or_false() -> None:
+    assert load_config_text(MINIMAL).protected.exempt_leads is False
+    assert load_config_text(SPEC_EXAMPLE).protected.exempt_leads is False
+    on = MINIMAL + "protected:\n  users: [U0TECH]\n  exempt_leads: true\n"
+    protected = load_config_text(on).protected
+    assert protected.exempt_leads is True
+    assert protected.users == ("U0TECH",) and protected.channels == "all"
+    off = MINIMAL + "protected:\n  exempt_leads: false\n"
+    assert load_config_text(off).protected.exempt_leads is False
+
+    for value, shown in (("yes", '"yes"'), ("1", "1"), ('"true"', '"true"'), ("", "null")):
+        bad = MINIMAL + f"protected:\n  exempt_leads: {value}\n"
+        assert problems_of(bad) == [f"protected.exempt_leads: must be true or false (got {shown})"]
+    typo = MINIMAL + "protected:\n  exempt_lead: true\n"
+    assert problems_of(typo) == ['protected.exempt_lead: unknown key (did you mean "exempt_leads"?)']
+
+
 def test_parse_config_takes_already_parsed_data() -> None:
     data = {
         "timezone": "UTC",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -26,12 +27,26 @@ TEAM = "T0LANE"
 USERS = ["U01TECH1", "U01TECH2", "U01TECH3", "U01LEAD", "U01SM", "U01ADMIN", "U01REQ", "U02OTHER"]
 
 
+class FakeClock:
+    """The app's clock: real time until a test sets it, then that time (moved with ``set``)."""
+
+    def __init__(self) -> None:
+        self.at: datetime | None = None
+
+    def set(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at if self.at is not None else datetime.now(UTC)
+
+
 @dataclass
 class Harness:
     url: str
     fake: FakeSlack
     slack: SlackClientSimulator
     container: Container
+    clock: FakeClock
 
     def settle(self, timeout: float = 10.0) -> None:
         """Wait until the outbox is empty: every post went out or was refused for good
@@ -121,7 +136,8 @@ def app(db_url: str, fake_slack: FakeSlack) -> Iterator[Harness]:
         lanekeeper_config=str(FIXTURES / "lanes.yaml"),
         lanekeeper_listener_threads=16,
     )
-    container = build(settings, config=load_config(FIXTURES / "lanes.yaml"))
+    clock = FakeClock()
+    container = build(settings, config=load_config(FIXTURES / "lanes.yaml"), clock=clock)
     container.deliverer.start(interval=0.2)
     server = create_server(container.web_app(), host="127.0.0.1", port=0, threads=8)
     port = server.effective_port  # type: ignore[union-attr]
@@ -132,7 +148,7 @@ def app(db_url: str, fake_slack: FakeSlack) -> Iterator[Harness]:
         app_url=url, signing_secret=SIGNING_SECRET, fake=fake_slack, team_id=TEAM
     )
     try:
-        yield Harness(url=url, fake=fake_slack, slack=slack, container=container)
+        yield Harness(url=url, fake=fake_slack, slack=slack, container=container, clock=clock)
     finally:
         slack.close()
         server.close()

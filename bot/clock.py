@@ -1,0 +1,66 @@
+"""The ``clock`` process: APScheduler runs every job on its interval, and the outbox is
+delivered here too, so a deployment's undelivered posts go out even with no ``web`` running.
+
+Jobs never run in web workers (one scheduler per worker would run them once per worker), and
+each run opens its own sessions. Several clock processes may run against one PostgreSQL: the
+jobs' stored records make every post happen once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from bot.bootstrap import Container
+from bot.jobs import Job, JobContext, registry
+
+log = logging.getLogger(__name__)
+
+
+def job_context(container: Container) -> JobContext:
+    return JobContext(uow=container.uow, lanes=container.lanes, slack_team_id=container.slack_team_id())
+
+
+def run_job_once(container: Container, job: Job, now: datetime, team: str | None = None) -> list[str]:
+    results = job.run(job_context(container), now, team)
+    return [str(r) for r in results]
+
+
+def _tick(container: Container, job: Job) -> None:
+    try:
+        for line in run_job_once(container, job, datetime.now(UTC)):
+            if "sent" in line and "already" not in line and "0 warnings" not in line:
+                log.info(line)
+    except Exception:
+        log.exception("job %s failed; it runs again at its next tick", job.name)
+
+
+def build_scheduler(container: Container) -> BlockingScheduler:
+    scheduler = BlockingScheduler(
+        timezone=UTC,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+    )
+    for job in registry().values():
+        scheduler.add_job(
+            _tick,
+            "interval",
+            seconds=job.every_seconds,
+            args=[container, job],
+            id=job.name,
+            name=job.description,
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+        )
+    return scheduler
+
+
+def run_clock(container: Container) -> None:
+    container.deliverer.start()
+    scheduler = build_scheduler(container)
+    log.info("clock running: %s", ", ".join(j.id for j in scheduler.get_jobs()))
+    try:
+        scheduler.start()
+    finally:
+        container.close()

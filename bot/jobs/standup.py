@@ -1,0 +1,74 @@
+"""The daily stand-up digest: each team, its business days, at its ``standup.time``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.adapters.models import JobRun
+from bot.jobs import JobContext, JobResult
+from bot.services.digests import standup_digest
+from bot.slack.digest_render import digest_blocks
+
+JOB = "standup"
+
+
+def due_period(ctx: JobContext, team: str, now: datetime) -> str | None:
+    """The stand-up this team should have had by ``now`` today (its local date), or None.
+
+    Only today's counts: after downtime the missed stand-up of today is caught up once, and
+    yesterday's stale one is not posted at all. Weekends and holidays have none.
+    """
+    cfg = ctx.lanes.team(team)
+    cal = ctx.lanes.calendar(team)
+    latest = cal.latest_business_day_at(cfg.standup_time, now)
+    if latest is None:
+        return None
+    if cal.local(latest).date() != cal.local(now).date():
+        return None
+    return cal.local(latest).date().isoformat()
+
+
+def run_standup(ctx: JobContext, now: datetime, team: str | None = None) -> list[JobResult]:
+    teams = [team] if team else list(ctx.lanes.config.teams)
+    return [_run_team(ctx, key, now) for key in teams]
+
+
+def _run_team(ctx: JobContext, team: str, now: datetime) -> JobResult:
+    cfg = ctx.lanes.team(team)
+    period = due_period(ctx, team, now)
+    if period is None:
+        cal = ctx.lanes.calendar(team)
+        today = cal.local(now).date()
+        why = "not a business day" if not cal.is_business_day(today) else f"before {cfg.standup_time:%H:%M}"
+        return JobResult(JOB, team, "not-due", why)
+    digest = standup_digest(ctx.uow(), ctx.lanes, slack_team_id=ctx.slack_team_id, team=team, now=now)
+    text, blocks = digest_blocks(digest)
+    with ctx.uow() as uow:
+        try:
+            with uow.session.begin_nested():
+                uow.session.add(
+                    JobRun(
+                        slack_team_id=ctx.slack_team_id,
+                        job=JOB,
+                        scope=team,
+                        period=period,
+                        ran_at=now,
+                        outcome="sent",
+                        detail={"clean": digest.is_clean, "aged_past_sla": digest.aged_past_sla},
+                    )
+                )
+        except IntegrityError:
+            return JobResult(JOB, team, "already-sent", period)
+        uow.outbox.call(
+            ctx.slack_team_id,
+            "chat.postMessage",
+            channel=cfg.channel,
+            text=text,
+            blocks=blocks,
+            unfurl_links=False,
+            dedupe_key=f"{JOB}:{team}:{period}",
+        )
+        uow.commit()
+    return JobResult(JOB, team, "sent", period, {"clean": digest.is_clean})
