@@ -132,7 +132,9 @@ def build(
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
     # Delivery runs on real time (leases, retries); ``clock`` is the business "now" that
     # decisions use, which tests and the demo move.
-    deliverer = OutboxDeliverer(session_factory=sessions, lanes=lanes, client_for=lambda _team: client)
+    deliverer = OutboxDeliverer(
+        session_factory=sessions, lanes=lanes, client_for=lambda _team: client
+    )
     directory = Directory(lambda _team: client)
     for kind, handler in ApprovalDelivery(lanes, directory).handlers().items():
         deliverer.register(kind, handler)

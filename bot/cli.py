@@ -157,9 +157,13 @@ def parse_now(text: str | None) -> datetime:
     try:
         at = datetime.fromisoformat(text)
     except ValueError:
-        raise SystemExit(f"lanekeeper: --now {text!r} is not an ISO-8601 time (e.g. 2026-11-24T08:45-06:00)") from None
+        raise SystemExit(
+            f"lanekeeper: --now {text!r} is not an ISO-8601 time (e.g. 2026-11-24T08:45-06:00)"
+        ) from None
     if at.tzinfo is None:
-        raise SystemExit(f"lanekeeper: --now {text!r} needs an offset or Z (e.g. {text}-06:00 or {text}Z)")
+        raise SystemExit(
+            f"lanekeeper: --now {text!r} needs an offset or Z (e.g. {text}-06:00 or {text}Z)"
+        )
     return at.astimezone(UTC)
 
 
@@ -181,7 +185,9 @@ def _deliver_then_report(container: Container) -> None:
         if not container.pending_outbox():
             return
         time.sleep(0.5)
-    print(f"{container.pending_outbox()} posts are still queued; a web or clock process will send them.")
+    print(
+        f"{container.pending_outbox()} posts are still queued; a web or clock process will send them."
+    )
 
 
 def cmd_clock(args: argparse.Namespace) -> int:
@@ -213,7 +219,10 @@ def cmd_run_job(args: argparse.Namespace) -> int:
     _logging(settings)
     container = _container(settings)
     if args.team and args.team not in container.lanes.config.teams:
-        print(f"lanekeeper: no team {args.team!r}; teams: {', '.join(container.lanes.config.teams)}", file=sys.stderr)
+        print(
+            f"lanekeeper: no team {args.team!r}; teams: {', '.join(container.lanes.config.teams)}",
+            file=sys.stderr,
+        )
         return 2
     for line in run_job_once(container, jobs[args.name], now, args.team):
         print(line)
@@ -231,11 +240,20 @@ def cmd_digest(args: argparse.Namespace) -> int:
     _logging(settings)
     container = _container(settings)
     if args.team not in container.lanes.config.teams:
-        print(f"lanekeeper: no team {args.team!r}; teams: {', '.join(container.lanes.config.teams)}", file=sys.stderr)
+        print(
+            f"lanekeeper: no team {args.team!r}; teams: {', '.join(container.lanes.config.teams)}",
+            file=sys.stderr,
+        )
         return 2
     if args.dry_run:
-        team_id = container.slack_team_id() if settings.slack_bot_token else container.deps.default_team_id
-        digest = standup_digest(container.uow(), container.lanes, slack_team_id=team_id, team=args.team, now=now)
+        team_id = (
+            container.slack_team_id()
+            if settings.slack_bot_token
+            else container.deps.default_team_id
+        )
+        digest = standup_digest(
+            container.uow(), container.lanes, slack_team_id=team_id, team=args.team, now=now
+        )
         print(digest_text(digest))
         return 0
     from bot.clock import run_job_once

@@ -20,10 +20,14 @@ log = logging.getLogger(__name__)
 
 
 def job_context(container: Container) -> JobContext:
-    return JobContext(uow=container.uow, lanes=container.lanes, slack_team_id=container.slack_team_id())
+    return JobContext(
+        uow=container.uow, lanes=container.lanes, slack_team_id=container.slack_team_id()
+    )
 
 
-def run_job_once(container: Container, job: Job, now: datetime, team: str | None = None) -> list[str]:
+def run_job_once(
+    container: Container, job: Job, now: datetime, team: str | None = None
+) -> list[str]:
     results = job.run(job_context(container), now, team)
     return [str(r) for r in results]
 

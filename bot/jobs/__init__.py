@@ -33,7 +33,9 @@ class JobResult:
     data: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        return f"{self.job} {self.scope}: {self.outcome}" + (f" ({self.detail})" if self.detail else "")
+        return f"{self.job} {self.scope}: {self.outcome}" + (
+            f" ({self.detail})" if self.detail else ""
+        )
 
 
 JobFn = Callable[[JobContext, datetime, str | None], list[JobResult]]
@@ -53,6 +55,11 @@ def registry() -> dict[str, Job]:
 
     jobs = [
         Job("standup", "daily SLA stand-up digest in each team's channel", run_standup, 60),
-        Job("sla-watch", "SLA risk (75%) and breach warnings in escalation threads", run_sla_watch, 60),
+        Job(
+            "sla-watch",
+            "SLA risk (75%) and breach warnings in escalation threads",
+            run_sla_watch,
+            60,
+        ),
     ]
     return {j.name: j for j in jobs}

@@ -72,7 +72,9 @@ def _watch_team(ctx: JobContext, team: str, now: datetime) -> int:
     return posted
 
 
-def _claim(uow: UnitOfWork, ctx: JobContext, row: Escalation, clock: str, level: str, now: datetime) -> bool:
+def _claim(
+    uow: UnitOfWork, ctx: JobContext, row: Escalation, clock: str, level: str, now: datetime
+) -> bool:
     """Record a notice; False when it was already sent (the unique key says so)."""
     try:
         with uow.session.begin_nested():

@@ -41,9 +41,15 @@ def _run_team(ctx: JobContext, team: str, now: datetime) -> JobResult:
     if period is None:
         cal = ctx.lanes.calendar(team)
         today = cal.local(now).date()
-        why = "not a business day" if not cal.is_business_day(today) else f"before {cfg.standup_time:%H:%M}"
+        why = (
+            "not a business day"
+            if not cal.is_business_day(today)
+            else f"before {cfg.standup_time:%H:%M}"
+        )
         return JobResult(JOB, team, "not-due", why)
-    digest = standup_digest(ctx.uow(), ctx.lanes, slack_team_id=ctx.slack_team_id, team=team, now=now)
+    digest = standup_digest(
+        ctx.uow(), ctx.lanes, slack_team_id=ctx.slack_team_id, team=team, now=now
+    )
     text, blocks = digest_blocks(digest)
     with ctx.uow() as uow:
         try:

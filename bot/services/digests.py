@@ -18,7 +18,9 @@ from bot.slack.blocks import message_link
 DEFAULT_RISK_WINDOW = timedelta(hours=4)
 
 
-def team_work_items(uow: UnitOfWork, lanes: Lanes, *, slack_team_id: str, team: str) -> list[WorkItem]:
+def team_work_items(
+    uow: UnitOfWork, lanes: Lanes, *, slack_team_id: str, team: str
+) -> list[WorkItem]:
     """Open escalations of a team (PSA tickets will join them here)."""
     rows = uow.session.scalars(
         select(Escalation).where(
@@ -45,7 +47,9 @@ def team_pending_approvals(
         lane = lanes.config.lane(row.lane)
         due = None
         if lane is not None and row.severity in lane.severities:
-            due = lanes.calendar(row.team).add(row.created_at, lane.severities[row.severity].respond)
+            due = lanes.calendar(row.team).add(
+                row.created_at, lane.severities[row.severity].respond
+            )
         out.append(
             PendingApproval(
                 ref=row.ref,

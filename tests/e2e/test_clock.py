@@ -36,9 +36,15 @@ def digests(app: Harness) -> list[Any]:
 def seed(app: Harness) -> None:
     """Monday 23 Nov 2026, 10:00 in Chicago: three requests to the service desk."""
     app.clock.set(at(23, 10))
-    create(app, text="coverage P2 Need cover for Thursday onsite", client="Globex")  # ESC-1 respond 1h, resolve 1d
-    create(app, text="client-request P3 Contoso asks for weekly reports sooner", client="Contoso")  # ESC-2 3d
-    create(app, text="client-request P2 Acme wants the migration moved up", client="Acme")  # ESC-3 pending approval
+    create(
+        app, text="coverage P2 Need cover for Thursday onsite", client="Globex"
+    )  # ESC-1 respond 1h, resolve 1d
+    create(
+        app, text="client-request P3 Contoso asks for weekly reports sooner", client="Contoso"
+    )  # ESC-2 3d
+    create(
+        app, text="client-request P2 Acme wants the migration moved up", client="Acme"
+    )  # ESC-3 pending approval
     click(app, 2, "esc_take", "U01TECH1")
 
 
@@ -66,7 +72,12 @@ def test_standup_is_posted_once_however_often_it_runs(app: Harness) -> None:
     assert run(app, "standup", at(24, 9, 30)) == ["standup service-desk: already-sent (2026-11-24)"]
     results: list[list[str]] = []
     threads = [
-        threading.Thread(target=lambda: results.append(run_job_once(app.container, registry()["standup"], at(24, 10)))) for _ in range(4)
+        threading.Thread(
+            target=lambda: results.append(
+                run_job_once(app.container, registry()["standup"], at(24, 10))
+            )
+        )
+        for _ in range(4)
     ]
     for t in threads:
         t.start()
@@ -75,7 +86,10 @@ def test_standup_is_posted_once_however_often_it_runs(app: Harness) -> None:
     app.settle()
     assert len(digests(app)) == 1
     # Runs without --team do every team: the NOC got its own digest, once, too.
-    assert len([c for c in app.fake.calls_to("chat.postMessage") if c.args.get("channel") == "C01NOC"]) == 1
+    assert (
+        len([c for c in app.fake.calls_to("chat.postMessage") if c.args.get("channel") == "C01NOC"])
+        == 1
+    )
     with app.container.sessions() as s:
         rows = s.execute(select(JobRun.scope, func.count(JobRun.id)).group_by(JobRun.scope)).all()
     assert sorted(rows) == [("noc", 1), ("service-desk", 1)]
@@ -84,9 +98,15 @@ def test_standup_is_posted_once_however_often_it_runs(app: Harness) -> None:
 def test_no_standup_before_its_time_on_weekends_or_holidays(app: Harness) -> None:
     seed(app)
     assert run(app, "standup", at(24, 8, 30)) == ["standup service-desk: not-due (before 08:45)"]
-    assert run(app, "standup", at(28, 9)) == ["standup service-desk: not-due (not a business day)"]  # Saturday
-    assert run(app, "standup", at(26, 9)) == ["standup service-desk: not-due (not a business day)"]  # Thanksgiving
-    assert run(app, "standup", at(24, 9, month=12)) == ["standup service-desk: not-due (not a business day)"]  # listed
+    assert run(app, "standup", at(28, 9)) == [
+        "standup service-desk: not-due (not a business day)"
+    ]  # Saturday
+    assert run(app, "standup", at(26, 9)) == [
+        "standup service-desk: not-due (not a business day)"
+    ]  # Thanksgiving
+    assert run(app, "standup", at(24, 9, month=12)) == [
+        "standup service-desk: not-due (not a business day)"
+    ]  # listed
     assert digests(app) == []
 
 
@@ -110,7 +130,8 @@ def thread_warnings(app: Harness, number: int) -> list[str]:
     return [
         c.args["text"]
         for c in app.fake.calls_to("chat.postMessage")
-        if c.args.get("thread_ts") == esc.lane_ts and ("breach" in c.args["text"] or "%" in c.args["text"])
+        if c.args.get("thread_ts") == esc.lane_ts
+        and ("breach" in c.args["text"] or "%" in c.args["text"])
     ]
 
 
@@ -131,7 +152,11 @@ def test_sla_warning_at_75_percent_and_at_breach_once_each(app: Harness) -> None
     run(app, "sla-watch", at(23, 11, 30))
     assert len(thread_warnings(app, 1)) == 2
     with app.container.sessions() as s:
-        kinds = sorted(s.execute(select(SlaNotice.clock, SlaNotice.level).where(SlaNotice.work_ref == "ESC-1")).all())
+        kinds = sorted(
+            s.execute(
+                select(SlaNotice.clock, SlaNotice.level).where(SlaNotice.work_ref == "ESC-1")
+            ).all()
+        )
     assert ("respond", "breach") in kinds and ("respond", "warn") in kinds
 
 
