@@ -1,0 +1,181 @@
+"""The `lanekeeper` command as a person runs it: real processes, real files."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from bot.testing.fake_slack import FakeSlack
+from bot.testing.requests import signed_headers
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def lanekeeper(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "DATABASE_URL", "LANEKEEPER_"))
+    }
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_init_writes_a_valid_starter_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    out = lanekeeper("init", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "lanekeeper.yaml").exists()
+    again = lanekeeper("init", cwd=tmp_path)
+    assert again.returncode == 1 and "use --force" in again.stderr
+    check = lanekeeper("config", "check", cwd=tmp_path)
+    assert check.returncode == 0, check.stderr
+    assert "7 lanes" in check.stdout
+
+
+def test_a_bad_file_is_refused_with_every_problem_and_the_bot_does_not_start(
+    tmp_path: Path,
+) -> None:
+    bad = (
+        (FIXTURES / "lanes.yaml")
+        .read_text()
+        .replace("resolve: 4h", "resolve: 4x")
+        .replace("team: noc", "team: nope")
+    )
+    (tmp_path / "lanekeeper.yaml").write_text(bad)
+    check = lanekeeper("config", "check", cwd=tmp_path)
+    assert check.returncode == 2
+    assert 'lanes[0].severities.P1.resolve: "4x" is not a duration' in check.stderr
+    assert 'lanes[0].team: no team "nope"' in check.stderr
+    serve = lanekeeper(
+        "serve", cwd=tmp_path, env={"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    )
+    assert serve.returncode == 2
+    assert '"4x" is not a duration' in serve.stderr
+    assert not (tmp_path / "lanekeeper.db").exists()
+
+
+def test_run_job_list_and_bad_now(tmp_path: Path) -> None:
+    out = lanekeeper("run-job", "--list", cwd=tmp_path)
+    assert out.returncode == 0
+    names = [line.split()[0] for line in out.stdout.splitlines()]
+    assert names == ["standup", "sla-watch"]
+    (tmp_path / "lanekeeper.yaml").write_text((FIXTURES / "lanes.yaml").read_text())
+    bad = lanekeeper("run-job", "standup", "--now", "tomorrow", cwd=tmp_path)
+    assert bad.returncode == 1 and "is not an ISO-8601 time" in bad.stderr
+    naive = lanekeeper("run-job", "standup", "--now", "2026-11-24T08:45", cwd=tmp_path)
+    assert naive.returncode == 1 and "needs an offset" in naive.stderr
+    unknown = lanekeeper("run-job", "nightly", cwd=tmp_path)
+    assert unknown.returncode == 2 and "no job 'nightly'" in unknown.stderr
+
+
+def test_digest_dry_run_prints_and_posts_nothing(tmp_path: Path) -> None:
+    (tmp_path / "lanekeeper.yaml").write_text((FIXTURES / "lanes.yaml").read_text())
+    out = lanekeeper(
+        "digest",
+        "standup",
+        "--team",
+        "service-desk",
+        "--now",
+        "2026-11-24T08:45-06:00",
+        "--dry-run",
+        cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "All clear for Service Desk" in out.stdout
+    nope = lanekeeper("digest", "standup", "--team", "nope", "--dry-run", cwd=tmp_path)
+    assert nope.returncode == 2 and "teams: service-desk, noc" in nope.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_answers_slack_and_health_as_a_real_process(tmp_path: Path) -> None:
+    (tmp_path / "lanekeeper.yaml").write_text((FIXTURES / "lanes.yaml").read_text())
+    fake = FakeSlack(bot_token="xoxb-cli", team_id="T0CLI").start()
+    port = _free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "DATABASE_URL", "LANEKEEPER_"))
+    }
+    env.update(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-cli",
+            "SLACK_SIGNING_SECRET": "cli-secret",
+            "SLACK_API_URL": fake.api_url,
+            "PORT": str(port),
+        }
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    pytest.fail("lanekeeper serve did not start")
+                time.sleep(0.2)
+        assert health.status_code == 200 and health.json() == {"ok": True, "database": "sqlite"}
+        body = urlencode(
+            {
+                "command": "/lanes",
+                "text": "",
+                "user_id": "U01REQ",
+                "team_id": "T0CLI",
+                "channel_id": "C01GENERAL",
+            }
+        ).encode()
+        resp = httpx.post(
+            f"{base}/slack/events",
+            content=body,
+            headers={
+                **signed_headers("cli-secret", body),
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
+        assert resp.status_code == 200
+        assert "Monitoring alert" in resp.text
+        refused = httpx.post(
+            f"{base}/slack/events",
+            content=body,
+            headers={
+                **signed_headers("wrong", body),
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
+        assert refused.status_code == 401
+        assert (tmp_path / "lanekeeper.db").exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        fake.stop()
