@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -52,22 +52,10 @@ class EscalationRepository:
             )
         )
 
-    def by_id(self, escalation_id: int) -> Escalation | None:
-        return self.session.get(Escalation, escalation_id)
-
     def by_idempotency_key(self, slack_team_id: str, key: str) -> Escalation | None:
         return self.session.scalar(
             select(Escalation).where(
                 Escalation.slack_team_id == slack_team_id, Escalation.idempotency_key == key
-            )
-        )
-
-    def by_lane_message(self, slack_team_id: str, channel: str, ts: str) -> Escalation | None:
-        return self.session.scalar(
-            select(Escalation).where(
-                Escalation.slack_team_id == slack_team_id,
-                Escalation.lane_channel == channel,
-                Escalation.lane_ts == ts,
             )
         )
 
@@ -88,25 +76,6 @@ class EscalationRepository:
             .limit(limit)
         )
         return self.session.scalars(stmt).all()
-
-    def active(self, slack_team_id: str, *, team: str | None = None) -> Sequence[Escalation]:
-        from bot.domain.escalation import ACTIVE
-
-        stmt = select(Escalation).where(
-            Escalation.slack_team_id == slack_team_id,
-            Escalation.status.in_([s.value for s in ACTIVE]),
-        )
-        if team is not None:
-            stmt = stmt.where(Escalation.team == team)
-        return self.session.scalars(stmt.order_by(Escalation.number)).all()
-
-    def count(self, slack_team_id: str) -> int:
-        return int(
-            self.session.scalar(
-                select(func.count(Escalation.id)).where(Escalation.slack_team_id == slack_team_id)
-            )
-            or 0
-        )
 
 
 class TimelineRepository:
@@ -134,13 +103,6 @@ class TimelineRepository:
         )
         self.session.add(entry)
         return entry
-
-    def for_escalation(self, escalation_id: int) -> Sequence[TimelineEntry]:
-        return self.session.scalars(
-            select(TimelineEntry)
-            .where(TimelineEntry.escalation_id == escalation_id)
-            .order_by(TimelineEntry.id)
-        ).all()
 
 
 class OutboxRepository:

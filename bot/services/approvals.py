@@ -21,7 +21,7 @@ from bot.adapters.uow import UnitOfWork
 from bot.domain import escalation as lifecycle
 from bot.domain.errors import AlreadyDone, Conflict, NotAllowed, NotFound
 
-__all__ = ["AlreadyDone", "check_approver", "decide", "pending_approvals", "record_requests"]
+__all__ = ["AlreadyDone", "check_approver", "decide", "record_requests"]
 from bot.domain.escalation import Status
 from bot.domain.lanes import Lane
 from bot.domain.text import escape
@@ -174,56 +174,3 @@ def _decide_once(
         )
         uow.commit()
         return _outcome(row, created=False, change=change.kind)
-
-
-def pending_for_approver(uow: UnitOfWork, *, slack_team_id: str, approver: str) -> list[Escalation]:
-    with uow:
-        rows = list(
-            uow.session.scalars(
-                select(Escalation)
-                .join(ApprovalRequest, ApprovalRequest.escalation_id == Escalation.id)
-                .where(
-                    Escalation.slack_team_id == slack_team_id,
-                    ApprovalRequest.approver == approver,
-                    Escalation.status == Status.PENDING_APPROVAL.value,
-                )
-                .order_by(Escalation.created_at)
-            )
-        )
-        for r in rows:
-            uow.session.expunge(r)
-        return rows
-
-
-def pending_approvals(
-    uow: UnitOfWork,
-    lanes: Lanes,
-    *,
-    slack_team_id: str,
-    team: str | None = None,
-    now: datetime | None = None,
-    overdue_only: bool = False,
-) -> list[tuple[Escalation, datetime | None]]:
-    """Escalations waiting for a decision, with when a decision is due (the lane's respond
-    target from the request, in the owning team's business time). ``overdue_only`` keeps those
-    older than that target — what the daily digest lists."""
-    with uow:
-        stmt = select(Escalation).where(
-            Escalation.slack_team_id == slack_team_id,
-            Escalation.status == Status.PENDING_APPROVAL.value,
-        )
-        if team is not None:
-            stmt = stmt.where(Escalation.team == team)
-        out: list[tuple[Escalation, datetime | None]] = []
-        for row in uow.session.scalars(stmt.order_by(Escalation.created_at)):
-            lane = lanes.config.lane(row.lane)
-            due = None
-            if lane is not None and row.severity in lane.severities:
-                due = lanes.calendar(row.team).add(
-                    row.created_at, lane.severities[row.severity].respond
-                )
-            if overdue_only and (due is None or now is None or due > now):
-                continue
-            uow.session.expunge(row)
-            out.append((row, due))
-        return out
