@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,11 +43,22 @@ def postgres_problem() -> str | None:
     return _PG_PROBLEM  # type: ignore[return-value]
 
 
-def reset_postgres(url: str) -> None:
+def private_schema(url: str) -> tuple[str, str]:
+    """A schema of this test run's own, so runs sharing one server never see each other's rows;
+    returns (schema, URL whose connections use it)."""
+    schema = f"lk_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    sep = "&" if "?" in url else "?"
+    return schema, f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+def drop_schema(url: str, schema: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     engine.dispose()
 
 
@@ -77,8 +89,8 @@ def migrated_db(
             pytest.skip(
                 f"PostgreSQL not reachable at {make_url(POSTGRES_URL).render_as_string()}: {problem}"
             )
-        url = POSTGRES_URL
-        reset_postgres(url)
+        schema, url = private_schema(POSTGRES_URL)
+        request.addfinalizer(lambda: drop_schema(POSTGRES_URL, schema))
     upgrade(url)
     yield url
 
