@@ -298,6 +298,10 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--dry-run", action="store_true", help="print it here instead of posting")
     st.set_defaults(func=cmd_digest)
 
+    from bot.demo import add_parser as add_demo
+
+    add_demo(sub)
+
     s = sub.add_parser("db", help="database commands")
     dbsub = s.add_subparsers(dest="db_command", required=True)
     up = dbsub.add_parser("upgrade", help="run Alembic migrations to head")

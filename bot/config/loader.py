@@ -487,9 +487,7 @@ class _Protected(_Model):
         channels: Literal["all"] | tuple[str, ...] = (
             "all" if self.channels is None else tuple(self.channels)
         )
-        return Protected(
-            users=tuple(self.users), channels=channels, exempt_leads=self.exempt_leads
-        )
+        return Protected(users=tuple(self.users), channels=channels, exempt_leads=self.exempt_leads)
 
 
 class _Config(_Model):

@@ -68,6 +68,12 @@ def record_requests(session: Session, row: Escalation, approvers: Sequence[str])
         )
         outbox.add(
             slack_team_id=row.slack_team_id,
+            kind="home",
+            escalation_id=row.id,
+            payload={"user": approver},
+        )
+        outbox.add(
+            slack_team_id=row.slack_team_id,
             kind="approval_dm",
             escalation_id=row.id,
             payload={"approver": approver},
@@ -155,6 +161,12 @@ def _decide_once(
                 kind="approval_update",
                 escalation_id=row.id,
                 payload={"approver": req.approver},
+            )
+            uow.outbox.add(
+                slack_team_id=slack_team_id,
+                kind="home",
+                escalation_id=row.id,
+                payload={"user": req.approver},
             )
         verdict = "approved" if approve else "rejected"
         text = (

@@ -52,7 +52,12 @@ def parse_escalate(text: str, lanes: dict[str, Lane]) -> EscalateArgs:
             unknown = words[0]
             words = words[1:]
     severity: str | None = None
-    if words and _SEVERITY.match(words[0]):
+    # Any severity a lane names (P1, SEV2, critical …), matched without regard to case.
+    known = {sev.lower(): sev for ln in lanes.values() for sev in ln.severity_order}
+    if words and words[0].lower() in known:
+        severity = known[words[0].lower()]
+        words = words[1:]
+    elif words and _SEVERITY.match(words[0]):
         severity = words[0].upper()
         words = words[1:]
     return EscalateArgs(lane, severity, " ".join(words), unknown)

@@ -17,11 +17,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
-from bot.adapters.models import Escalation
-from bot.domain.errors import InvalidInput
+from bot.adapters.models import Escalation, Interception
+from bot.domain.errors import AlreadyDone, InvalidInput
 from bot.domain.focus import parse_focus
 from bot.domain.interception import LaneHint, classify, mentioned_users
-from bot.domain.lanes import Lane
+from bot.domain.lanes import Lane, LanekeeperConfig
 from bot.domain.text import plain_from_slack, truncate
 from bot.services import interceptions as service
 from bot.slack import blocks as ui
@@ -34,7 +34,24 @@ ROUTE = re.compile(r"^route:(?P<lane>[a-z0-9-]+)$")
 NOT_A_REQUEST = "route_not_request"
 START = re.compile(r"^start:(?P<lane>[a-z0-9-]+)$")
 SHORTCUT = "escalate_message"
-IGNORED_SUBTYPES = None  # any subtype: edits, deletions, joins, bot messages, file shares
+# Subtypes that are still a person writing in the channel; every other one (edits, deletions,
+# joins, bot messages, topic changes …) is never a ping.
+PERSON_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
+
+
+def exempt_targets(config: LanekeeperConfig, sender: str) -> set[str]:
+    """Who ``sender`` may ping without interception (``protected.exempt_leads``): the people
+    of every team they lead, and of every team when they are an admin."""
+    if not config.protected.exempt_leads:
+        return set()
+    admin = sender in config.admins
+    out: set[str] = set()
+    for team in config.teams.values():
+        if admin or sender in team.leads:
+            out.update(team.members)
+            out.update(team.leads)
+    out.discard(sender)
+    return out
 
 
 def lane_hints(lanes: dict[str, Lane]) -> list[LaneHint]:
@@ -102,6 +119,29 @@ def howto_blocks(lanes: dict[str, Lane]) -> tuple[str, list[ui.Block]]:
 def register(app: App, deps: Deps) -> None:
     lanes_cfg = deps.lanes.config
 
+    def _first_delivery(body: dict[str, Any], team_id: str) -> bool:
+        """False for a retried delivery of an event already answered (X-Slack-Retry-Num)."""
+        event_id = body.get("event_id")
+        if not event_id:
+            return True
+        with deps.uow() as uow:
+            first = uow.processed.claim(team_id, f"event:{event_id}")
+            uow.commit()
+            return first
+
+    def _already_routed(row: Interception) -> AlreadyDone:
+        with deps.uow() as uow:
+            number = (
+                uow.session.scalar(
+                    select(Escalation.number).where(Escalation.id == row.escalation_id)
+                )
+                if row.escalation_id
+                else None
+            )
+        lane = lanes_cfg.lane(row.lane or "")
+        where = lane.name if lane else (row.lane or "a lane")
+        return AlreadyDone(f"Already routed to {where}" + (f" as ESC-{number}." if number else "."))
+
     def _team_tz(user: str) -> str:
         for team in lanes_cfg.teams.values():
             if user in team.members or user in team.leads:
@@ -113,21 +153,25 @@ def register(app: App, deps: Deps) -> None:
     def on_message(
         event: dict[str, Any], client: WebClient, context: dict[str, Any], body: dict[str, Any]
     ) -> None:
-        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+        subtype = event.get("subtype")
+        if (subtype and subtype not in PERSON_SUBTYPES) or event.get("bot_id"):
             return  # edits, deletions, joins, bots (ours included)
+        if not event.get("user"):
+            return
         channel = str(event.get("channel") or "")
         sender = str(event["user"])
         text = str(event.get("text") or "")
         team_id = deps.team_id(context, body)
         if event.get("channel_type") == "im":
-            if event.get("thread_ts"):
+            if event.get("thread_ts") or not _first_delivery(body, team_id):
                 return
             t, blocks = howto_blocks(lanes_cfg.lanes)
             client.chat_postMessage(channel=channel, text=t, blocks=blocks)
             return
         if not lanes_cfg.protected.watches(channel):
             return
-        mentioned = [u for u in mentioned_users(text) if u != sender]
+        exempt = exempt_targets(lanes_cfg, sender)
+        mentioned = [u for u in mentioned_users(text) if u != sender and u not in exempt]
         if not mentioned:
             return
         now = deps.clock()
@@ -190,6 +234,8 @@ def register(app: App, deps: Deps) -> None:
         )
         if row.sender != body["user"]["id"]:
             raise service.NotAllowed("Only the person who sent that message can route it.")
+        if row.outcome == "routed":
+            raise _already_routed(row)  # a second click would make a second escalation
         lane = deps.lanes.lane(lane_key)
         summary = plain_from_slack(row.text)
         severity = lane.severity_order[0] if row.urgent else None
@@ -216,10 +262,15 @@ def register(app: App, deps: Deps) -> None:
         ack: Ack, body: dict[str, Any], respond: Any, context: dict[str, Any]
     ) -> None:
         ack()
+        team_id = deps.team_id(context, body)
+        interception_id = int(body["actions"][0].get("value") or 0)
+        row = service.get(deps.uow(), slack_team_id=team_id, interception_id=interception_id)
+        if row.outcome == "routed" and row.sender == body["user"]["id"]:
+            raise _already_routed(row)
         service.decide(
             deps.uow(),
-            slack_team_id=deps.team_id(context, body),
-            interception_id=int(body["actions"][0].get("value") or 0),
+            slack_team_id=team_id,
+            interception_id=interception_id,
             actor=body["user"]["id"],
             outcome="dismissed",
             now=deps.clock(),
@@ -262,8 +313,12 @@ def register(app: App, deps: Deps) -> None:
 
     @app.event("app_mention")
     @guarded
-    def mentioned(event: dict[str, Any], client: WebClient) -> None:
-        if event.get("bot_id"):
+    def mentioned(
+        event: dict[str, Any], client: WebClient, context: dict[str, Any], body: dict[str, Any]
+    ) -> None:
+        if event.get("bot_id") or not event.get("user"):
+            return
+        if not _first_delivery(body, deps.team_id(context, body)):
             return
         t, blocks = howto_blocks(lanes_cfg.lanes)
         try:

@@ -528,7 +528,9 @@ def test_exempt_leads_is_off_unless_set_and_takes_only_true_or_false() -> None:
         bad = MINIMAL + f"protected:\n  exempt_leads: {value}\n"
         assert problems_of(bad) == [f"protected.exempt_leads: must be true or false (got {shown})"]
     typo = MINIMAL + "protected:\n  exempt_lead: true\n"
-    assert problems_of(typo) == ['protected.exempt_lead: unknown key (did you mean "exempt_leads"?)']
+    assert problems_of(typo) == [
+        'protected.exempt_lead: unknown key (did you mean "exempt_leads"?)'
+    ]
 
 
 def test_parse_config_takes_already_parsed_data() -> None:

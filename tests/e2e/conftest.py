@@ -113,6 +113,16 @@ def reply_text(resp: Any) -> str:
     return str(body.get("text", "")) if isinstance(body, dict) else str(resp.text)
 
 
+def stop_server(server: Any, thread: threading.Thread) -> None:
+    """Close waitress from inside its own loop: closing its sockets from another thread while
+    it waits on them fails now and then with "Bad file descriptor"."""
+    from waitress import wasyncore
+
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map, ignore_all=True))
+    thread.join(timeout=5)
+    server.task_dispatcher.shutdown()
+
+
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
     fake = FakeSlack(bot_token=BOT_TOKEN, team_id=TEAM)
@@ -151,5 +161,5 @@ def app(db_url: str, fake_slack: FakeSlack) -> Iterator[Harness]:
         yield Harness(url=url, fake=fake_slack, slack=slack, container=container, clock=clock)
     finally:
         slack.close()
-        server.close()
+        stop_server(server, thread)
         container.close()
