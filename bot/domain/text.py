@@ -8,6 +8,7 @@ make the bot ping a channel, mention someone or show a disguised link by typing 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 _MENTION = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]*))?>")
 _LINK = re.compile(r"<(https?://[^>|]+)(?:\|([^>]*))?>")
@@ -27,12 +28,14 @@ def truncate(text: str, limit: int) -> str:
     return text[: max(0, limit - 1)].rstrip() + "…"
 
 
-def plain_from_slack(text: str) -> str:
+def plain_from_slack(text: str, names: Mapping[str, str] | None = None) -> str:
     """Turn Slack-formatted message text into readable plain text (for pre-filling a modal).
 
     ``<@U1|tina>`` → ``@tina`` (or ``@U1``), ``<#C1|desk>`` → ``#desk``, ``<https://x|y>`` → ``y (https://x)``,
-    entities unescaped. The result is still user text and gets :func:`escape` when shown.
+    entities unescaped; ``names`` (user id → display name) names the unlabelled mentions that
+    message events carry. The result is still user text and gets :func:`escape` when shown.
     """
+    names = names or {}
 
     def link(m: re.Match[str]) -> str:
         url, label = m.group(1), m.group(2)
@@ -42,7 +45,7 @@ def plain_from_slack(text: str) -> str:
         sigil, ident, label = m.group(1), m.group(2), m.group(3)
         if sigil == "!":
             return "@" + (label or ident.split("^")[-1])
-        return sigil + (label or ident)
+        return sigil + (label or names.get(ident) or ident)
 
     out = _LINK.sub(link, text)
     out = _MENTION.sub(mention, out)

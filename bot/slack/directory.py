@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 ClientFor = Callable[[str], WebClient]
 
@@ -30,6 +31,33 @@ class Directory:
         with self._lock:
             self._cache[key] = (now, users)
         return users
+
+    def display_names(self, team_id: str, user_ids: Iterable[str]) -> dict[str, str]:
+        """Display names for user ids (``users.info``, cached); ids Slack cannot name are left out,
+        so a pre-filled summary reads "@Tina can you…" rather than "@U0TINA can you…"."""
+        out: dict[str, str] = {}
+        for uid in dict.fromkeys(user_ids):
+            key = (team_id, "user:" + uid)
+            now = time.monotonic()
+            with self._lock:
+                hit = self._cache.get(key)
+            if hit and now - hit[0] < self.ttl * 60:
+                if hit[1]:
+                    out[uid] = hit[1][0]
+                continue
+            try:
+                user = self.client_for(team_id).users_info(user=uid).get("user") or {}
+            except (SlackApiError, OSError):
+                continue
+            profile = user.get("profile") or {}
+            name = str(
+                profile.get("display_name") or user.get("real_name") or user.get("name") or ""
+            )
+            with self._lock:
+                self._cache[key] = (now, (name,) if name else ())
+            if name:
+                out[uid] = name
+        return out
 
     def expand(self, team_id: str, ids: Iterable[str]) -> list[str]:
         """User ids for a list of user and user-group ids, in order, without repeats."""

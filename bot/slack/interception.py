@@ -237,7 +237,9 @@ def register(app: App, deps: Deps) -> None:
         if row.outcome == "routed":
             raise _already_routed(row)  # a second click would make a second escalation
         lane = deps.lanes.lane(lane_key)
-        summary = plain_from_slack(row.text)
+        summary = plain_from_slack(
+            row.text, deps.directory.display_names(team_id, mentioned_users(row.text)[:5])
+        )
         severity = lane.severity_order[0] if row.urgent else None
         view = ui.escalation_modal(
             list(lanes_cfg.lanes.values()),
@@ -289,11 +291,15 @@ def register(app: App, deps: Deps) -> None:
 
     @app.shortcut(SHORTCUT)
     @guarded
-    def escalate_message(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def escalate_message(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]
+    ) -> None:
         ack()
         message = body.get("message") or {}
         channel = (body.get("channel") or {}).get("id")
-        text = plain_from_slack(str(message.get("text") or ""))
+        raw = str(message.get("text") or "")
+        names = deps.directory.display_names(deps.team_id(context, body), mentioned_users(raw)[:5])
+        text = plain_from_slack(raw, names)
         hints = lane_hints(lanes_cfg.lanes)
         verdict = classify(str(message.get("text") or ""), protected=[], lanes=hints)
         lane = verdict.suggested_lanes[0] if verdict.suggested_lanes else None

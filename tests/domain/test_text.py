@@ -20,3 +20,10 @@ def test_plain_from_slack_reads_like_the_client_shows_it() -> None:
     assert (
         plain_from_slack(text) == "@tina check #desk the portal (https://acme.example/x) <3 @here"
     )
+
+
+def test_plain_from_slack_names_unlabelled_mentions_when_told() -> None:
+    assert (
+        plain_from_slack("<@U1> can you check? cc <@U2>", {"U1": "Tina"})
+        == "@Tina can you check? cc @U2"
+    )

@@ -183,8 +183,8 @@ def test_choosing_a_lane_opens_the_prefilled_modal_and_the_thread_says_where_it_
     assert block(view, "severity")["element"]["initial_option"]["value"] == "P1"
     assert (
         block(view, "summary")["element"]["initial_value"]
-        == "@U01TECH1 Acme's exchange server is down, can you check the backup alert?"
-    )
+        == "@u01tech1 Acme's exchange server is down, can you check the backup alert?"
+    )  # the mention is named through users.info (the fake's user is called "u01tech1")
     assert "initial_value" not in block(view, "details")["element"]
     assert json.loads(view["private_metadata"]) == {
         "source": "intercepted",
@@ -251,7 +251,7 @@ def test_a_long_message_goes_to_details_and_the_summary_is_cut(app: Harness) -> 
     summary = block(view, "summary")["element"]["initial_value"]
     assert len(summary) == 150 and summary.endswith("…")
     assert block(view, "details")["element"]["initial_value"] == long.strip().replace(
-        "<@U01TECH1>", "@U01TECH1"
+        "<@U01TECH1>", "@u01tech1"
     )
 
 
