@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.errors import NotFound
@@ -15,6 +16,7 @@ class Lanes:
     def __init__(self, config: LanekeeperConfig) -> None:
         self.config = config
         self._calendars: dict[str, BusinessCalendar] = {}
+        self._targets: dict[tuple[str, str, str], tuple[timedelta, timedelta] | None] = {}
         self._lock = threading.Lock()
 
     def lane(self, key: str) -> Lane:
@@ -38,6 +40,25 @@ class Lanes:
                 cal = BusinessCalendar.for_team(self.config.teams[team_key])
                 self._calendars[team_key] = cal
             return cal
+
+    def target_lengths(
+        self, team: str, lane_key: str, severity: str
+    ) -> tuple[timedelta, timedelta] | None:
+        """Business length of a lane's respond and resolve targets in a team's calendar, cached
+        (the digest asks it for every open item)."""
+        key = (team, lane_key, severity)
+        with self._lock:
+            if key in self._targets:
+                return self._targets[key]
+        lane = self.config.lane(lane_key)
+        result = None
+        if lane is not None and severity in lane.severities and team in self.config.teams:
+            cal = self.calendar(team)
+            t = lane.severities[severity]
+            result = (cal.to_timedelta(t.respond), cal.to_timedelta(t.resolve))
+        with self._lock:
+            self._targets[key] = result
+        return result
 
     def severities(self) -> dict[str, tuple[str, ...]]:
         return {key: lane.severity_order for key, lane in self.config.lanes.items()}

@@ -9,13 +9,8 @@ from bot.slack.blocks import message_link
 
 
 def work_item(row: Escalation, lanes: Lanes) -> WorkItem:
-    lane = lanes.config.lane(row.lane)
-    respond_target = resolve_target = None
-    if lane is not None and row.severity in lane.severities and row.team in lanes.config.teams:
-        cal = lanes.calendar(row.team)
-        t = lane.severities[row.severity]
-        respond_target = cal.to_timedelta(t.respond)
-        resolve_target = cal.to_timedelta(t.resolve)
+    targets = lanes.target_lengths(row.team, row.lane, row.severity)
+    respond_target, resolve_target = targets if targets else (None, None)
     return WorkItem(
         kind="escalation",
         ref=row.ref,
