@@ -133,7 +133,10 @@ def build(
     # Delivery runs on real time (leases, retries); ``clock`` is the business "now" that
     # decisions use, which tests and the demo move.
     deliverer = OutboxDeliverer(
-        session_factory=sessions, lanes=lanes, client_for=lambda _team: client
+        session_factory=sessions,
+        lanes=lanes,
+        client_for=lambda _team: client,
+        workers=settings.lanekeeper_delivery_threads,
     )
     directory = Directory(lambda _team: client)
     for kind, handler in ApprovalDelivery(lanes, directory).handlers().items():

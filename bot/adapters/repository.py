@@ -16,6 +16,7 @@ from bot.adapters.models import (
     OutboxMessage,
     ProcessedRequest,
     TimelineEntry,
+    utcnow,
 )
 
 
@@ -119,16 +120,26 @@ class OutboxRepository:
         dedupe_key: str | None = None,
         not_before: datetime | None = None,
     ) -> OutboxMessage | None:
-        """Queue a Slack call; with a ``dedupe_key`` already queued, queue nothing (returns None)."""
+        """Queue a Slack call; with a ``dedupe_key`` already queued, queue nothing (returns None).
+
+        The keyed insert is one ``INSERT … ON CONFLICT DO NOTHING``: two transactions queueing
+        the same key at once never fail, one of them simply queues nothing.
+        """
         if dedupe_key is not None:
-            existing = self.session.scalar(
-                select(OutboxMessage.id).where(
-                    OutboxMessage.slack_team_id == slack_team_id,
-                    OutboxMessage.dedupe_key == dedupe_key,
-                )
+            values: dict[str, Any] = {
+                "slack_team_id": slack_team_id,
+                "kind": kind,
+                "payload": dict(payload or {}),
+                "escalation_id": escalation_id,
+                "dedupe_key": dedupe_key,
+                "created_at": utcnow(),
+                "attempts": 0,
+                "next_attempt_at": not_before or utcnow(),
+            }
+            insert_ignoring_conflict(
+                self.session, OutboxMessage, values, ["slack_team_id", "dedupe_key"]
             )
-            if existing is not None:
-                return None
+            return None
         msg = OutboxMessage(
             slack_team_id=slack_team_id,
             kind=kind,
@@ -140,6 +151,20 @@ class OutboxRepository:
             msg.next_attempt_at = not_before
         self.session.add(msg)
         return msg
+
+    def home_refresh(
+        self, slack_team_id: str, user: str, *, escalation_id: int | None = None
+    ) -> None:
+        """Queue an App Home refresh, coalesced per user: while one is pending (not yet claimed
+        by the deliverer, which renders the state it then finds) another is not queued. Tied
+        to an escalation, it goes out after that escalation's lane message (links resolve)."""
+        self.add(
+            slack_team_id=slack_team_id,
+            kind="home",
+            escalation_id=escalation_id,
+            payload={"user": user},
+            dedupe_key=f"home:{user}",
+        )
 
     def call(
         self,
@@ -165,9 +190,37 @@ class ProcessedRequests:
 
     def claim(self, slack_team_id: str, key: str) -> bool:
         """Record ``key`` as handled; False when it already was (a retried delivery)."""
-        try:
-            with self.session.begin_nested():
-                self.session.add(ProcessedRequest(slack_team_id=slack_team_id, key=key[:200]))
-            return True
-        except IntegrityError:
-            return False
+        return insert_ignoring_conflict(
+            self.session,
+            ProcessedRequest,
+            {"slack_team_id": slack_team_id, "key": key[:200], "created_at": utcnow()},
+            ["slack_team_id", "key"],
+        )
+
+
+def insert_ignoring_conflict(
+    session: Session, model: type[Any], values: dict[str, Any], conflict_columns: list[str]
+) -> bool:
+    """``INSERT … ON CONFLICT (cols) DO NOTHING``; True when the row was inserted.
+
+    One statement instead of a savepoint and a caught IntegrityError: cheaper, and safe when
+    two transactions insert the same key at the same moment (the second one waits, then skips).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = (
+            pg_insert(model)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=conflict_columns)
+        )
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = (
+            sqlite_insert(model)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=conflict_columns)
+        )
+    result = session.execute(stmt.returning(model.id))
+    return result.first() is not None

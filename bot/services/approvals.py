@@ -66,12 +66,7 @@ def record_requests(session: Session, row: Escalation, approvers: Sequence[str])
                 slack_team_id=row.slack_team_id, escalation_id=row.id, approver=approver
             )
         )
-        outbox.add(
-            slack_team_id=row.slack_team_id,
-            kind="home",
-            escalation_id=row.id,
-            payload={"user": approver},
-        )
+        outbox.home_refresh(row.slack_team_id, approver, escalation_id=row.id)
         outbox.add(
             slack_team_id=row.slack_team_id,
             kind="approval_dm",
@@ -162,12 +157,7 @@ def _decide_once(
                 escalation_id=row.id,
                 payload={"approver": req.approver},
             )
-            uow.outbox.add(
-                slack_team_id=slack_team_id,
-                kind="home",
-                escalation_id=row.id,
-                payload={"user": req.approver},
-            )
+            uow.outbox.home_refresh(slack_team_id, req.approver, escalation_id=row.id)
         verdict = "approved" if approve else "rejected"
         text = (
             f"Your escalation {row.ref} ({escape(row.client)}: {escape(row.summary)}) "

@@ -288,13 +288,7 @@ def queue_home_refresh(uow: UnitOfWork, row: Escalation, *, extra: Sequence[str]
     """Refresh the App Home of everyone whose lists this escalation is on."""
     for user in dict.fromkeys([row.owner or "", row.requester, *extra]):
         if user:
-            # Tied to the escalation so it goes out after its lane message (links resolve).
-            uow.outbox.add(
-                slack_team_id=row.slack_team_id,
-                kind="home",
-                escalation_id=row.id,
-                payload={"user": user},
-            )
+            uow.outbox.home_refresh(row.slack_team_id, user, escalation_id=row.id)
 
 
 def get_escalation(uow: UnitOfWork, *, slack_team_id: str, number: int) -> Escalation:

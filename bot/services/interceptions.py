@@ -50,7 +50,7 @@ def start_focus(
         uow.session.add(
             FocusSession(slack_team_id=slack_team_id, user=user, starts_at=now, ends_at=ends_at)
         )
-        uow.outbox.add(slack_team_id=slack_team_id, kind="home", payload={"user": user})
+        uow.outbox.home_refresh(slack_team_id, user)
         uow.commit()
 
 
@@ -67,7 +67,7 @@ def end_focus(uow: UnitOfWork, *, slack_team_id: str, user: str, now: datetime) 
         ):
             s.ended_at = now
             ended = True
-        uow.outbox.add(slack_team_id=slack_team_id, kind="home", payload={"user": user})
+        uow.outbox.home_refresh(slack_team_id, user)
         uow.commit()
         return ended
 
@@ -86,36 +86,38 @@ def record(
     reason: str,
     now: datetime,
 ) -> int | None:
-    """Store a caught ping; None when this message was already caught (a retried event)."""
+    """Store a caught ping; None when this message was already caught (a retried event).
+
+    One ``INSERT … ON CONFLICT DO NOTHING RETURNING id``: concurrent deliveries of the same
+    event cannot both get an id.
+    """
+    values = {
+        "slack_team_id": slack_team_id,
+        "channel": channel,
+        "message_ts": message_ts,
+        "sender": sender,
+        "targets": targets,
+        "text": text[:3000],
+        "suggested_lane": suggested_lane,
+        "urgent": urgent,
+        "reason": reason[:200],
+        "outcome": "pending",
+        "created_at": now,
+    }
     with uow:
-        existing = uow.session.scalar(
-            select(Interception.id).where(
-                Interception.slack_team_id == slack_team_id,
-                Interception.channel == channel,
-                Interception.message_ts == message_ts,
-            )
+        if uow.session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+        stmt = (
+            insert(Interception)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["slack_team_id", "channel", "message_ts"])
+            .returning(Interception.id)
         )
-        if existing is not None:
-            return None
-        row = Interception(
-            slack_team_id=slack_team_id,
-            channel=channel,
-            message_ts=message_ts,
-            sender=sender,
-            targets=targets,
-            text=text[:3000],
-            suggested_lane=suggested_lane,
-            urgent=urgent,
-            reason=reason[:200],
-            created_at=now,
-        )
-        try:
-            with uow.session.begin_nested():
-                uow.session.add(row)
-        except Exception:  # the unique constraint: another delivery of the same event won
-            return None
+        new_id = uow.session.execute(stmt).scalar_one_or_none()
         uow.commit()
-        return row.id
+        return int(new_id) if new_id is not None else None
 
 
 def get(uow: UnitOfWork, *, slack_team_id: str, interception_id: int) -> Interception:

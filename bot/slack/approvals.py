@@ -21,6 +21,7 @@ from bot.services.context import Lanes
 from bot.services.escalations import get_escalation
 from bot.slack import blocks as ui
 from bot.slack.commands import metadata_of
+from bot.slack.delivery import release
 from bot.slack.deps import Deps
 from bot.slack.directory import Directory
 from bot.slack.errors import guarded
@@ -194,6 +195,7 @@ class ApprovalDelivery:
     def requests(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any]:
         esc = self._esc(msg, s)
         lane = self.lanes.lane(esc.lane)
+        release(s)
         approvers = self.directory.expand(esc.slack_team_id, lane.approvers)
         added = service.record_requests(s, esc, approvers)
         return {"approvers": approvers, "added": added}
@@ -206,6 +208,7 @@ class ApprovalDelivery:
         esc = self._esc(msg, s)
         approver = str(msg.payload["approver"])
         text, blocks = self._render(esc)
+        release(s)
         resp = client.chat_postMessage(channel=approver, text=text, blocks=blocks)
         s.execute(
             update(ApprovalRequest)
@@ -225,5 +228,6 @@ class ApprovalDelivery:
         if req is None or not req.dm_channel or not req.dm_ts:
             return {"skipped": "no DM to update"}
         text, blocks = self._render(esc)
+        release(s)
         client.chat_update(channel=req.dm_channel, ts=req.dm_ts, text=text, blocks=blocks)
         return {"ts": req.dm_ts}

@@ -20,7 +20,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, case, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -38,6 +38,13 @@ TRANSIENT_ERRORS = {
     "request_timeout",
     "team_added_to_org",
 }
+
+
+def release(s: Session) -> None:
+    """End the read transaction before a Slack call: the lease keeps the row ours, and no
+    database lock or pooled connection should wait on Slack's network round trip (on SQLite a
+    transaction holds the write lock)."""
+    s.commit()
 
 
 class Retry(Exception):
@@ -61,6 +68,7 @@ class OutboxDeliverer:
         lanes: Lanes,
         client_for: ClientFor,
         worker_id: str | None = None,
+        workers: int = 4,
         lease: timedelta = timedelta(seconds=60),
         max_attempts: int = 15,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -70,6 +78,7 @@ class OutboxDeliverer:
         self.sessions = session_factory
         self.lanes = lanes
         self.client_for = client_for
+        self.workers = workers
         self.worker_id = worker_id or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.lease = lease
         self.max_attempts = max_attempts
@@ -100,7 +109,7 @@ class OutboxDeliverer:
     def wake(self) -> None:
         self._wake.set()
 
-    def start(self, *, interval: float = 2.0, workers: int = 4) -> None:
+    def start(self, *, interval: float = 2.0, workers: int | None = None) -> None:
         """Deliver in background threads: at once when woken, and every ``interval`` seconds.
 
         Several workers, because each Slack call waits on the network; rows of one escalation
@@ -108,6 +117,7 @@ class OutboxDeliverer:
         """
         if self._threads:
             return
+        workers = workers or self.workers
 
         def loop() -> None:
             while not self._stop.is_set():
@@ -130,20 +140,29 @@ class OutboxDeliverer:
             thread.join(timeout=10)
         self._threads = []
 
-    def deliver_due(self, *, limit: int = 200) -> int:
+    def deliver_due(self, *, limit: int = 200, batch: int = 4) -> int:
         """Deliver every row that is due now; return how many were delivered."""
         delivered = 0
-        for _ in range(limit):
-            msg_id = self._claim_next()
-            if msg_id is None:
+        while limit > 0:
+            claimed = self._claim(min(batch, limit))
+            if not claimed:
                 break
-            if self._deliver(msg_id):
-                delivered += 1
+            limit -= len(claimed)
+            for msg_id in claimed:
+                if self._deliver(msg_id):
+                    delivered += 1
         return delivered
 
     # ------------------------------------------------------------------ claiming
 
-    def _claim_next(self) -> int | None:
+    def _claim(self, count: int) -> list[int]:
+        """Claim up to ``count`` due rows in one statement (a lease, so a crash frees them).
+
+        A row waits while an earlier row of the same escalation is pending, so an escalation's
+        posts go out in order. On PostgreSQL concurrent claimers skip each other's rows
+        (``FOR UPDATE SKIP LOCKED``); SQLite serializes writers anyway. A claimed App Home
+        refresh gives up its coalescing key, so a change made from now on queues a new one.
+        """
         now = self.clock()
         earlier = aliased(OutboxMessage)
         blocked_by_earlier = exists().where(
@@ -152,37 +171,37 @@ class OutboxDeliverer:
             earlier.delivered_at.is_(None),
             earlier.failed_at.is_(None),
         )
+        free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+        due = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.delivered_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
+                OutboxMessage.next_attempt_at <= now,
+                free,
+                or_(OutboxMessage.escalation_id.is_(None), ~blocked_by_earlier),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(count)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
         with self.sessions() as s:
-            candidates = s.scalars(
-                select(OutboxMessage.id)
-                .where(
-                    OutboxMessage.delivered_at.is_(None),
-                    OutboxMessage.failed_at.is_(None),
-                    OutboxMessage.next_attempt_at <= now,
-                    or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-                    or_(OutboxMessage.escalation_id.is_(None), ~blocked_by_earlier),
+            rows = s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(due), free, OutboxMessage.delivered_at.is_(None))
+                .values(
+                    claimed_by=self.worker_id,
+                    claimed_until=now + self.lease,
+                    dedupe_key=case(
+                        (OutboxMessage.kind == "home", None), else_=OutboxMessage.dedupe_key
+                    ),
                 )
-                .order_by(OutboxMessage.id)
-                .limit(10)
+                .returning(OutboxMessage.id)
+                .execution_options(synchronize_session=False)
             ).all()
-            for msg_id in candidates:
-                claimed = s.execute(
-                    update(OutboxMessage)
-                    .where(
-                        OutboxMessage.id == msg_id,
-                        OutboxMessage.delivered_at.is_(None),
-                        OutboxMessage.failed_at.is_(None),
-                        or_(
-                            OutboxMessage.claimed_until.is_(None),
-                            OutboxMessage.claimed_until < now,
-                        ),
-                    )
-                    .values(claimed_by=self.worker_id, claimed_until=now + self.lease)
-                )
-                s.commit()
-                if claimed.rowcount == 1:  # type: ignore[attr-defined]
-                    return msg_id
-        return None
+            s.commit()
+        return sorted(int(r[0]) for r in rows)
 
     def _deliver(self, msg_id: int) -> bool:
         with self.sessions() as s:
@@ -283,6 +302,7 @@ class OutboxDeliverer:
         tz = self.lanes.calendar(esc.team).tz if esc.team in self.lanes.config.teams else None
         approvers = lane.approvers if lane else ()
         text, blocks = ui.lane_message(esc, lane, tz=tz, approvers=approvers)
+        release(s)
         if esc.lane_ts is None:
             resp = self._post(client, channel=esc.lane_channel, text=text, blocks=blocks)
             ts = str(resp["ts"])
@@ -296,6 +316,7 @@ class OutboxDeliverer:
     def _fill_permalink(self, esc: Escalation, s: Session, client: WebClient) -> None:
         """Ask Slack for the source message's permalink, once; without it the post still goes."""
         assert esc.source_channel and esc.source_ts
+        release(s)
         try:
             link = client.chat_getPermalink(channel=esc.source_channel, message_ts=esc.source_ts)
         except SlackApiError as exc:
@@ -345,6 +366,7 @@ class OutboxDeliverer:
         if esc.lane_ts is None:
             raise Deferred("lane message not posted yet")
         text = str(msg.payload.get("text") or "")
+        release(s)
         resp = client.chat_postMessage(channel=esc.lane_channel, thread_ts=esc.lane_ts, text=text)
         return {"ts": resp.get("ts")}
 
@@ -361,6 +383,7 @@ class OutboxDeliverer:
             f":arrow_right: Routed to *{ui.escape(lane.name if lane else esc.lane)}* as {ref} "
             f"— follow it there."
         )
+        release(s)
         resp = client.chat_postMessage(
             channel=esc.source_channel, thread_ts=esc.source_ts, text=text
         )
@@ -369,6 +392,7 @@ class OutboxDeliverer:
     def _call(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any] | None:
         method = str(msg.payload["method"])
         args = dict(msg.payload.get("args") or {})
+        release(s)
         resp = client.api_call(method, json=args)
         data = resp.data if isinstance(resp.data, dict) else {}
         return {k: data[k] for k in ("ts", "channel", "message_ts") if k in data}

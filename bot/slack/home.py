@@ -17,6 +17,7 @@ from bot.services import interceptions
 from bot.services.context import Lanes
 from bot.services.workitems import work_item
 from bot.slack import blocks as ui
+from bot.slack.delivery import release
 from bot.slack.deps import Deps
 from bot.slack.errors import guarded
 
@@ -177,22 +178,11 @@ class HomeDelivery:
         view = home_view(
             user=user, lanes=self.lanes, now=now, **_load(s, self.lanes, team_id, user, now)
         )
+        release(s)
         client.views_publish(user_id=user, view=view)
 
     def handle(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any]:
         user = str(msg.payload["user"])
-        newer = s.scalar(
-            select(OutboxMessage.id).where(
-                OutboxMessage.kind == "home",
-                OutboxMessage.slack_team_id == msg.slack_team_id,
-                OutboxMessage.id > msg.id,
-                OutboxMessage.delivered_at.is_(None),
-                OutboxMessage.failed_at.is_(None),
-                OutboxMessage.payload["user"].as_string() == user,
-            )
-        )
-        if newer is not None:
-            return {"superseded": True}  # a later refresh will show the same, fresher state
         self.publish(s, client, msg.slack_team_id, user)
         return {"user": user}
 

@@ -184,6 +184,7 @@ def register(app: App, deps: Deps) -> None:
                 )
             ):
                 return  # working an escalation in its own thread is the lane, not a ping
+            # Always-protected people too: their reply says until when they are in focus.
             focus = service.focused_users(uow, team_id, now, mentioned)
         protected = {u for u in mentioned if u in lanes_cfg.protected.users or u in focus}
         if not protected:

@@ -1,0 +1,1269 @@
+"""Speed under load: Lanekeeper's acks and ephemeral replies against a bare Bolt app, same run.
+
+Run from the repository root::
+
+    .venv/bin/python bench/load.py [--rate 200] [--seconds 15] [--db postgres|sqlite]
+
+One fake Slack (``FakeSlack(latency=0.1)``: every Web API call answers after 100 ms) serves
+three apps in turn, each in its own process under waitress with the same settings:
+
+1. ``bare-default``: ``slack_bolt.App`` on its default listener pool (5 threads). ``/escalate``
+   acks then calls ``views.open``; a click on ``esc_wait`` / ``esc_resume`` acks then calls
+   ``chat.update``; a message event posts ``chat.postEphemeral`` (the PITFALLS baseline);
+2. ``bare-64``: the same app with ``listener_executor=ThreadPoolExecutor(64)`` (the fair
+   baseline);
+3. ``lanekeeper``: the real app from ``bot.bootstrap.build`` (PostgreSQL by default, its
+   outbox deliverer running as ``lanekeeper serve`` runs it), with the lanes of
+   ``tests/fixtures/lanes.yaml``. Its clicks are ``esc_wait`` / ``esc_resume`` on the lane
+   messages of ``--escalations`` escalations created (and taken) first, so every click is a
+   transaction plus four outbox rows; its messages are pings to a protected person in
+   ``C01GENERAL``, each intercepted and answered with an ephemeral offer.
+
+A load generator in its own process sends the mix (slash command, click, message event, in
+turn) open-loop: on a fixed schedule at ``--rate`` requests per second, never waiting for an
+answer before sending the next (a new keep-alive connection is opened whenever none is free).
+Bodies are built and signed before the clock starts. A few requests of each kind warm every
+app up first and are not counted.
+
+What is printed, per app and kind: the ack (HTTP response) time p50 / p95 / p99 / max, non-200
+answers, timeouts (``--timeout``; a timeout counts as its elapsed time in the percentiles) and
+answers slower than Slack's 3 s; for message events, the time from sending the event to the
+fake Slack receiving the ``chat.postEphemeral`` for it ("never": not within ``--drain``); for
+``/escalate``, the time to ``views.open`` (a trigger id lives 3 s; the fake is told to accept
+older ones so that the delay is measured instead); the CPU each process used while the load
+ran (the app, its PostgreSQL backends, the fake Slack, the generator, the whole machine, and
+the whole machine in the second before the app started: other work on the box skews every
+figure), the app's CPU per request, and the generator's send lag; and the ratio of
+Lanekeeper's ack p99 to each bare app's. It measures and always exits 0. Everything is on
+loopback, bounded in count (``rate x seconds``) and time (``--timeout``, ``--drain``).
+
+Diagnostics: ``--variants lanekeeper-no-outbox`` (not run by default) is Lanekeeper with its
+outbox deliverer stopped once the set-up is done, to see the deliverer's share; ``--mix
+command,message`` sends a subset of the kinds; ``--rounds N`` runs the apps in turn N times and
+pools the samples; ``--profile`` runs each app under cProfile in every thread, timing CPU
+(``time.thread_time``), and leaves ``<app>.prof`` / ``<app>.txt`` beside the logs: profiled
+figures are much slower and only good for finding hot spots.
+
+Everything shares the machine's cores (app, PostgreSQL, fake Slack, generator): the figures
+are only comparable within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import copy
+import json
+import math
+import os
+import pickle
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SECRET = "bench-signing-secret"
+TOKEN = "xoxb-bench-token"
+TEAM = "T0LANE"
+LANES_FILE = ROOT / "tests" / "fixtures" / "lanes.yaml"
+USERS = ["U01TECH1", "U01TECH2", "U01TECH3", "U01LEAD", "U01SM", "U01ADMIN", "U01REQ", "U02OTHER"]
+CHANNELS = ("C01DESK", "C01NOC", "C01ESC", "C01GENERAL")
+KINDS = ("command", "click", "message")
+VARIANTS = ("bare-default", "bare-64", "lanekeeper")
+# Diagnostic, on request only: Lanekeeper with its outbox deliverer left stopped.
+EXTRA_VARIANTS = ("lanekeeper-no-outbox",)
+DB_NAME = "lanekeeper_loadbench"
+SENDER = "U01REQ"  # pings protected people; not a lead, so never exempt
+CLICKER = "U01TECH3"  # NOC member: may work the alert lane's escalations
+MESSAGE_TEXTS = (
+    "<@U01TECH1> can you check the Veeam backup alert for Acme?",
+    "<@U01TECH2> can you check the Veeam backup alert for Globex?",
+)
+BARE_CHANNEL = "C01DESK"  # where the bare apps' clickable messages live
+EVENT_CHANNEL = "C01GENERAL"
+SLACK_ACK_LIMIT = 3.0
+WARMUP_EACH = 5
+
+
+# ---------------------------------------------------------------------------------------------
+# The apps under test (run in a child process: ``load.py --_serve SPEC``)
+
+
+def _bare_app(api_url: str, pooled: bool) -> Any:
+    """The PITFALLS baseline: a plain Bolt app whose listeners ack, then call Slack."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from slack_bolt import App
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+    from slack_sdk import WebClient
+
+    kwargs: dict[str, Any] = {}
+    if pooled:
+        kwargs["listener_executor"] = ThreadPoolExecutor(max_workers=64)
+    app = App(client=WebClient(token=TOKEN, base_url=api_url), signing_secret=SECRET, **kwargs)
+    modal = {
+        "type": "modal",
+        "callback_id": "escalate",
+        "title": {"type": "plain_text", "text": "Escalate"},
+        "submit": {"type": "plain_text", "text": "Escalate"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "summary",
+                "label": {"type": "plain_text", "text": "Summary"},
+                "element": {"type": "plain_text_input", "action_id": "summary"},
+            }
+        ],
+    }
+
+    @app.command("/escalate")
+    def escalate(ack: Any, body: dict[str, Any], client: Any) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=modal)
+
+    @app.action(re.compile(r"^esc_(wait|resume)$"))
+    def click(ack: Any, body: dict[str, Any], client: Any) -> None:
+        ack()
+        action = body["actions"][0]
+        waiting = action["action_id"] == "esc_wait"
+        container = body["container"]
+        text, blocks = bare_message(int(action.get("value") or 0), waiting=waiting)
+        client.chat_update(
+            channel=container["channel_id"], ts=container["message_ts"], text=text, blocks=blocks
+        )
+
+    @app.event("message")
+    def message(event: dict[str, Any], client: Any) -> None:
+        client.chat_postEphemeral(
+            channel=event["channel"], user=event["user"], text=f"bench {event['ts']}"
+        )
+
+    return SlackRequestHandler(app)
+
+
+def bare_message(number: int, *, waiting: bool) -> tuple[str, list[dict[str, Any]]]:
+    """The bare apps' stand-in for a lane message: one section and a wait / resume button."""
+    state = "waiting on client" if waiting else "acknowledged"
+    button = {
+        "type": "button",
+        "action_id": "esc_resume" if waiting else "esc_wait",
+        "text": {"type": "plain_text", "text": "Resume" if waiting else "Waiting on client"},
+        "value": str(number),
+    }
+    return f"ESC-{number} is {state}", [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*ESC-{number}* · {state}"}},
+        {"type": "actions", "block_id": "esc_actions", "elements": [button]},
+    ]
+
+
+def _lanekeeper_app(spec: dict[str, Any]) -> tuple[Any, Any]:
+    from bot.bootstrap import build
+    from bot.settings import Settings
+
+    settings = Settings(
+        slack_bot_token=TOKEN,
+        slack_signing_secret=SECRET,
+        slack_api_url=spec["api_url"],
+        database_url=spec["db_url"],
+        lanekeeper_config=str(LANES_FILE),
+        lanekeeper_listener_threads=spec["listener_threads"],
+        lanekeeper_web_threads=spec["web_threads"],
+    )
+    container = build(settings)
+    container.deliverer.start()  # as `lanekeeper serve` does
+    return container.web_app(), container
+
+
+class _ThreadProfiles:
+    """cProfile in every thread started after ``install`` (cProfile sees one thread only),
+    timing each thread's CPU: where the process spends the one core its GIL allows."""
+
+    def __init__(self) -> None:
+        self.profiles: list[Any] = []
+        self._lock = threading.Lock()
+
+    def install(self) -> None:
+        import cProfile
+
+        def start(frame: Any, event: str, arg: Any) -> None:
+            sys.setprofile(None)
+            profile = cProfile.Profile(time.thread_time)  # CPU, not waits for the GIL or I/O
+            with self._lock:
+                self.profiles.append(profile)
+            profile.enable()
+
+        threading.setprofile(start)
+
+    def dump(self, path: str) -> None:
+        import io
+        import pstats
+
+        with self._lock:
+            profiles = list(self.profiles)
+        if not profiles:
+            return
+        stats = pstats.Stats(profiles[0])
+        for profile in profiles[1:]:
+            stats.add(profile)
+        stats.dump_stats(path)
+        out = io.StringIO()
+        shown = pstats.Stats(path, stream=out)
+        shown.sort_stats("tottime").print_stats(35)
+        shown.sort_stats("cumulative").print_stats(60)
+        Path(path).with_suffix(".txt").write_text(out.getvalue())
+
+
+def serve_main(spec: dict[str, Any]) -> None:
+    """Serve one app on a free loopback port; print ``PORT n``; stop when stdin closes."""
+    import logging
+
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    profiles = _ThreadProfiles() if spec.get("profile") else None
+    if profiles is not None:
+        profiles.install()
+    from waitress.server import create_server
+
+    variant = spec["variant"]
+    container = None
+    if variant.startswith("lanekeeper"):
+        wsgi, container = _lanekeeper_app(spec)
+    else:
+        wsgi = _bare_app(spec["api_url"], pooled=variant == "bare-64")
+    server = create_server(wsgi, host="127.0.0.1", port=0, threads=spec["web_threads"])
+    port = server.effective_port  # type: ignore[union-attr]
+    threading.Thread(target=server.run, name="waitress", daemon=True).start()
+    print(f"PORT {port}", flush=True)
+    for line in sys.stdin:  # the parent closes our stdin to stop us
+        if line.strip() == "stop-outbox" and container is not None:
+            container.deliverer.stop()
+            print("STOPPED", flush=True)
+    if profiles is not None:
+        profiles.dump(spec["profile"])
+    sys.stderr.flush()
+    os._exit(0)
+
+
+# ---------------------------------------------------------------------------------------------
+# The load generator (run in a child process: ``load.py --_drive PLAN OUT``)
+
+# One planned request: seconds after the start, kind, matching key, the raw HTTP request.
+Planned = tuple[float, str, str, bytes]
+# One result: wall-clock send time, send lag (s), ack time (s), HTTP status (0: none), error.
+Outcome = tuple[float, float, float, int, str]
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    version, status = lines[0].split(" ", 2)[:2]
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, sep, value = line.partition(":")
+        if sep:
+            headers[name.strip().lower()] = value.strip()
+    keep = version == "HTTP/1.1" and headers.get("connection", "").lower() != "close"
+    if "content-length" in headers:
+        await reader.readexactly(int(headers["content-length"]))
+    elif "chunked" in headers.get("transfer-encoding", "").lower():
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0].strip(), 16)
+            if size == 0:
+                while (await reader.readuntil(b"\r\n")) != b"\r\n":
+                    pass
+                break
+            await reader.readexactly(size + 2)
+    else:
+        await reader.read()
+        keep = False
+    return int(status), keep
+
+
+async def _drive(
+    host: str, port: int, plan: list[Planned], *, timeout: float, preopen: int, max_conns: int
+) -> tuple[list[Outcome | None], dict[str, int]]:
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    results: list[Outcome | None] = [None] * len(plan)
+    counts = {"connections": 0, "most_open": 0, "retried": 0}
+    open_now = 0
+    slots = asyncio.Semaphore(max_conns)
+
+    async def connect() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        nonlocal open_now
+        conn = await asyncio.open_connection(host, port)
+        counts["connections"] += 1
+        open_now += 1
+        counts["most_open"] = max(counts["most_open"], open_now)
+        return conn
+
+    def close(conn: tuple[asyncio.StreamReader, asyncio.StreamWriter]) -> None:
+        nonlocal open_now
+        open_now -= 1
+        conn[1].close()
+
+    for _ in range(preopen):
+        idle.append(await connect())
+
+    async def one(index: int, due: float, raw: bytes) -> None:
+        t0 = time.monotonic()
+        wall = time.time()
+        status, error = 0, ""
+        async with slots:
+            for attempt in (0, 1):
+                reused = bool(idle)
+                conn = idle.pop() if reused else None
+                try:
+                    if conn is None:
+                        conn = await asyncio.wait_for(connect(), timeout)
+                    conn[1].write(raw)
+                    left = max(0.001, timeout - (time.monotonic() - t0))
+                    status, keep = await asyncio.wait_for(_read_response(conn[0]), left)
+                    if keep:
+                        idle.append(conn)
+                    else:
+                        close(conn)
+                    error = ""
+                    break
+                except (asyncio.IncompleteReadError, ConnectionError) as exc:
+                    if conn is not None:
+                        close(conn)
+                    error = type(exc).__name__
+                    if reused and attempt == 0:  # the server closed an idle connection
+                        counts["retried"] += 1
+                        continue
+                    break
+                except TimeoutError:
+                    if conn is not None:
+                        close(conn)
+                    error = "timeout"
+                    break
+                except OSError as exc:
+                    if conn is not None:
+                        close(conn)
+                    error = type(exc).__name__
+                    break
+        results[index] = (wall, t0 - due, time.monotonic() - t0, status, error)
+
+    tasks = []
+    start = time.monotonic() + 0.2
+    for index, (offset, _kind, _key, raw) in enumerate(plan):
+        due = start + offset
+        delay = due - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(index, due, raw)))
+    if tasks:
+        await asyncio.wait(tasks, timeout=timeout + 5)
+    for conn in idle:
+        conn[1].close()
+    return results, counts
+
+
+def drive_main(plan_path: str, out_path: str) -> None:
+    with open(plan_path, "rb") as fh:
+        job = pickle.load(fh)
+    results, counts = asyncio.run(
+        _drive(
+            job["host"],
+            job["port"],
+            job["plan"],
+            timeout=job["timeout"],
+            preopen=job["preopen"],
+            max_conns=job["max_conns"],
+        )
+    )
+    usage = os.times()
+    with open(out_path, "wb") as fh:
+        pickle.dump({"results": results, "counts": counts, "cpu": usage.user + usage.system}, fh)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building Slack's requests (in the parent, before the clock starts)
+
+
+@dataclass
+class Builder:
+    """Signed Slack requests, with trigger ids and response URLs issued by the fake."""
+
+    fake: Any
+    host_port: str
+    seq: int = 0
+
+    def _next(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    def raw(self, body: bytes, content_type: str) -> bytes:
+        from bot.testing.requests import signed_headers
+
+        signed = signed_headers(SECRET, body)
+        head = (
+            "POST /slack/events HTTP/1.1\r\n"
+            f"Host: {self.host_port}\r\n"
+            "User-Agent: Slackbot 1.0 (+https://api.slack.com/robots)\r\n"
+            f"Content-Type: {content_type}\r\n"
+            f"Content-Length: {len(body)}\r\n"
+            f"X-Slack-Request-Timestamp: {signed['X-Slack-Request-Timestamp']}\r\n"
+            f"X-Slack-Signature: {signed['X-Slack-Signature']}\r\n\r\n"
+        )
+        return head.encode("latin-1") + body
+
+    def command(self) -> tuple[str, bytes]:
+        n = self._next()
+        trigger = self.fake.new_trigger_id(user=SENDER)
+        fields = {
+            "token": "fake-verification-token",
+            "team_id": TEAM,
+            "team_domain": "msp",
+            "channel_id": EVENT_CHANNEL,
+            "channel_name": EVENT_CHANNEL.lower(),
+            "user_id": SENDER,
+            "user_name": SENDER.lower(),
+            "command": "/escalate",
+            "text": f"alert P2 Backups failed at site {n}",
+            "api_app_id": self.fake.app_id,
+            "is_enterprise_install": "false",
+            "response_url": self.fake.new_response_url(channel=EVENT_CHANNEL, user=SENDER),
+            "trigger_id": trigger,
+        }
+        body = urlencode(fields).encode()
+        return trigger, self.raw(body, "application/x-www-form-urlencoded")
+
+    def message(self) -> tuple[str, bytes]:
+        from bot.testing.requests import rich_text_blocks
+
+        n = self._next()
+        ts = f"{int(time.time())}.{n:06d}"
+        text = MESSAGE_TEXTS[n % len(MESSAGE_TEXTS)]
+        event = {
+            "type": "message",
+            "channel": EVENT_CHANNEL,
+            "user": SENDER,
+            "text": text,
+            "client_msg_id": f"bench-{n}",
+            "team": TEAM,
+            "blocks": rich_text_blocks(text),
+            "ts": ts,
+            "event_ts": ts,
+            "channel_type": "channel",
+        }
+        payload = {
+            "token": "fake-verification-token",
+            "team_id": TEAM,
+            "context_team_id": TEAM,
+            "context_enterprise_id": None,
+            "api_app_id": self.fake.app_id,
+            "event": event,
+            "type": "event_callback",
+            "event_id": f"EvBENCH{n:08d}",
+            "event_time": int(time.time()),
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": TEAM,
+                    "user_id": self.fake.bot_user_id,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+            "event_context": f"4-bench-{n}",
+        }
+        return ts, self.raw(json.dumps(payload).encode(), "application/json")
+
+    def click(self, sim: Any, target: dict[str, Any], action_id: str) -> tuple[str, bytes]:
+        """A click on ``target`` (a stored message) showing ``esc_wait``, sent as ``action_id``."""
+        n = self._next()
+        payload = sim.build_click(target, "esc_wait", user=CLICKER)
+        action = payload["actions"][0]
+        action["action_id"] = action_id
+        action["action_ts"] = f"{int(time.time())}.{n:06d}"  # one delivery, one request key
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        return action["action_ts"], self.raw(body, "application/x-www-form-urlencoded")
+
+
+def build_plan(
+    builder: Builder,
+    sim: Any,
+    targets: list[dict[str, Any]],
+    *,
+    rate: float,
+    seconds: float,
+    mix: tuple[str, ...] = KINDS,
+) -> list[Planned]:
+    """``rate x seconds`` requests, evenly spaced, the kinds in turn; clicks go round the
+    targets, each alternating ``esc_wait`` and ``esc_resume``."""
+    plan: list[Planned] = []
+    clicks = 0
+    for i in range(int(rate * seconds)):
+        kind = mix[i % len(mix)]
+        if kind == "command":
+            key, raw = builder.command()
+        elif kind == "message":
+            key, raw = builder.message()
+        else:
+            target = targets[clicks % len(targets)]
+            action = "esc_wait" if (clicks // len(targets)) % 2 == 0 else "esc_resume"
+            key, raw = builder.click(sim, target, action)
+            clicks += 1
+        plan.append((i / rate, kind, key, raw))
+    return plan
+
+
+# ---------------------------------------------------------------------------------------------
+# Setting up each app's clickable messages
+
+
+def wait_until(check: Any, timeout: float, what: str, step: float = 0.1) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up waiting for {what} after {timeout:.0f}s")
+        time.sleep(step)
+
+
+def has_button(message: dict[str, Any] | None, action_id: str) -> bool:
+    for block in (message or {}).get("blocks") or []:
+        for element in block.get("elements") or []:
+            if isinstance(element, dict) and element.get("action_id") == action_id:
+                return True
+    return False
+
+
+def setup_bare(fake: Any, count: int) -> list[dict[str, Any]]:
+    from slack_sdk import WebClient
+
+    client = WebClient(token=TOKEN, base_url=fake.api_url)
+    targets = []
+    for number in range(1, count + 1):
+        text, blocks = bare_message(number, waiting=False)
+        sent = client.chat_postMessage(channel=BARE_CHANNEL, text=text, blocks=blocks)
+        targets.append(fake.message(BARE_CHANNEL, str(sent["ts"])))
+    return targets
+
+
+def setup_lanekeeper(fake: Any, sim: Any, engine: Any, count: int) -> list[dict[str, Any]]:
+    """``count`` escalations in the alert lane, created through the app and taken by the NOC."""
+    from sqlalchemy import select
+
+    from bot.adapters.models import Escalation
+
+    for number in range(1, count + 1):
+        before = len(fake.calls_to("views.open"))
+        sim.slash_command(
+            "/escalate",
+            text=f"alert P2 Bench backups failed {number}",
+            user=SENDER,
+            channel=EVENT_CHANNEL,
+        )
+        opened = fake.wait_for("views.open", count=before + 1, timeout=10)[-1]
+        sim.submit_view(opened.response["view"]["id"], user=SENDER, values={"client": "Acme"})
+
+    def lane_messages() -> list[tuple[str, str]] | None:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(Escalation.lane_channel, Escalation.lane_ts).order_by(Escalation.number)
+            ).all()
+        if len(rows) < count or any(ts is None for _, ts in rows):
+            return None
+        return [(str(ch), str(ts)) for ch, ts in rows[:count]]
+
+    where = wait_until(lane_messages, 30, "the lane messages")
+    for channel, ts in where:
+        sim.click((channel, ts), "esc_take", user=CLICKER)
+    wait_until(
+        lambda: all(has_button(fake.message(ch, ts), "esc_wait") for ch, ts in where),
+        30,
+        "the lane messages to show Waiting on client",
+    )
+    return [fake.message(ch, ts) for ch, ts in where]
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def ms(value: float) -> str:
+    if math.isnan(value):
+        return "-"
+    if math.isinf(value):
+        return "never"
+    value *= 1000
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def db_cpu() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving the bench database."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if DB_NAME.encode() in title and title.startswith(b"postgres"):
+            found[int(entry.name)] = cpu_seconds(int(entry.name))
+    return found
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of all CPUs since boot."""
+    parts = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = parts[3] + (parts[4] if len(parts) > 4 else 0)
+    return sum(parts) - idle, sum(parts)
+
+
+@dataclass
+class KindFigures:
+    sent: int = 0
+    acks: list[float] = field(default_factory=list)  # every request; a timeout counts as sent
+    non_200: int = 0
+    timeouts: int = 0
+    errors: int = 0
+    over_3s: int = 0
+
+
+@dataclass
+class VariantResult:
+    name: str
+    kinds: dict[str, KindFigures]
+    ephemeral: list[float]  # seconds from sending the event to chat.postEphemeral; inf: never
+    views_open: list[float]  # seconds from sending /escalate to views.open; inf: never
+    lag_p99: float
+    lag_max: float
+    counts: dict[str, int]
+    cpu: dict[str, float]
+    notes: list[str]
+    statuses: dict[int, int]
+
+
+def ephemeral_key(call: Any, interceptions: dict[int, str]) -> str | None:
+    """The message ts an ephemeral answers: the bare apps name it; Lanekeeper's route buttons
+    carry the interception id, whose message ts is in its database."""
+    text = str(call.args.get("text") or "")
+    if text.startswith("bench "):
+        return text[len("bench ") :]
+    for block in call.args.get("blocks") or []:
+        if isinstance(block, dict) and block.get("block_id") == "route":
+            value = (block.get("elements") or [{}])[0].get("value")
+            if value and str(value).isdigit():
+                return interceptions.get(int(value))
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Running one app
+
+
+@dataclass
+class Options:
+    rate: float
+    seconds: float
+    timeout: float
+    drain: float
+    escalations: int
+    web_threads: int
+    listener_threads: int
+    max_conns: int
+    profile: bool
+    workdir: Path
+    mix: tuple[str, ...] = KINDS
+    rounds: int = 1
+
+
+class Server:
+    """An app under test in its own process (``load.py --_serve``)."""
+
+    def __init__(self, spec: dict[str, Any], log_path: Path) -> None:
+        self.log = log_path.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--_serve", json.dumps(spec)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            cwd=str(ROOT),
+            text=True,
+        )
+        line: list[str] = []
+        reader = threading.Thread(
+            target=lambda: line.append(self.proc.stdout.readline() if self.proc.stdout else ""),
+            daemon=True,
+        )
+        reader.start()
+        reader.join(60)
+        if not line or not line[0].startswith("PORT "):
+            self.stop()
+            raise RuntimeError(f"the app did not start; see {log_path}")
+        self.port = int(line[0].split()[1])
+
+    def stop_outbox(self) -> None:
+        """Stop Lanekeeper's outbox deliverer (the diagnostic variant)."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write("stop-outbox\n")
+        self.proc.stdin.flush()
+        self.proc.stdout.readline()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            if self.proc.stdin:
+                self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        self.log.close()
+
+
+def run_variant(
+    name: str, fake: Any, db_url: str, opts: Options, background: float = math.nan
+) -> VariantResult:
+    from bot.testing.requests import SlackClientSimulator
+
+    engine = None
+    profile_path = opts.workdir / f"{name}.prof" if opts.profile else None
+    spec = {
+        "variant": name,
+        "api_url": fake.api_url,
+        "db_url": db_url,
+        "web_threads": opts.web_threads,
+        "listener_threads": opts.listener_threads,
+        "profile": str(profile_path) if profile_path else None,
+    }
+    log_path = opts.workdir / f"{name}.log"
+    notes: list[str] = []
+    server = Server(spec, log_path)
+    url = f"http://127.0.0.1:{server.port}/slack/events"
+    sim = SlackClientSimulator(url, SECRET, fake, team_id=TEAM, timeout=opts.timeout)
+    try:
+        if name.startswith("lanekeeper"):
+            from sqlalchemy import create_engine
+
+            engine = create_engine(db_url, pool_size=2)
+            targets = setup_lanekeeper(fake, sim, engine, opts.escalations)
+        else:
+            targets = setup_bare(fake, opts.escalations)
+        builder = Builder(fake, f"127.0.0.1:{server.port}")
+
+        # Warm-up, not counted: a few of each kind, one at a time; clicks wait then resume.
+        for i in range(WARMUP_EACH):
+            for raw in (builder.command()[1], builder.message()[1]):
+                sim.raw(raw.split(b"\r\n\r\n", 1)[1], _headers(raw), sign=False)
+            for action in ("esc_wait", "esc_resume"):
+                raw = builder.click(sim, targets[i % len(targets)], action)[1]
+                sim.raw(raw.split(b"\r\n\r\n", 1)[1], _headers(raw), sign=False)
+                time.sleep(0.3)
+        time.sleep(2.0)
+        if name == "lanekeeper-no-outbox":
+            server.stop_outbox()
+            notes.append("outbox deliverer stopped after the set-up (diagnostic)")
+
+        plan = build_plan(builder, sim, targets, rate=opts.rate, seconds=opts.seconds, mix=opts.mix)
+        plan_path = opts.workdir / f"{name}.plan"
+        out_path = opts.workdir / f"{name}.out"
+        with plan_path.open("wb") as fh:
+            pickle.dump(
+                {
+                    "host": "127.0.0.1",
+                    "port": server.port,
+                    "plan": plan,
+                    "timeout": opts.timeout,
+                    "preopen": min(32, opts.max_conns),
+                    "max_conns": opts.max_conns,
+                },
+                fh,
+            )
+        first_call = len(fake.calls)
+        app_cpu0, fake_cpu0, busy0 = cpu_seconds(server.proc.pid), _own_cpu(), machine_busy()
+        db0 = db_cpu()
+        began = time.monotonic()
+        subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--_drive",
+                str(plan_path),
+                str(out_path),
+            ],
+            cwd=str(ROOT),
+            timeout=opts.seconds + opts.timeout + 120,
+            check=True,
+        )
+        elapsed = time.monotonic() - began
+        app_cpu1, fake_cpu1, busy1 = cpu_seconds(server.proc.pid), _own_cpu(), machine_busy()
+        db1 = db_cpu()
+        with out_path.open("rb") as fh:
+            driven = pickle.load(fh)
+
+        sent_at: dict[str, float] = {}
+        kinds = {kind: KindFigures() for kind in opts.mix}
+        lags: list[float] = []
+        statuses: dict[int, int] = {}
+        for (_offset, kind, key, _raw), outcome in zip(plan, driven["results"], strict=True):
+            figures = kinds[kind]
+            figures.sent += 1
+            if outcome is None:
+                figures.errors += 1
+                figures.acks.append(math.inf)
+                continue
+            wall, lag, took, status, error = outcome
+            sent_at[key] = wall
+            lags.append(lag)
+            figures.acks.append(took)
+            statuses[status] = statuses.get(status, 0) + 1
+            if error == "timeout":
+                figures.timeouts += 1
+            elif error:
+                figures.errors += 1
+            elif status != 200:
+                figures.non_200 += 1
+            if took > SLACK_ACK_LIMIT:
+                figures.over_3s += 1
+
+        messages = {key for _o, kind, key, _r in plan if kind == "message"}
+        commands = {key for _o, kind, key, _r in plan if kind == "command"}
+        deadline = time.monotonic() + opts.drain
+        interceptions: dict[int, str] = {}
+        while True:
+            if engine is not None:
+                interceptions = _interceptions(engine)
+            calls = fake.calls[first_call:]
+            answered = {
+                key: c.at
+                for c in calls
+                if c.method == "chat.postEphemeral"
+                and (key := ephemeral_key(c, interceptions)) in messages
+            }
+            opened = {
+                str(c.args.get("trigger_id")): c.at
+                for c in calls
+                if c.method == "views.open" and c.args.get("trigger_id") in commands
+            }
+            if (len(answered) == len(messages) and len(opened) == len(commands)) or (
+                time.monotonic() > deadline
+            ):
+                break
+            time.sleep(0.5)
+        ephemeral = [answered[k] - sent_at[k] if k in answered else math.inf for k in messages]
+        views_open = [opened[k] - sent_at[k] if k in opened else math.inf for k in commands]
+        refused = [
+            c for c in calls if c.method in ("chat.postEphemeral", "views.open") and not c.ok
+        ]
+        if refused:
+            errors = sorted({str(c.response.get("error")) for c in refused})
+            notes.append(f"{len(refused)} Slack calls refused by the fake: {', '.join(errors)}")
+        if engine is not None:
+            notes.append(f"outbox rows still pending after the drain: {_pending_outbox(engine)}")
+        cores = os.cpu_count() or 1
+        cpu = {
+            "app": (app_cpu1 - app_cpu0) / elapsed,
+            "fake": (fake_cpu1 - fake_cpu0) / elapsed,
+            "generator": driven["cpu"] / elapsed,
+            "db": sum(v - db0.get(pid, 0.0) for pid, v in db1.items()) / elapsed,
+            "machine": (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1]) * cores,
+            "background": background,
+            "app_ms_per_request": (app_cpu1 - app_cpu0) * 1000 / max(1, len(plan)),
+        }
+        return VariantResult(
+            name=name,
+            kinds=kinds,
+            ephemeral=ephemeral,
+            views_open=views_open,
+            lag_p99=percentile(lags, 99),
+            lag_max=max(lags, default=math.nan),
+            counts=driven["counts"],
+            cpu=cpu,
+            notes=notes,
+            statuses=statuses,
+        )
+    finally:
+        sim.close()
+        server.stop()
+        if engine is not None:
+            engine.dispose()
+        for scratch in (f"{name}.plan", f"{name}.out"):  # megabytes of pre-built requests
+            with contextlib.suppress(OSError):
+                (opts.workdir / scratch).unlink()
+        with contextlib.suppress(OSError):
+            problems = [
+                line
+                for line in log_path.read_text(errors="replace").splitlines()
+                if " ERROR " in line or " WARNING " in line
+            ]
+            if problems:
+                print(
+                    f"  [{name}] {len(problems)} warning/error log lines in {log_path}; "
+                    f"first: {problems[0][:160]}"
+                )
+        if profile_path is not None and profile_path.with_suffix(".txt").exists():
+            print(
+                f"  [{name}] profile: {profile_path} (top functions: {profile_path.with_suffix('.txt')})"
+            )
+
+
+def _headers(raw: bytes) -> dict[str, str]:
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")[1:]
+    found = dict(line.split(": ", 1) for line in head)
+    found.pop("Host", None)
+    found.pop("Content-Length", None)
+    return found
+
+
+def _own_cpu() -> float:
+    usage = os.times()
+    return usage.user + usage.system
+
+
+def _interceptions(engine: Any) -> dict[int, str]:
+    from sqlalchemy import select
+
+    from bot.adapters.models import Interception
+
+    with engine.connect() as conn:
+        return {
+            int(i): str(ts)
+            for i, ts in conn.execute(select(Interception.id, Interception.message_ts)).all()
+        }
+
+
+def _pending_outbox(engine: Any) -> int:
+    from sqlalchemy import func, select
+
+    from bot.adapters.models import OutboxMessage
+
+    with engine.connect() as conn:
+        return int(
+            conn.scalar(
+                select(func.count(OutboxMessage.id)).where(
+                    OutboxMessage.delivered_at.is_(None), OutboxMessage.failed_at.is_(None)
+                )
+            )
+            or 0
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# The database
+
+
+@contextlib.contextmanager
+def database(kind: str, pg_url: str, workdir: Path) -> Any:
+    """A fresh, migrated database for Lanekeeper, removed afterwards."""
+    from bot.adapters.db import upgrade
+
+    if kind == "sqlite":
+        path = workdir / "loadbench.db"
+        for stale in workdir.glob("loadbench.db*"):
+            stale.unlink()
+        url = f"sqlite:///{path}"
+        upgrade(url)
+        yield url
+        return
+    import psycopg
+
+    base = pg_url.rstrip("/")
+    admin = base.replace("postgresql+psycopg://", "postgresql://", 1) + "/postgres"
+
+    def run(sql: str) -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql)
+
+    run(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    run(f"CREATE DATABASE {DB_NAME}")
+    url = f"{base}/{DB_NAME}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        run(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def merge(results: list[VariantResult]) -> list[VariantResult]:
+    """One result per app: the rounds' samples pooled, CPU averaged."""
+    merged: dict[str, VariantResult] = {}
+    rounds: dict[str, int] = {}
+    for r in results:
+        into = merged.get(r.name)
+        rounds[r.name] = rounds.get(r.name, 0) + 1
+        if into is None:
+            merged[r.name] = copy.deepcopy(r)
+            continue
+        for kind, figures in r.kinds.items():
+            mine = into.kinds[kind]
+            mine.sent += figures.sent
+            mine.acks += figures.acks
+            mine.non_200 += figures.non_200
+            mine.timeouts += figures.timeouts
+            mine.errors += figures.errors
+            mine.over_3s += figures.over_3s
+        into.ephemeral += r.ephemeral
+        into.views_open += r.views_open
+        into.lag_p99 = max(into.lag_p99, r.lag_p99)
+        into.lag_max = max(into.lag_max, r.lag_max)
+        for key, value in r.counts.items():
+            into.counts[key] = into.counts.get(key, 0) + value
+        for key, value in r.cpu.items():
+            into.cpu[key] += value
+        for status, n in r.statuses.items():
+            into.statuses[status] = into.statuses.get(status, 0) + n
+        into.notes += r.notes
+    for name, r in merged.items():
+        r.notes = list(dict.fromkeys(r.notes))
+        for key in r.cpu:
+            r.cpu[key] /= rounds[name]
+    return list(merged.values())
+
+
+def report(results: list[VariantResult], opts: Options, db: str) -> None:
+    results = merge(results)
+    each = opts.rate / len(opts.mix)
+    print()
+    print(
+        f"Load: {opts.rate:g} req/s for {opts.seconds:g} s x {opts.rounds} round(s) "
+        f"({', '.join(opts.mix)} in turn: {each:.1f}/s each); fake Slack latency 100 ms; "
+        f"waitress threads {opts.web_threads}; Lanekeeper on {db}, listener threads "
+        f"{opts.listener_threads}; {os.cpu_count()} cores shared by everything."
+    )
+    print()
+    header = f"{'app':<20} {'kind':<8} {'sent':>5} {'non200':>6} {'t/o':>4} {'err':>4} {'>3s':>5}"
+    header += f" {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}   ack ms"
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        for kind, f in r.kinds.items():
+            print(
+                f"{r.name:<20} {kind:<8} {f.sent:>5} {f.non_200:>6} {f.timeouts:>4} {f.errors:>4}"
+                f" {f.over_3s:>5} {ms(percentile(f.acks, 50)):>8} {ms(percentile(f.acks, 95)):>8}"
+                f" {ms(percentile(f.acks, 99)):>8} {ms(max(f.acks, default=math.nan)):>8}"
+            )
+    print()
+    print(
+        f"{'app':<20} {'from -> to':<34} {'n':>5} {'never':>6} {'p50':>8} {'p99':>8} {'max':>8}  ms"
+    )
+    for r in results:
+        for what, values in (
+            ("message sent -> chat.postEphemeral", r.ephemeral),
+            ("/escalate sent -> views.open", r.views_open),
+        ):
+            if not values:
+                continue
+            never = sum(1 for v in values if math.isinf(v))
+            print(
+                f"{r.name:<20} {what:<34} {len(values):>5} {never:>6} "
+                f"{ms(percentile(values, 50)):>8} {ms(percentile(values, 99)):>8} "
+                f"{ms(max(values, default=math.nan)):>8}"
+            )
+    print()
+    print(
+        f"{'app':<20} {'app':>6} {'ms/req':>6} {'db':>5} {'fake':>5} {'gen':>5} {'machine':>7}"
+        f" {'before':>6} {'lag p99':>7} {'lag max':>7} {'conns':>5}"
+    )
+    for r in results:
+        c = r.cpu
+        print(
+            f"{r.name:<20} {c['app']:>6.2f} {c['app_ms_per_request']:>6.2f} {c['db']:>5.2f}"
+            f" {c['fake']:>5.2f} {c['generator']:>5.2f} {c['machine']:>7.2f}"
+            f" {c['background']:>6.2f} {ms(r.lag_p99):>7} {ms(r.lag_max):>7}"
+            f" {r.counts.get('connections', 0):>5}"
+        )
+    print(
+        "  (CPU in cores while the load ran: the app process (ms/req: its CPU per request), "
+        "its PostgreSQL backends, the fake Slack, the generator, the whole machine, and the "
+        "whole machine in the second before the app started; send lag of the generator in ms)"
+    )
+    for r in results:
+        statuses = ", ".join(f"{s or 'none'}: {n}" for s, n in sorted(r.statuses.items()))
+        print(f"  {r.name}: HTTP statuses {statuses}")
+        for note in r.notes:
+            print(f"  {r.name}: {note}")
+    by_name = {r.name: r for r in results}
+    for lk in results:
+        if not lk.name.startswith("lanekeeper"):
+            continue
+        print()
+        print(f"{lk.name} ack p99 / bare Bolt ack p99 (target: <= 1.1 against bare-64):")
+        for base_name in ("bare-64", "bare-default"):
+            base = by_name.get(base_name)
+            if base is None:
+                continue
+            parts = []
+            for kind, figures in lk.kinds.items():
+                ours = percentile(figures.acks, 99)
+                theirs = percentile(base.kinds[kind].acks, 99)
+                ratio = ours / theirs if theirs and not math.isinf(theirs) else math.nan
+                parts.append(f"{kind} {ratio:.2f}")
+            print(f"  vs {base_name:<13} " + "   ".join(parts))
+        if lk.ephemeral:
+            eph = percentile(lk.ephemeral, 99)
+            verdict = "within" if eph <= 1.0 else "over"
+            print(f"{lk.name} ephemeral delivery p99 {ms(eph)} ms ({verdict} the 1 s target)")
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--_serve"]:
+        serve_main(json.loads(argv[1]))
+        return 0
+    if argv[:1] == ["--_drive"]:
+        drive_main(argv[1], argv[2])
+        return 0
+    from bot.settings import Settings
+
+    defaults = Settings.model_fields
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--rate", type=float, default=200.0, help="requests per second (all kinds)")
+    parser.add_argument("--seconds", type=float, default=15.0, help="how long to send")
+    parser.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
+    parser.add_argument(
+        "--pg-url",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432",
+        help=f"PostgreSQL server; the bench creates and drops the database {DB_NAME}",
+    )
+    parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated subset")
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds before a request is given up"
+    )
+    parser.add_argument(
+        "--drain", type=float, default=30.0, help="seconds to wait for late replies"
+    )
+    parser.add_argument("--escalations", type=int, default=20, help="lane messages clicked on")
+    parser.add_argument(
+        "--web-threads", type=int, default=int(defaults["lanekeeper_web_threads"].default)
+    )
+    parser.add_argument(
+        "--listener-threads",
+        type=int,
+        default=int(defaults["lanekeeper_listener_threads"].default),
+    )
+    parser.add_argument("--max-conns", type=int, default=1000, help="generator connection cap")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile every thread of each app (CPU time)"
+    )
+    parser.add_argument(
+        "--mix", default=",".join(KINDS), help="request kinds sent in turn (diagnostic subsets)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="repeat the apps in turn, pooling the samples"
+    )
+    args = parser.parse_args(argv)
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = [v for v in variants if v not in VARIANTS + EXTRA_VARIANTS]
+    if unknown:
+        parser.error(
+            f"unknown variants {unknown}; choose from {', '.join(VARIANTS + EXTRA_VARIANTS)}"
+        )
+    mix = tuple(k.strip() for k in args.mix.split(",") if k.strip())
+    if not mix or any(k not in KINDS for k in mix):
+        parser.error(f"--mix takes kinds among {', '.join(KINDS)}")
+    rate = max(1.0, min(args.rate, 2000.0))
+    seconds = max(1.0, min(args.seconds, 600.0))
+
+    from bot.testing.fake_slack import FakeSlack
+
+    workdir = Path(tempfile.mkdtemp(prefix="lanekeeper-load-"))
+    opts = Options(
+        rate=rate,
+        seconds=seconds,
+        timeout=max(1.0, min(args.timeout, 60.0)),
+        drain=max(1.0, min(args.drain, 300.0)),
+        escalations=max(1, min(args.escalations, 200)),
+        web_threads=args.web_threads,
+        listener_threads=args.listener_threads,
+        max_conns=max(1, min(args.max_conns, 5000)),
+        profile=args.profile,
+        workdir=workdir,
+        mix=mix,
+        rounds=max(1, min(args.rounds, 10)),
+    )
+    # Trigger ids are issued when the bodies are built, before the clock starts: the fake
+    # accepts old ones, and the report gives the real delay to views.open instead.
+    fake = FakeSlack(bot_token=TOKEN, team_id=TEAM, latency=0.1, trigger_ttl=3600.0)
+    fake.start()
+    # A client that gave up (an app stopped mid-call) makes the fake's HTTP server print a
+    # traceback; count those instead of printing them between the figures.
+    dropped = [0]
+
+    def _count_dropped(request: Any, client_address: Any) -> None:
+        dropped[0] += 1
+
+    with contextlib.suppress(AttributeError):
+        fake._server.handle_error = _count_dropped
+    for uid in USERS:
+        fake.add_user(uid, name=uid.lower(), real_name=uid.title())
+    fake.add_usergroup("S01MANAGERS", users=["U01SM", "U01LEAD"])
+    for channel in CHANNELS:
+        fake.add_channel(channel, name=channel.lower(), members=USERS)
+    results: list[VariantResult] = []
+    try:
+        for name in [v for _ in range(opts.rounds) for v in variants]:
+            before = machine_busy()
+            time.sleep(1.0)
+            after = machine_busy()
+            idle_busy = (after[0] - before[0]) / max(1, after[1] - before[1])
+            print(
+                f"running {name} at {rate:g} req/s for {seconds:g} s (machine busy "
+                f"{idle_busy * (os.cpu_count() or 1):.2f} cores before it starts) ...",
+                flush=True,
+            )
+            try:
+                busy = idle_busy * (os.cpu_count() or 1)
+                if name.startswith("lanekeeper"):
+                    with database(args.db, args.pg_url, workdir) as db_url:  # fresh each time
+                        results.append(run_variant(name, fake, db_url, opts, busy))
+                else:
+                    results.append(run_variant(name, fake, "", opts, busy))
+            except Exception as exc:  # a benchmark reports, it does not fail
+                print(f"  {name} could not be measured: {exc!r}")
+    except Exception as exc:
+        print(f"benchmark aborted: {exc!r}")
+    finally:
+        fake.stop()
+    report(results, opts, args.db)
+    if dropped[0]:
+        print(f"fake Slack: {dropped[0]} calls whose client hung up before the answer")
+    print(f"\nlogs of each app: {workdir}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
