@@ -1,0 +1,9 @@
+"""``python -m bot.demo``: the same as ``lanekeeper demo``."""
+
+from __future__ import annotations
+
+import sys
+
+from bot.demo.cli import main
+
+sys.exit(main())
