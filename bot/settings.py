@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     lanekeeper_listener_threads: int = Field(default=64, ge=1, le=1024)
     lanekeeper_web_threads: int = Field(default=32, ge=1, le=1024)
     # Outbox delivery threads: each Slack call waits ~100 ms on the network.
-    lanekeeper_delivery_threads: int = Field(default=16, ge=1, le=256)
+    lanekeeper_delivery_threads: int = Field(default=4, ge=1, le=256)
     lanekeeper_log_level: str = "INFO"
 
     @field_validator("database_url")

@@ -145,6 +145,8 @@ class OutboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("slack_team_id", "dedupe_key"),
         Index("ix_outbox_messages_pending", "delivered_at", "failed_at", "next_attempt_at"),
+        # The claim asks "is an earlier row of this escalation still pending?" for each candidate.
+        Index("ix_outbox_messages_escalation", "escalation_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

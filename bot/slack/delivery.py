@@ -83,7 +83,8 @@ class OutboxDeliverer:
         self.lease = lease
         self.max_attempts = max_attempts
         self.clock = clock
-        self._wake = threading.Event()
+        self._wake = threading.Condition()
+        self._wakeups = 0
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._handlers: dict[
@@ -107,7 +108,12 @@ class OutboxDeliverer:
     # ------------------------------------------------------------------ running
 
     def wake(self) -> None:
-        self._wake.set()
+        """Something was stored: wake one idle worker (not all of them — a commit per request
+        must not become a claim query per worker), up to one wake-up per worker pending."""
+        with self._wake:
+            if self._wakeups < max(1, len(self._threads)):
+                self._wakeups += 1
+                self._wake.notify()
 
     def start(self, *, interval: float = 2.0, workers: int | None = None) -> None:
         """Deliver in background threads: at once when woken, and every ``interval`` seconds.
@@ -125,8 +131,10 @@ class OutboxDeliverer:
                     self.deliver_due()
                 except Exception:  # keep delivering whatever one bad row or DB hiccup does
                     log.exception("outbox delivery round failed")
-                self._wake.wait(interval)
-                self._wake.clear()
+                with self._wake:
+                    if not self._wakeups:
+                        self._wake.wait(interval)
+                    self._wakeups = max(0, self._wakeups - 1)
 
         for i in range(workers):
             thread = threading.Thread(target=loop, name=f"outbox-{i}", daemon=True)
@@ -135,7 +143,8 @@ class OutboxDeliverer:
 
     def stop(self) -> None:
         self._stop.set()
-        self._wake.set()
+        with self._wake:
+            self._wake.notify_all()
         for thread in self._threads:
             thread.join(timeout=10)
         self._threads = []
