@@ -44,23 +44,16 @@ def _load_or_exit(settings: Settings) -> LanekeeperConfig:
 def cmd_serve(args: argparse.Namespace) -> int:
     from waitress import serve
 
-    from bot.adapters.db import upgrade
-    from bot.bootstrap import build
-
     settings = _settings()
     _logging(settings)
-    config = _load_or_exit(settings)
     if not settings.slack_signing_secret or not settings.slack_bot_token:
+        _load_or_exit(settings)  # a bad lanes file is reported first
         print(
             "lanekeeper serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README).",
             file=sys.stderr,
         )
         return 2
-    if settings.database_url.startswith("sqlite"):
-        upgrade(
-            settings.database_url
-        )  # zero-setup default; PostgreSQL runs `db upgrade` on release
-    container = build(settings, config=config)
+    container = _container(settings)
     container.deliverer.start()
     app = container.web_app()
     port = args.port or settings.port
@@ -76,13 +69,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_socket(args: argparse.Namespace) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.adapters.db import upgrade
-    from bot.bootstrap import build
-
     settings = _settings()
     _logging(settings)
-    config = _load_or_exit(settings)
     if not settings.slack_app_token or not settings.slack_bot_token:
+        _load_or_exit(settings)
         print(
             "lanekeeper socket needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (see README).",
             file=sys.stderr,
@@ -90,9 +80,7 @@ def cmd_socket(args: argparse.Namespace) -> int:
         return 2
     if not settings.slack_signing_secret:
         settings.slack_signing_secret = "socket-mode-does-not-sign"
-    if settings.database_url.startswith("sqlite"):
-        upgrade(settings.database_url)
-    container = build(settings, config=config)
+    container = _container(settings)
     container.deliverer.start()
     SocketModeHandler(container.bolt(), settings.slack_app_token).start()
     return 0
@@ -168,6 +156,8 @@ def parse_now(text: str | None) -> datetime:
 
 
 def _container(settings: Settings) -> Container:
+    """Load the lanes (or exit listing every problem), migrate SQLite (the zero-setup default;
+    PostgreSQL runs `db upgrade` on release) and build the app."""
     from bot.adapters.db import upgrade
     from bot.bootstrap import build
 

@@ -32,6 +32,38 @@ def _when(value: Any) -> datetime | None:
 
 
 def register(app: App, deps: Deps) -> None:
+    def act_from_modal(
+        ack: Ack,
+        body: dict[str, Any],
+        context: dict[str, Any],
+        number: int,
+        action: str,
+        error_field: str,
+        field_map: dict[str, str],
+        **kw: Any,
+    ) -> None:
+        """Apply a lifecycle action submitted from a modal; refusals go back into the modal
+        (per field where the domain names one, else under ``error_field``)."""
+        try:
+            service.act(
+                deps.uow,
+                deps.lanes,
+                slack_team_id=deps.team_id(context, body),
+                number=number,
+                action=action,
+                actor=body["user"]["id"],
+                now=deps.clock(),
+                **kw,
+            )
+        except InvalidInput as exc:
+            errors = _field_errors(exc, field_map) or {error_field: exc.message[:150]}
+            ack(response_action="errors", errors=errors)
+            return
+        except LanekeeperError as exc:
+            ack(response_action="errors", errors={error_field: exc.message[:150]})
+            return
+        ack()
+
     @app.view(ui.CB_ESCALATE)
     @guarded
     def submit_escalation(
@@ -88,25 +120,10 @@ def register(app: App, deps: Deps) -> None:
                     if str(v).isdigit():
                         picked.add(int(v))
         checked = [items[i] for i in sorted(picked) if i < len(items)]
-        try:
-            service.act(
-                deps.uow,
-                deps.lanes,
-                slack_team_id=deps.team_id(context, body),
-                number=number,
-                action="resolve",
-                actor=body["user"]["id"],
-                now=deps.clock(),
-                checked=checked,
-                note=text_value(view, "note"),
-            )
-        except InvalidInput as exc:
-            ack(response_action="errors", errors=_field_errors(exc, {"done": "done_0"}))
-            return
-        except LanekeeperError as exc:
-            ack(response_action="errors", errors={"note": exc.message[:150]})
-            return
-        ack()
+        act_from_modal(
+            ack, body, context, number, "resolve", "note", {"done": "done_0"},
+            checked=checked, note=text_value(view, "note"),
+        )  # fmt: skip
 
     @app.view(ui.CB_REASSIGN)
     @guarded
@@ -118,18 +135,4 @@ def register(app: App, deps: Deps) -> None:
         if not isinstance(to, str) or not to:
             ack(response_action="errors", errors={"owner": "Pick the new owner."})
             return
-        try:
-            service.act(
-                deps.uow,
-                deps.lanes,
-                slack_team_id=deps.team_id(context, body),
-                number=number,
-                action="reassign",
-                actor=body["user"]["id"],
-                now=deps.clock(),
-                to=to,
-            )
-        except LanekeeperError as exc:
-            ack(response_action="errors", errors={"owner": exc.message[:150]})
-            return
-        ack()
+        act_from_modal(ack, body, context, number, "reassign", "owner", {}, to=to)
