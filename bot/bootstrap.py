@@ -113,6 +113,29 @@ class Container:
                 or 0
             )
 
+    def stored_workspaces(self) -> list[str]:
+        """Slack team ids that escalations are stored under."""
+        from sqlalchemy import select
+
+        from bot.adapters.models import Escalation
+
+        with self.sessions() as s:
+            return sorted(str(t) for t in s.scalars(select(Escalation.slack_team_id).distinct()))
+
+    def refused_since(self, since: datetime) -> list[tuple[str, str]]:
+        """Posts Slack refused for good since ``since`` (kind, Slack's error)."""
+        from sqlalchemy import select
+
+        from bot.adapters.models import OutboxMessage
+
+        with self.sessions() as s:
+            rows = s.execute(
+                select(OutboxMessage.kind, OutboxMessage.last_error).where(
+                    OutboxMessage.failed_at >= since
+                )
+            ).all()
+        return [(str(k), str(e or "")) for k, e in rows]
+
     def close(self) -> None:
         self.deliverer.stop()
         self.engine.dispose()

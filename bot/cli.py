@@ -120,6 +120,12 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     print(
         f"{settings.lanekeeper_config}: {len(config.teams)} teams, {len(config.lanes)} lanes — the file is valid."
     )
+    placeholders = _starter_placeholders(config)
+    if placeholders:
+        print(
+            "Still the starter's placeholder ids (replace them with your workspace's): "
+            + ", ".join(placeholders)
+        )
     if settings.slack_bot_token and not args.offline:
         from slack_sdk import WebClient
 
@@ -169,10 +175,13 @@ def _container(settings: Settings) -> Container:
 
 def _deliver_then_report(container: Container) -> None:
     """Send what the job queued; whatever Slack does not take now stays for web or clock."""
+    started = datetime.now(UTC)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         container.deliverer.deliver_due()
         if not container.pending_outbox():
+            for kind, error in container.refused_since(started):
+                print(f"Slack refused a {kind} post: {error} (fix it, then run the job again)")
             return
         time.sleep(0.5)
     print(
@@ -236,11 +245,19 @@ def cmd_digest(args: argparse.Namespace) -> int:
         )
         return 2
     if args.dry_run:
-        team_id = (
-            container.slack_team_id()
-            if settings.slack_bot_token
-            else container.deps.default_team_id
-        )
+        if settings.slack_bot_token:
+            team_id = container.slack_team_id()
+        else:
+            # No token to ask Slack which workspace this is: read it from the stored work.
+            teams = container.stored_workspaces()
+            if len(teams) > 1:
+                print(
+                    "lanekeeper: this database holds several workspaces "
+                    f"({', '.join(teams)}); set SLACK_BOT_TOKEN to pick one.",
+                    file=sys.stderr,
+                )
+                return 2
+            team_id = teams[0] if teams else container.deps.default_team_id
         digest = standup_digest(
             container.uow(), container.lanes, slack_team_id=team_id, team=args.team, now=now
         )
@@ -254,6 +271,21 @@ def cmd_digest(args: argparse.Namespace) -> int:
     _deliver_then_report(container)
     container.close()
     return 0
+
+
+def _starter_placeholders(config: LanekeeperConfig) -> list[str]:
+    """Ids the file still shares with `lanekeeper init`'s starter (REPLACE placeholders)."""
+    import re
+
+    from bot.config.starter import starter_yaml
+
+    starter_ids = set(re.findall(r"\b[CGUWS]0[A-Z0-9]+\b", starter_yaml()))
+    used = set(config.admins) | set(config.protected.users)
+    for team in config.teams.values():
+        used |= {team.channel, *team.members, *team.leads}
+    for lane in config.lanes.values():
+        used |= {lane.channel, *lane.approvers}
+    return sorted(used & starter_ids)
 
 
 def build_parser() -> argparse.ArgumentParser:

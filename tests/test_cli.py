@@ -47,6 +47,7 @@ def test_init_writes_a_valid_starter_and_refuses_to_overwrite(tmp_path: Path) ->
     check = lanekeeper("config", "check", cwd=tmp_path)
     assert check.returncode == 0, check.stderr
     assert "7 lanes" in check.stdout
+    assert "Still the starter's placeholder ids" in check.stdout and "U0TECH001" in check.stdout
 
 
 def test_a_bad_file_is_refused_with_every_problem_and_the_bot_does_not_start(
@@ -179,3 +180,36 @@ def test_serve_answers_slack_and_health_as_a_real_process(tmp_path: Path) -> Non
         proc.terminate()
         proc.wait(timeout=10)
         fake.stop()
+
+
+def test_digest_dry_run_without_a_token_reads_the_stored_workspace(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from bot.adapters.db import make_engine, make_session_factory, upgrade
+    from bot.adapters.models import Escalation
+
+    (tmp_path / "lanekeeper.yaml").write_text((FIXTURES / "lanes.yaml").read_text())
+    url = f"sqlite:///{tmp_path / 'lanekeeper.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    opened = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
+    with make_session_factory(engine)() as s:
+        s.add(
+            Escalation(
+                slack_team_id="T0REAL", number=1, lane="coverage", team="service-desk",
+                severity="P2", client="Globex", summary="Cover Thursday", details="",
+                requester="U01REQ", source="slash_command", lane_channel="C01ESC",
+                status="open", opened_at=opened, respond_due=datetime(2026, 11, 23, 17, 0, tzinfo=UTC),
+                resolve_due=datetime(2026, 11, 24, 16, 0, tzinfo=UTC), done_checked=[],
+                created_at=opened, updated_at=opened,
+            )
+        )  # fmt: skip
+        s.commit()
+    engine.dispose()
+    out = lanekeeper(
+        "digest", "standup", "--team", "service-desk", "--now", "2026-11-24T08:45-06:00",
+        "--dry-run", cwd=tmp_path,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "ESC-1" in out.stdout and "Globex" in out.stdout
+    assert "All clear" not in out.stdout

@@ -97,6 +97,7 @@ class Escalation(Base):
     resolve_due: Mapped[datetime | None]
     responded_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(SLACK_ID)
     paused_since: Mapped[datetime | None]
     starts_at: Mapped[datetime | None]  # a change's window start (change lane)
     done_checked: Mapped[list[Any]] = mapped_column(default=list)

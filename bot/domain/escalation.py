@@ -103,6 +103,12 @@ _WORKABLE = frozenset({Status.OPEN, Status.ACKNOWLEDGED, Status.REOPENED})
 def take(state: EscalationState, actor: str) -> Change:
     if state.owner == actor and state.status in {Status.ACKNOWLEDGED, Status.WAITING}:
         raise AlreadyDone(f"You already own {state.ref}.")
+    if state.owner and state.status in {Status.ACKNOWLEDGED, Status.WAITING}:
+        # A stale "Take it" (the message was rendered before someone took it) must not move
+        # ownership silently; taking over is a deliberate Reassign.
+        raise NotAllowed(
+            f"<@{state.owner}> already took {state.ref}. Use Reassign to take it over."
+        )
     _require(state, _WORKABLE | {Status.WAITING}, "taken")
     status = Status.WAITING if state.status == Status.WAITING else Status.ACKNOWLEDGED
     before = state.owner

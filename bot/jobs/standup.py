@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.adapters.models import JobRun
+from bot.adapters.models import JobRun, OutboxMessage
+from bot.adapters.uow import UnitOfWork
 from bot.jobs import JobContext, JobResult
 from bot.services.digests import standup_digest
 from bot.slack.digest_render import digest_blocks
@@ -28,6 +31,29 @@ def due_period(ctx: JobContext, team: str, now: datetime) -> str | None:
     if cal.local(latest).date() != cal.local(now).date():
         return None
     return cal.local(latest).date().isoformat()
+
+
+def _retry_refused(
+    uow: UnitOfWork, ctx: JobContext, key: str, channel: str, text: str, blocks: list[Any]
+) -> bool:
+    """Today's digest was recorded but Slack refused it for good (``channel_not_found``,
+    ``not_in_channel`` …): once someone fixed that, a re-run sends a fresh one, once."""
+    msg = uow.session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.slack_team_id == ctx.slack_team_id, OutboxMessage.dedupe_key == key
+        )
+    )
+    if msg is None or msg.failed_at is None:
+        return False
+    msg.payload = {
+        "method": "chat.postMessage",
+        "args": {"channel": channel, "text": text, "blocks": blocks, "unfurl_links": False},
+    }
+    msg.failed_at = None
+    msg.attempts = 0
+    msg.claimed_until = None
+    msg.next_attempt_at = datetime.now(UTC)
+    return True
 
 
 def run_standup(ctx: JobContext, now: datetime, team: str | None = None) -> list[JobResult]:
@@ -66,6 +92,9 @@ def _run_team(ctx: JobContext, team: str, now: datetime) -> JobResult:
                     )
                 )
         except IntegrityError:
+            if _retry_refused(uow, ctx, f"{JOB}:{team}:{period}", cfg.channel, text, blocks):
+                uow.commit()
+                return JobResult(JOB, team, "retried", f"{period}; Slack had refused it")
             return JobResult(JOB, team, "already-sent", period)
         uow.outbox.call(
             ctx.slack_team_id,

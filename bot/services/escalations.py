@@ -171,11 +171,13 @@ def _apply(row: Escalation, change: Change, lanes: Lanes, now: datetime, **kw: A
             row.resolve_due = resume_due(cal, row.resolve_due, row.paused_since, now)
         row.paused_since = None
         row.resolved_at = now
+        row.resolved_by = str(kw.get("actor") or "") or None
         row.resolution_note = str(change.detail.get("note") or "")
         row.done_checked = list(kw.get("checked") or [])
     elif kind == "reopened":
         row.reopen_count += 1
         row.resolved_at = None
+        row.resolved_by = None
         row.done_checked = []
         lane = lanes.lane(row.lane)
         row.resolve_due = cal.add(now, lane.severities[row.severity].resolve)
@@ -259,7 +261,7 @@ def _act_once(
         if row is None:
             raise NotFound(f"ESC-{number} does not exist.")
         change = transition(state_of(row, lanes), actor, **kw)
-        _apply(row, change, lanes, now, **kw)
+        _apply(row, change, lanes, now, actor=actor, **kw)
         _record(uow, row, change, actor=actor, now=now)
         uow.commit()
         return _outcome(row, created=False, change=change.kind)

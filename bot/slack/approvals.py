@@ -36,7 +36,9 @@ def approval_message(
     esc: Escalation, lane: Lane | None, *, tz: Any = None
 ) -> tuple[str, list[ui.Block]]:
     lane_name = lane.name if lane else esc.lane
-    text = f"Approval needed: {esc.ref} [{esc.severity}] {esc.client}: {esc.summary}"
+    text = (
+        f"Approval needed: {esc.ref} [{esc.severity}] {escape(esc.client)}: {escape(esc.summary)}"
+    )
     blocks: list[ui.Block] = [
         {"type": "header", "text": ui.plain(f"Approval needed · {esc.ref}", 150)},
         ui.section(

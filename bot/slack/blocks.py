@@ -97,7 +97,10 @@ def lane_message(
     status = Status(esc.status)
     lane_name = lane.name if lane else esc.lane
     title = f"{esc.ref} · {lane_name}"
-    fallback = f"{esc.ref} [{esc.severity}] {esc.client}: {esc.summary} — {status.label}"
+    # The notification text too: Slack renders and notifies from it, so user text is escaped.
+    fallback = (
+        f"{esc.ref} [{esc.severity}] {escape(esc.client)}: {escape(esc.summary)} — {status.label}"
+    )
     blocks: list[Block] = [
         {"type": "header", "text": plain(title, 150)},
         section(
@@ -166,7 +169,7 @@ def _status_note(esc: Escalation, status: Status, approvers: Sequence[str]) -> s
         )
     if status == Status.RESOLVED:
         note = escape(truncate(esc.resolution_note or "", 500))
-        return f"Resolved {slack_date(esc.resolved_at)} by {user(esc.owner)}: {note}"
+        return f"Resolved {slack_date(esc.resolved_at)} by {user(esc.resolved_by or esc.owner)}: {note}"
     if status == Status.REJECTED:
         return f"Rejected: {escape(truncate(esc.decision_reason or '', 500))}"
     if status == Status.CANCELLED:

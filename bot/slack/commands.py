@@ -27,6 +27,7 @@ class EscalateArgs:
     severity: str | None
     summary: str
     unknown_lane: str | None = None
+    unknown_severity: str | None = None
 
 
 def parse_escalate(text: str, lanes: dict[str, Lane]) -> EscalateArgs:
@@ -57,10 +58,17 @@ def parse_escalate(text: str, lanes: dict[str, Lane]) -> EscalateArgs:
     if words and words[0].lower() in known:
         severity = known[words[0].lower()]
         words = words[1:]
-    elif words and _SEVERITY.match(words[0]):
-        severity = words[0].upper()
+    unknown_severity = None
+    if severity is None and words and _SEVERITY.match(words[0]):
+        unknown_severity = words[0]  # looks like one (P4, SEV9) but no lane has it
         words = words[1:]
-    return EscalateArgs(lane, severity, " ".join(words), unknown)
+    elif severity is not None and lane is not None and severity not in lanes[lane].severities:
+        unknown_severity, severity = severity, None
+    return EscalateArgs(lane, severity, " ".join(words), unknown, unknown_severity)
+
+
+def _all_severities(lanes: dict[str, Lane]) -> list[str]:
+    return list(dict.fromkeys(sev for ln in lanes.values() for sev in ln.severity_order))
 
 
 def suggest_lane(text: str, lanes: dict[str, Lane]) -> str | None:
@@ -90,6 +98,13 @@ def register(app: App, deps: Deps) -> None:
             ack(
                 f":warning: There is no lane `{ui.escape(args.unknown_lane)}`. Pick one in the form; "
                 f"valid lanes: {', '.join(f'`{k}`' for k in lanes)}."
+            )
+        elif args.unknown_severity:
+            valid = lanes[args.lane].severity_order if args.lane else _all_severities(lanes)
+            ack(
+                f":warning: There is no severity `{ui.escape(args.unknown_severity)}`"
+                + (f" in {ui.escape(lanes[args.lane].name)}" if args.lane else "")
+                + f". Pick one in the form; valid: {', '.join(f'`{v}`' for v in valid)}."
             )
         else:
             ack()

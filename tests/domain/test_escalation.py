@@ -139,3 +139,12 @@ def test_validate_draft_trims() -> None:
         Draft(lane="alert", severity="P1", client=" Acme ", summary=" Down "), lanes=LANES
     )
     assert (d.client, d.summary) == ("Acme", "Down")
+
+
+def test_a_stale_take_does_not_move_ownership_silently() -> None:
+    taken = lc.take(state(), "U1").state
+    with pytest.raises(NotAllowed, match=r"<@U1> already took ESC-7\. Use Reassign"):
+        lc.take(taken, "U2")
+    waiting = lc.wait_on_client(taken, "U1").state
+    with pytest.raises(NotAllowed, match="Use Reassign"):
+        lc.take(waiting, "U2")

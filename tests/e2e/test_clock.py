@@ -171,3 +171,16 @@ def test_owner_is_mentioned_and_waiting_pauses_warnings(app: Harness) -> None:
     run(app, "sla-watch", at(25, 17))
     warnings = thread_warnings(app, 1)
     assert warnings and all("<@U01TECH2>" in w for w in warnings)
+
+
+def test_a_digest_slack_refused_is_sent_again_once_the_job_reruns(app: Harness) -> None:
+    seed(app)
+    app.fake.fail_next("chat.postMessage", error="channel_not_found")
+    assert run(app, "standup", at(24, 8, 45)) == ["standup service-desk: sent (2026-11-24)"]
+    assert [c.response.get("error") for c in digests(app)] == ["channel_not_found"]
+    # someone fixes the channel; the next run sends today's digest, once
+    assert run(app, "standup", at(24, 9)) == [
+        "standup service-desk: retried (2026-11-24; Slack had refused it)"
+    ]
+    assert run(app, "standup", at(24, 9, 5)) == ["standup service-desk: already-sent (2026-11-24)"]
+    assert [c.ok for c in digests(app)] == [False, True]

@@ -182,6 +182,9 @@ def test_user_text_is_escaped_everywhere_it_is_shown(app: Harness) -> None:
         client="<!here> & Co",
     )
     msg = app.lane_message(1)
+    # the notification text is escaped too: Slack notifies from it
+    assert "<!channel>" not in msg["text"] and "<!here>" not in msg["text"]
+    assert "&lt;!here&gt; &amp; Co" in msg["text"]
     dumped = json.dumps(msg["blocks"])
     assert "<!channel>" not in dumped and "<!here>" not in dumped
     assert "<http://evil.example|bank>" not in dumped

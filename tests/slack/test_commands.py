@@ -46,3 +46,16 @@ def test_suggest_lane_from_keywords() -> None:
     assert suggest_lane("the backup failed on FS01", LANES) == "alert"
     assert suggest_lane("can we expedite this, client wants it asap", LANES) == "client-request"
     assert suggest_lane("hello", LANES) is None
+
+
+def test_an_unknown_severity_is_reported() -> None:
+    args = parse_escalate("alert P4 disk trending up", LANES)
+    assert (args.lane, args.severity, args.unknown_severity, args.summary) == (
+        "alert",
+        None,
+        "P4",
+        "disk trending up",
+    )
+    # coverage has P2 and P3 only: P1 exists elsewhere but not in this lane
+    args = parse_escalate("coverage P1 need someone", LANES)
+    assert (args.severity, args.unknown_severity) == (None, "P1")
