@@ -13,20 +13,26 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from bot.adapters.models import ApprovalRequest, Escalation
 from bot.adapters.repository import OutboxRepository
 from bot.adapters.uow import UnitOfWork
 from bot.domain import escalation as lifecycle
-from bot.domain.errors import AlreadyDone, Conflict, NotAllowed, NotFound
+from bot.domain.errors import AlreadyDone, NotAllowed, NotFound
 
 __all__ = ["AlreadyDone", "check_approver", "decide", "record_requests"]
 from bot.domain.escalation import Status
 from bot.domain.lanes import Lane
 from bot.domain.text import escape
 from bot.services.context import Lanes
-from bot.services.escalations import Outcome, _apply, _outcome, _record, state_of
+from bot.services.escalations import (
+    Outcome,
+    _apply,
+    _outcome,
+    _record,
+    retry_on_conflict,
+    state_of,
+)
 
 ApproversOf = Callable[[Lane], Sequence[str]]
 
@@ -90,23 +96,20 @@ def decide(
     now: datetime,
     reason: str = "",
 ) -> Outcome:
-    for attempt in range(3):
-        try:
-            return _decide_once(
-                uow_factory(),
-                lanes,
-                slack_team_id=slack_team_id,
-                number=number,
-                actor=actor,
-                approve=approve,
-                approvers_of=approvers_of,
-                now=now,
-                reason=reason,
-            )
-        except StaleDataError:
-            if attempt == 2:
-                raise Conflict(f"ESC-{number} is being decided right now; look again.") from None
-    raise AssertionError("unreachable")
+    return retry_on_conflict(
+        lambda: _decide_once(
+            uow_factory(),
+            lanes,
+            slack_team_id=slack_team_id,
+            number=number,
+            actor=actor,
+            approve=approve,
+            approvers_of=approvers_of,
+            now=now,
+            reason=reason,
+        ),
+        f"ESC-{number} is being decided right now; look again.",
+    )
 
 
 def _decide_once(

@@ -216,26 +216,33 @@ def act(
     transition = ACTIONS.get(action)
     if transition is None:
         raise NotFound(f"Unknown action “{action}”.")
-    for attempt in range(3):
+    return retry_on_conflict(
+        lambda: _act_once(
+            uow_factory(),
+            lanes,
+            transition,
+            slack_team_id=slack_team_id,
+            number=number,
+            actor=actor,
+            now=now,
+            request_key=request_key,
+            **kw,
+        ),
+        f"ESC-{number} keeps changing under you; look at it again and retry.",
+    )
+
+
+def retry_on_conflict(attempt: Callable[[], Outcome], message: str, *, tries: int = 3) -> Outcome:
+    """Run ``attempt`` again when someone changed the same escalation at the same moment
+    (optimistic lock), so it decides on the fresh state: a double click is told "already
+    done", a different change applies on top. Still conflicting after ``tries``: :class:`Conflict`.
+    """
+    for n in range(tries):
         try:
-            return _act_once(
-                uow_factory(),
-                lanes,
-                transition,
-                slack_team_id=slack_team_id,
-                number=number,
-                actor=actor,
-                now=now,
-                request_key=request_key,
-                **kw,
-            )
+            return attempt()
         except StaleDataError as exc:
-            # Someone changed it at the same moment: look again, so a double click is told
-            # "already done" and a different change is applied to the fresh state.
-            if attempt == 2:
-                raise Conflict(
-                    f"ESC-{number} keeps changing under you; look at it again and retry."
-                ) from exc
+            if n == tries - 1:
+                raise Conflict(message) from exc
     raise AssertionError("unreachable")
 
 

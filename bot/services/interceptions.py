@@ -34,19 +34,27 @@ def focused_users(
     return out
 
 
+def _end_running(uow: UnitOfWork, slack_team_id: str, user: str, now: datetime) -> bool:
+    """End the user's focus sessions still running at ``now``; whether there was one."""
+    ended = False
+    for s in uow.session.scalars(
+        select(FocusSession).where(
+            FocusSession.slack_team_id == slack_team_id,
+            FocusSession.user == user,
+            FocusSession.ends_at > now,
+            FocusSession.ended_at.is_(None),
+        )
+    ):
+        s.ended_at = now
+        ended = True
+    return ended
+
+
 def start_focus(
     uow: UnitOfWork, *, slack_team_id: str, user: str, ends_at: datetime, now: datetime
 ) -> None:
     with uow:
-        for s in uow.session.scalars(
-            select(FocusSession).where(
-                FocusSession.slack_team_id == slack_team_id,
-                FocusSession.user == user,
-                FocusSession.ends_at > now,
-                FocusSession.ended_at.is_(None),
-            )
-        ):
-            s.ended_at = now  # a new /focus replaces the running one
+        _end_running(uow, slack_team_id, user, now)  # a new /focus replaces the running one
         uow.session.add(
             FocusSession(slack_team_id=slack_team_id, user=user, starts_at=now, ends_at=ends_at)
         )
@@ -56,17 +64,7 @@ def start_focus(
 
 def end_focus(uow: UnitOfWork, *, slack_team_id: str, user: str, now: datetime) -> bool:
     with uow:
-        ended = False
-        for s in uow.session.scalars(
-            select(FocusSession).where(
-                FocusSession.slack_team_id == slack_team_id,
-                FocusSession.user == user,
-                FocusSession.ends_at > now,
-                FocusSession.ended_at.is_(None),
-            )
-        ):
-            s.ended_at = now
-            ended = True
+        ended = _end_running(uow, slack_team_id, user, now)
         uow.outbox.home_refresh(slack_team_id, user)
         uow.commit()
         return ended
