@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+# The migrations ship inside the package, so a wheel, a container or `pipx install` finds them.
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
 def make_engine(url: str, *, pool_size: int = 20) -> Engine:
@@ -51,9 +52,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def alembic_config(url: str) -> Any:
     from alembic.config import Config
 
-    ini = PACKAGE_ROOT / "alembic.ini"
-    cfg = Config(str(ini)) if ini.exists() else Config()
-    cfg.set_main_option("script_location", str(PACKAGE_ROOT / "migrations"))
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     cfg.attributes["url_given"] = True
     return cfg
