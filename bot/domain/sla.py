@@ -212,17 +212,24 @@ def thresholds_crossed(
 
 
 def aged_past_sla(items: Iterable[WorkItem], now: datetime) -> list[WorkItem]:
-    """Open, unpaused items past their resolve due time, most overdue first.
+    """Open items past their resolve due time, most overdue first: the core KPI
+    "backlog aged past SLA".
 
-    The core KPI "backlog aged past SLA". An item waiting on the client is not counted: its
-    clock is stopped, so the team is not the one holding it.
+    An item waiting on the client right now is not counted (its clock is stopped, so the team is
+    not the one holding it), unless it is an escalation that was already past due when the wait
+    began: parking a late escalation on the client must not hide it. A PSA ticket's due time is
+    the PSA's own, which PSAs move themselves while a ticket is on hold.
     """
     now = as_utc(now, "now")
     aged: list[tuple[datetime, int, WorkItem]] = []
     for position, item in enumerate(items):
-        if item.is_closed or item.paused_since is not None or item.resolve_due is None:
+        if item.is_closed or item.resolve_due is None:
             continue
         due = as_utc(item.resolve_due, "resolve_due")
+        if item.paused_since is not None and not (
+            item.kind == "escalation" and as_utc(item.paused_since, "paused_since") > due
+        ):
+            continue
         if due < now:
             aged.append((due, position, item))
     aged.sort(key=lambda entry: entry[:2])

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bot.adapters.models import Escalation
 from bot.adapters.uow import UnitOfWork
+from bot.domain.clocks import approval_due
 from bot.domain.digest import Digest, PendingApproval, build_digest
 from bot.domain.escalation import ACTIVE, Status
 from bot.domain.sla import WorkItem
@@ -47,8 +48,8 @@ def team_pending_approvals(
         lane = lanes.config.lane(row.lane)
         due = None
         if lane is not None and row.severity in lane.severities:
-            due = lanes.calendar(row.team).add(
-                row.created_at, lane.severities[row.severity].respond
+            due = approval_due(
+                lanes.calendar(row.team), lane.severities[row.severity], row.created_at
             )
         out.append(
             PendingApproval(

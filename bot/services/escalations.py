@@ -19,7 +19,7 @@ from bot.adapters.uow import UnitOfWork
 from bot.domain import escalation as lifecycle
 from bot.domain.errors import Conflict, NotFound
 from bot.domain.escalation import Change, Draft, EscalationState, Source, Status
-from bot.domain.sla import due_times, resume_due
+from bot.domain import clocks
 from bot.domain.text import escape
 from bot.services.context import Lanes
 
@@ -100,7 +100,10 @@ def create_escalation(
         if lane.needs_approval(draft.severity):
             row.status = Status.PENDING_APPROVAL.value
         else:
-            _start_clocks(row, lanes, now)
+            _set_clocks(
+                row,
+                clocks.start(lanes.calendar(team.key), lane.severities[draft.severity], now),
+            )
             row.status = Status.OPEN.value
         uow.escalations.add(row)
         uow.timeline.append(
@@ -138,54 +141,51 @@ def create_escalation(
         return _outcome(row)
 
 
-def _start_clocks(row: Escalation, lanes: Lanes, at: datetime) -> None:
-    lane = lanes.lane(row.lane)
-    targets = lane.severities[row.severity]
-    respond, resolve = due_times(lanes.calendar(row.team), targets, at)
-    row.opened_at = at
-    row.respond_due = respond
-    row.resolve_due = resolve
+def _clocks_of(row: Escalation) -> clocks.Clocks:
+    return clocks.Clocks(
+        opened_at=row.opened_at,
+        respond_due=row.respond_due,
+        resolve_due=row.resolve_due,
+        responded_at=row.responded_at,
+        resolved_at=row.resolved_at,
+        paused_since=row.paused_since,
+    )
+
+
+def _set_clocks(row: Escalation, c: clocks.Clocks) -> None:
+    row.opened_at = c.opened_at
+    row.respond_due = c.respond_due
+    row.resolve_due = c.resolve_due
+    row.responded_at = c.responded_at
+    row.resolved_at = c.resolved_at
+    row.paused_since = c.paused_since
 
 
 def _apply(row: Escalation, change: Change, lanes: Lanes, now: datetime, **kw: Any) -> None:
-    """Copy a domain change onto the row and move the SLA clocks the way the change implies."""
+    """Copy a domain change onto the row; the clocks move by :func:`clocks.apply_change`."""
     state = change.state
-    cal = lanes.calendar(row.team)
     row.status = state.status.value
     row.owner = state.owner
     row.status_before_wait = state.status_before_wait.value if state.status_before_wait else None
     row.updated_at = now
+    targets = lanes.lane(row.lane).severities[row.severity]
+    _set_clocks(
+        row,
+        clocks.apply_change(
+            _clocks_of(row), change.kind, calendar=lanes.calendar(row.team), targets=targets, at=now
+        ),
+    )
     kind = change.kind
-    if kind in ("taken", "reassigned", "resolved") and row.responded_at is None:
-        row.responded_at = now
-    if kind == "waiting":
-        row.paused_since = now
-    elif kind == "resumed" and row.paused_since is not None:
-        if row.responded_at is None and row.respond_due is not None:
-            row.respond_due = resume_due(cal, row.respond_due, row.paused_since, now)
-        if row.resolve_due is not None:
-            row.resolve_due = resume_due(cal, row.resolve_due, row.paused_since, now)
-        row.paused_since = None
-    elif kind == "resolved":
-        if row.paused_since is not None and row.resolve_due is not None:
-            row.resolve_due = resume_due(cal, row.resolve_due, row.paused_since, now)
-        row.paused_since = None
-        row.resolved_at = now
+    if kind == "resolved":
         row.resolved_by = str(kw.get("actor") or "") or None
         row.resolution_note = str(change.detail.get("note") or "")
         row.done_checked = list(kw.get("checked") or [])
     elif kind == "reopened":
         row.reopen_count += 1
-        row.resolved_at = None
         row.resolved_by = None
         row.done_checked = []
-        lane = lanes.lane(row.lane)
-        row.resolve_due = cal.add(now, lane.severities[row.severity].resolve)
-    elif kind == "approved":
-        _start_clocks(row, lanes, now)
     elif kind in ("rejected", "cancelled"):
         row.decision_reason = str(change.detail.get("reason") or "") or None
-        row.paused_since = None
 
 
 ACTIONS: dict[str, Callable[..., Change]] = {

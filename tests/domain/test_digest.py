@@ -249,8 +249,12 @@ def test_kpi_counts_items_past_resolve_due_against_the_threshold() -> None:
     assert (d.aged_past_sla, d.aged_threshold, d.needs_level10_review) == (3, 4, False)
     d = digest(late)
     assert (d.aged_past_sla, d.needs_level10_review) == (4, True)
-    paused = replace(late[0], paused_since=NOW - H)
-    assert digest([paused, *late[1:]]).aged_past_sla == 3
+    # Waiting on the client since before it was due: the clock is stopped, not counted.
+    paused_in_time = replace(late[0], paused_since=chi(2026, 11, 23, 9))
+    assert digest([paused_in_time, *late[1:]]).aged_past_sla == 3
+    # Parked on the client after it was already late (SPEC, the core KPI): still counted.
+    parked_late = replace(late[0], paused_since=NOW - H)
+    assert digest([parked_late, *late[1:]]).aged_past_sla == 4
 
 
 def test_counts() -> None:
