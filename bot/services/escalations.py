@@ -16,10 +16,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.adapters.models import Escalation, Interception
 from bot.adapters.uow import UnitOfWork
+from bot.domain import clocks
 from bot.domain import escalation as lifecycle
 from bot.domain.errors import Conflict, NotFound
 from bot.domain.escalation import Change, Draft, EscalationState, Source, Status
-from bot.domain import clocks
 from bot.domain.text import escape
 from bot.services.context import Lanes
 
