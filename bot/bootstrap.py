@@ -28,7 +28,8 @@ from bot.slack.deps import Deps
 from bot.slack.directory import Directory
 from bot.slack.executor import ListenerExecutor
 from bot.slack.home import HomeDelivery
-from bot.slack.web import WebApp
+from bot.web import Response, Route, WebApp
+from bot.web.slack_endpoint import SlackEndpoint
 
 log = logging.getLogger(__name__)
 
@@ -77,17 +78,43 @@ class Container:
         return executor.wait_idle(timeout) if isinstance(executor, ListenerExecutor) else True
 
     def web_app(self, *, token_verification: bool = True) -> WebApp:
+        """The HTTP front: Slack's endpoint, Bolt's other routes, ``/healthz``."""
         assert self.settings.slack_signing_secret
+        bolt = self.bolt(token_verification=token_verification)
+        endpoint = SlackEndpoint(bolt, signing_secret=self.settings.slack_signing_secret)
         return WebApp(
-            self.bolt(token_verification=token_verification),
-            signing_secret=self.settings.slack_signing_secret,
-            health=self.health,
+            [
+                Route(frozenset({"GET", "HEAD"}), "/healthz", handler=lambda _r: self.healthz()),
+                Route(frozenset({"POST"}), "/slack/events", wsgi=endpoint),
+                Route(frozenset({"GET", "POST"}), "/slack/", wsgi=endpoint.bolt_handler),
+            ]
         )
 
+    def healthz(self) -> Response:
+        """200 only when the database answers and its schema is current; the body never names
+        a host, a port, a database or a role (SPEC, Operations)."""
+        try:
+            status = self.health()
+        except Exception as exc:
+            log.warning("health check failed: %s", type(exc).__name__)
+            return Response.json(503, {"ok": False, "error": "database unavailable"})
+        if not status.pop("schema_current", True):
+            return Response.json(
+                503,
+                {
+                    "ok": False,
+                    "error": "database schema is not current: run `lanekeeper db upgrade`",
+                },
+            )
+        return Response.json(200, {"ok": True, **status})
+
     def health(self) -> dict[str, Any]:
+        from bot.adapters.db import schema_is_current
+
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        return {"database": self.engine.dialect.name}
+            current = schema_is_current(conn)
+        return {"database": self.engine.dialect.name, "schema_current": current}
 
     def slack_team_id(self) -> str:
         """The workspace of the bot token (single-workspace mode), asked of Slack once."""
