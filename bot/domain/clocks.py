@@ -102,7 +102,7 @@ def apply_change(
             c, resolved_at=None, paused_since=None, resolve_due=calendar.add(at, targets.resolve)
         )
     if kind == "approved":
-        return replace(start(calendar, targets, at), responded_at=c.responded_at)
+        return start(calendar, targets, at)  # nobody can take it before it is approved
     if kind in ("rejected", "cancelled"):
         return replace(c, paused_since=None)
     return c

@@ -169,8 +169,9 @@ def read_clocks(item: WorkItem, calendar: BusinessCalendar, now: datetime) -> li
     return readings
 
 
-def _urgency(r: ClockReading) -> tuple[bool, timedelta, int]:
-    return (not r.breached, r.remaining, 0 if r.clock == "respond" else 1)
+def _urgency(r: ClockReading) -> tuple[bool, timedelta]:
+    # On a tie the respond clock wins: read_clocks lists it first and min() keeps the first.
+    return (not r.breached, r.remaining)
 
 
 def at_risk(

@@ -7,7 +7,9 @@ worked out on paper from that calendar, not read back from the code.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +19,14 @@ from bot.domain.calendar import BusinessCalendar
 from bot.domain.clocks import Clocks, apply_change
 from bot.domain.durations import parse_duration
 from bot.domain.lanes import BusinessHours, SeverityTarget
-from bot.domain.sla import WorkItem, aged_past_sla
+from bot.domain.sla import (
+    ClockReading,
+    WorkItem,
+    aged_past_sla,
+    at_risk,
+    describe_reading,
+    read_clocks,
+)
 
 CHI = ZoneInfo("America/Chicago")
 CAL = BusinessCalendar(timezone="America/Chicago", hours=BusinessHours(), holiday_country="US")
@@ -188,3 +197,121 @@ def test_waiting_items_are_not_aged_unless_an_escalation_was_late_before_the_wai
     not_due = _item(kind="escalation", resolve_due=chi(14, 13), paused_since=None)
     aged = aged_past_sla([parked_in_time, ticket_on_hold, running_late, parked_late, not_due], now)
     assert aged == [parked_late, running_late]  # most overdue first
+
+
+# ------------------------------------------- edges a mutation run showed no test noticed
+
+
+def test_reopen_drops_a_stray_pause() -> None:
+    stray = Clocks(opened_at=chi(12, 9), resolve_due=chi(12, 13), paused_since=chi(12, 10))
+    assert step(stray, "reopened", chi(13, 10)).paused_since is None
+
+
+def test_resume_of_a_due_time_outside_hours_keeps_it_exactly() -> None:
+    # Due Friday 18:00 (the close), paused over the weekend only: stays Friday 18:00.
+    from bot.domain.sla import resume_due
+
+    assert resume_due(CAL, chi(9, 18), chi(10, 9), chi(11, 9)) == chi(9, 18)
+
+
+NAIVE = datetime(2026, 1, 12, 9)
+
+
+@pytest.mark.parametrize(
+    ("field", "call"),
+    [
+        (
+            "now",
+            lambda: read_clocks(
+                _item(kind="ticket", resolve_due=chi(12, 13), paused_since=None), CAL, NAIVE
+            ),
+        ),
+        ("now", lambda: aged_past_sla([], NAIVE)),
+        (
+            "resolve_due",
+            lambda: aged_past_sla(
+                [_item(kind="ticket", resolve_due=NAIVE, paused_since=None)], chi(12, 9)
+            ),
+        ),
+        (
+            "paused_since",
+            lambda: aged_past_sla(
+                [_item(kind="escalation", resolve_due=chi(12, 13), paused_since=NAIVE)], chi(12, 9)
+            ),
+        ),
+        (
+            "paused_since",
+            lambda: read_clocks(
+                _item(kind="ticket", resolve_due=chi(12, 13), paused_since=NAIVE), CAL, chi(12, 9)
+            ),
+        ),
+        (
+            "due",
+            lambda: read_clocks(
+                _item(kind="ticket", resolve_due=NAIVE, paused_since=None), CAL, chi(12, 9)
+            ),
+        ),
+        (
+            "due",
+            lambda: __import__("bot.domain.sla", fromlist=["x"]).resume_due(
+                CAL, NAIVE, chi(10, 9), chi(11, 9)
+            ),
+        ),
+    ],
+)
+def test_naive_times_are_refused_naming_the_field(field: str, call: Any) -> None:
+    with pytest.raises(ValueError, match=rf"^{field} must be timezone-aware"):
+        call()
+
+
+def test_a_clock_due_at_opening_reads_fully_used() -> None:
+    due_now = replace(
+        _item(kind="ticket", resolve_due=chi(12, 8), paused_since=None), respond_due=chi(12, 8)
+    )
+    readings = read_clocks(due_now, CAL, chi(12, 8))
+    assert [(r.clock, r.fraction) for r in readings] == [("respond", 1.0), ("resolve", 1.0)]
+
+
+def test_a_known_respond_target_is_used_after_a_pause() -> None:
+    # Respond target 1h; a 2h pause pushed the due time to 11:00. At 10:30 the clock has used
+    # 30 minutes of 1h — not 2h30m of 3h, which the opening-to-due span would suggest.
+    item = replace(
+        _item(kind="escalation", resolve_due=chi(13, 9), paused_since=None),
+        respond_due=chi(12, 11),
+        respond_target=timedelta(hours=1),
+    )
+    respond = read_clocks(item, CAL, chi(12, 10, 30))[0]
+    assert (respond.clock, respond.elapsed, respond.fraction) == (
+        "respond",
+        timedelta(minutes=30),
+        0.5,
+    )
+
+
+def test_at_risk_prefers_the_respond_clock_on_a_tie() -> None:
+    both = replace(
+        _item(kind="ticket", resolve_due=chi(12, 9), paused_since=None), respond_due=chi(12, 9)
+    )
+    assert at_risk(both, CAL, chi(12, 10)).clock == "respond"  # type: ignore[union-attr]
+
+
+def test_paused_exactly_at_the_due_time_was_not_late_yet() -> None:
+    on_the_dot = _item(kind="escalation", resolve_due=chi(12, 13), paused_since=chi(12, 13))
+    assert aged_past_sla([on_the_dot], chi(14, 9)) == []
+
+
+@pytest.mark.parametrize(
+    ("remaining", "breached", "text"),
+    [
+        (timedelta(seconds=59), False, "breaches in under 1m"),
+        (timedelta(seconds=60), False, "breaches in 1m"),
+        (timedelta(seconds=-59), True, "breached under 1m ago"),
+        (timedelta(seconds=-60), True, "breached 1m ago"),
+        (timedelta(0), True, "breached under 1m ago"),
+    ],
+)
+def test_describe_reading_boundaries(remaining: timedelta, breached: bool, text: str) -> None:
+    r = ClockReading(
+        "resolve", chi(12, 9), timedelta(hours=4), timedelta(0), remaining, 0.5, breached
+    )
+    assert describe_reading(r) == text
