@@ -47,11 +47,14 @@ from bot.config._values import (
 )
 from bot.domain.durations import Duration
 from bot.domain.lanes import (
+    DEFAULT_ALERT_SEVERITIES,
+    AlertSettings,
     ApprovalPolicy,
     BusinessHours,
     Lane,
     LanekeeperConfig,
     Protected,
+    PsaSettings,
     SeverityTarget,
     Team,
 )
@@ -114,6 +117,11 @@ class _Holidays(_Model):
         raise ValueError(f"{_show(value)} is not a subdivision of {country} ({', '.join(known)})")
 
 
+class _Severity(_Model):
+    respond: Dur
+    resolve: Dur
+
+
 class _Standup(_Model):
     time: Clock = dt.time(8, 45)
 
@@ -135,6 +143,7 @@ class _Team(_Model):
     standup: _Standup = _Standup()
     level10: _Level10 = _Level10()
     aged_backlog_alert: StrictInt = Field(default=4, ge=1)
+    ticket_sla: dict[SeverityName, _Severity] = {}
 
     def to_domain(self, default_timezone: str) -> Team:
         return Team(
@@ -152,12 +161,11 @@ class _Team(_Model):
             level10_day=self.level10.day,
             level10_time=self.level10.time,
             aged_backlog_alert=self.aged_backlog_alert,
+            ticket_sla={
+                name: SeverityTarget(respond=t.respond, resolve=t.resolve)
+                for name, t in self.ticket_sla.items()
+            },
         )
-
-
-class _Severity(_Model):
-    respond: Dur
-    resolve: Dur
 
 
 class _Lane(_Model):
@@ -171,6 +179,7 @@ class _Lane(_Model):
     approvers: list[ApproverId] = []
     done: list[Text] = []
     keywords: list[Keyword] = []
+    window: StrictBool | None = None  # default: true for the lane keyed "change"
 
     def to_domain(self) -> Lane:
         return Lane(
@@ -187,6 +196,7 @@ class _Lane(_Model):
             approvers=tuple(self.approvers),
             done=tuple(self.done),
             keywords=tuple(dict.fromkeys(self.keywords)),
+            window=self.window if self.window is not None else self.key == "change",
         )
 
 
@@ -202,12 +212,62 @@ class _Protected(_Model):
         return Protected(users=tuple(self.users), channels=channels, exempt_leads=self.exempt_leads)
 
 
+def _http_url(value: object) -> str:
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        raise ValueError(f"{_show(value)} is not an http(s) URL")
+    return value.rstrip("/")
+
+
+class _Psa(_Model):
+    kind: Literal["connectwise", "autotask", "halo"]
+    url: Annotated[str, BeforeValidator(_http_url)]
+    sync_every: Dur = Duration(seconds=300)
+    teams: dict[str, Text] = Field(min_length=1)
+    severities: dict[str, SeverityName] = {}
+    people: dict[str, UserId] = {}
+
+    @field_validator("severities", "people", "teams", mode="before")
+    @classmethod
+    def _string_keys(cls, value: object) -> object:
+        # YAML reads `1: P1` (a HaloPSA priority id) with an int key; PSA names are strings.
+        return {str(k): v for k, v in value.items()} if isinstance(value, dict) else value
+
+    def to_domain(self) -> PsaSettings:
+        return PsaSettings(
+            kind=self.kind,
+            url=self.url,
+            sync_every=dt.timedelta(
+                seconds=max(60, self.sync_every.days * 86400 + self.sync_every.seconds)
+            ),
+            teams=dict(self.teams),
+            severities=dict(self.severities),
+            people=dict(self.people),
+        )
+
+
+AlertLevel = Literal["critical", "error", "warning", "info"]
+
+
+class _Alerts(_Model):
+    lane: Slug = "alert"
+    severities: dict[AlertLevel, SeverityName] = Field(
+        default_factory=lambda: dict(DEFAULT_ALERT_SEVERITIES)  # type: ignore[arg-type]
+    )
+
+    def to_domain(self) -> AlertSettings:
+        return AlertSettings(
+            lane=self.lane, severities={str(k): v for k, v in self.severities.items()}
+        )
+
+
 class _Config(_Model):
     timezone: TimeZone
     admins: list[UserId] = []
     teams: list[_Team] = Field(min_length=1)
     protected: _Protected = _Protected()
     lanes: list[_Lane] = Field(min_length=1)
+    psa: _Psa | None = None
+    alerts: _Alerts = _Alerts()
 
     def to_domain(self) -> LanekeeperConfig:
         return LanekeeperConfig(
@@ -216,6 +276,8 @@ class _Config(_Model):
             lanes={lane.key: lane.to_domain() for lane in self.lanes},
             admins=tuple(self.admins),
             protected=self.protected.to_domain(),
+            psa=self.psa.to_domain() if self.psa else None,
+            alerts=self.alerts.to_domain(),
         )
 
 
@@ -266,6 +328,60 @@ def _cross_checks(data: dict[Any, Any]) -> list[Problem]:
             problems.append((("lanes", index, "team"), f'no team "{team}" (teams: {known})'))
         day = _business_day_seconds(teams.get(team))
         problems.extend(_lane_checks(("lanes", index), lane, day))
+    problems.extend(_psa_and_alert_checks(data, teams))
+    return problems
+
+
+def _lane_severities(data: dict[Any, Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for _index, lane in _mappings(data.get("lanes")):
+        sev = lane.get("severities")
+        if isinstance(lane.get("key"), str) and isinstance(sev, dict):
+            out[lane["key"]] = [str(name) for name in sev]
+    return out
+
+
+def _psa_and_alert_checks(data: dict[Any, Any], teams: dict[str, dict[Any, Any]]) -> list[Problem]:
+    problems: list[Problem] = []
+    lanes = _lane_severities(data)
+    alerts = data.get("alerts")
+    if isinstance(alerts, dict):
+        lane = alerts.get("lane", "alert")
+        if isinstance(lane, str) and lanes and lane not in lanes:
+            problems.append((("alerts", "lane"), f'no lane "{lane}" (lanes: {", ".join(lanes)})'))
+        elif isinstance(lane, str) and isinstance(alerts.get("severities"), dict):
+            for word, sev in alerts["severities"].items():
+                if isinstance(sev, str) and sev not in lanes.get(lane, [sev]):
+                    problems.append(
+                        (
+                            ("alerts", "severities", str(word)),
+                            f'"{sev}" is not a severity of lane "{lane}" ({", ".join(lanes[lane])})',
+                        )
+                    )
+    psa = data.get("psa")
+    if isinstance(psa, dict):
+        if isinstance(psa.get("teams"), dict) and teams:
+            for name, key in psa["teams"].items():
+                if isinstance(key, str) and key not in teams:
+                    problems.append(
+                        (
+                            ("psa", "teams", str(name)),
+                            f'no team "{key}" (teams: {", ".join(teams)})',
+                        )
+                    )
+        known = {name for names in lanes.values() for name in names}
+        for team in teams.values():
+            if isinstance(team.get("ticket_sla"), dict):
+                known |= {str(name) for name in team["ticket_sla"]}
+        if isinstance(psa.get("severities"), dict) and known:
+            for name, sev in psa["severities"].items():
+                if isinstance(sev, str) and sev not in known:
+                    problems.append(
+                        (
+                            ("psa", "severities", str(name)),
+                            f'"{sev}" is not a severity of any lane or ticket_sla ({", ".join(sorted(known))})',
+                        )
+                    )
     return problems
 
 

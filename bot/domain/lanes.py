@@ -7,7 +7,7 @@ The order of a lane's severities is meaningful: the first is the most severe (P1
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 from typing import Literal
 
 from bot.domain.durations import Duration
@@ -82,6 +82,9 @@ class Lane:
     approvers: tuple[str, ...] = ()
     done: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    # Escalations in this lane carry a window start (a change): the modal asks for it and the
+    # stand-up lists those starting within 24 hours.
+    window: bool = False
 
     @property
     def severity_order(self) -> tuple[str, ...]:
@@ -113,6 +116,8 @@ class Team:
     level10_day: int = 1
     level10_time: time = time(9, 0)
     aged_backlog_alert: int = 4
+    # Targets for PSA tickets whose PSA gives no due times, by severity.
+    ticket_sla: dict[str, SeverityTarget] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,32 @@ class Protected:
         return self.channels == "all" or channel in self.channels
 
 
+PsaKind = Literal["connectwise", "autotask", "halo"]
+
+
+@dataclass(frozen=True)
+class PsaSettings:
+    """The MSP's ticket queue: which PSA, where, how often, and how its names map to ours."""
+
+    kind: PsaKind
+    url: str
+    sync_every: timedelta = timedelta(minutes=5)
+    teams: dict[str, str] = field(default_factory=dict)  # board / queue / team -> team key
+    severities: dict[str, str] = field(default_factory=dict)  # PSA priority -> severity
+    people: dict[str, str] = field(default_factory=dict)  # PSA owner -> Slack user id
+
+
+DEFAULT_ALERT_SEVERITIES = {"critical": "P1", "error": "P1", "warning": "P2", "info": "P3"}
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Monitoring alerts on webhooks: the lane they become escalations in, and severities."""
+
+    lane: str = "alert"
+    severities: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_ALERT_SEVERITIES))
+
+
 @dataclass(frozen=True)
 class LanekeeperConfig:
     timezone: str
@@ -132,6 +163,18 @@ class LanekeeperConfig:
     lanes: dict[str, Lane]
     admins: tuple[str, ...] = ()
     protected: Protected = field(default_factory=Protected)
+    psa: PsaSettings | None = None
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+
+    @property
+    def alert_lane(self) -> str | None:
+        """The lane alerts land in, when it exists (no such lane: alert intake is off)."""
+        return self.alerts.lane if self.alerts.lane in self.lanes else None
+
+    @property
+    def window_lanes(self) -> frozenset[str]:
+        """Lanes whose escalations carry a window start (changes)."""
+        return frozenset(key for key, lane in self.lanes.items() if lane.window)
 
     def lane(self, key: str) -> Lane | None:
         return self.lanes.get(key)

@@ -326,7 +326,7 @@ def test_the_top_level_keys_are_required_and_checked() -> None:
 def test_unknown_keys_without_a_close_match_list_the_known_ones() -> None:
     assert problems_of(MINIMAL.replace("    channel: C0DESK", "    channel: C0DESK\n    x: 1")) == [
         "teams[0].x: unknown key (known keys: key, name, channel, timezone, business_hours,"
-        " holidays, members, leads, standup, level10, aged_backlog_alert)"
+        " holidays, members, leads, standup, level10, aged_backlog_alert, ticket_sla)"
     ]
 
 
