@@ -16,8 +16,8 @@ Rules:
   Items waiting on the client (``paused_since`` set) are never risks while paused. Breached
   first, most overdue first; then the soonest to breach.
 - **Unowned**: escalations (``kind == "escalation"``) with no owner, oldest first.
-- **Alerts**: items of the ``alert`` lane, soonest due first (items waiting on the client last).
-- **Changes**: items of the ``change`` lane whose window starts in ``[now, now + 24h)`` of real
+- **Alerts**: items of the alert lane (``alerts.lane``, ``alert`` by default), soonest due first (items waiting on the client last).
+- **Changes**: items of a lane with windows (``change`` by default) whose window starts in ``[now, now + 24h)`` of real
   time, soonest first. Half-open, so a daily digest never lists the same start twice.
 - **Approvals**: overdue ones first (most overdue first), then soonest due, then oldest.
 - The KPI "backlog aged past SLA" counts open, unpaused items past their resolve due time
@@ -163,6 +163,8 @@ def build_digest(
     items: Sequence[WorkItem],
     approvals: Sequence[PendingApproval] = (),
     risk_window: timedelta = timedelta(hours=4),
+    alert_lane: str | None = ALERT_LANE,
+    window_lanes: frozenset[str] = frozenset({CHANGE_LANE}),
 ) -> Digest:
     """The stand-up digest of ``team`` at ``now`` (see the module docstring for the rules).
 
@@ -204,7 +206,7 @@ def build_digest(
 
     alerts: list[tuple[bool, datetime, datetime, int, WorkItem]] = []
     for pos, item in enumerate(listed):
-        if pos in placed or item.lane != ALERT_LANE:
+        if pos in placed or alert_lane is None or item.lane != alert_lane:
             continue
         due = _next_due(item) or _FAR_FUTURE
         alerts.append((item.is_paused, due, as_utc(item.opened_at, "opened_at"), pos, item))
@@ -214,7 +216,7 @@ def build_digest(
     changes: list[tuple[datetime, int, WorkItem]] = []
     horizon = now + CHANGE_HORIZON
     for pos, item in enumerate(listed):
-        if pos in placed or item.lane != CHANGE_LANE or item.starts_at is None:
+        if pos in placed or item.lane not in window_lanes or item.starts_at is None:
             continue
         starts = as_utc(item.starts_at, "starts_at")
         if now <= starts < horizon:

@@ -88,4 +88,6 @@ def standup_digest(
         items=items,
         approvals=approvals,
         risk_window=risk_window,
+        alert_lane=lanes.config.alert_lane,
+        window_lanes=lanes.config.window_lanes,
     )

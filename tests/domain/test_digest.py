@@ -294,3 +294,16 @@ def test_local_date_and_team() -> None:
         "America/Chicago",
     )
     assert d.now.tzinfo is UTC
+
+
+def test_lane_roles_follow_the_configuration() -> None:
+    items = [
+        wi("ESC-1", lane="monitoring", resolve_due=chi(2026, 11, 26, 17)),
+        wi("ESC-2", lane="alert", resolve_due=chi(2026, 11, 26, 17)),
+        wi("ESC-3", lane="maintenance", starts_at=NOW + H),
+        wi("ESC-4", lane="change", starts_at=NOW + H),
+    ]
+    d = digest(items, alert_lane="monitoring", window_lanes=frozenset({"maintenance"}))
+    assert (refs(d.alerts), refs(d.changes)) == (["ESC-1"], ["ESC-3"])
+    off = digest(items, alert_lane=None, window_lanes=frozenset())
+    assert (off.alerts, off.changes) == ((), ())
