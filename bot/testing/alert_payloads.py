@@ -143,7 +143,7 @@ def alertmanager_body(notification: JsonDict) -> bytes:
         ("\u2029", "\\u2029"),
     ):
         text = text.replace(char, escape)  # these appear only inside JSON strings
-    return text.encode("utf-8")
+    return text.encode("utf-8", "backslashreplace")  # a lone surrogate as its JSON escape
 
 
 def node_down_notification(
@@ -341,7 +341,8 @@ def generic_alert(
 
 def json_body(payload: object) -> bytes:
     """The bytes a typical sender posts (compact JSON, UTF-8)."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8", "backslashreplace")  # a lone surrogate as its JSON escape
 
 
 def request_parts(

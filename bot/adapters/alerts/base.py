@@ -260,8 +260,11 @@ def normalize_severity(word: object) -> Severity | None:
 # --- the bounded JSON reader ---------------------------------------------------------------------
 
 _JSON_MEDIA_TYPES: Final = frozenset({"", "application/json", "text/json", "text/plain"})
-# A JSON string (so brackets inside strings are skipped) or one bracket.
-_JSON_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+# Escaped characters (removed first, so every quote left opens or closes a string), then a JSON
+# string (brackets inside strings are skipped) or one bracket. Neither pattern backtracks: the scan
+# stays linear in the body's size whatever it holds (unclosed strings, runs of backslashes).
+_JSON_ESCAPE = re.compile(r"\\.", re.DOTALL)
+_JSON_STRUCTURE = re.compile(r'"[^"]*"|[\[\]{}]')
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
@@ -277,7 +280,7 @@ def check_depth(text: str, limit: int = MAX_DEPTH) -> None:
     """Refuses nesting deeper than ``limit``, counted without recursion (so a body of 100,000
     opening brackets is a 400, never a RecursionError)."""
     depth = 0
-    for match in _JSON_STRUCTURE.finditer(text):
+    for match in _JSON_STRUCTURE.finditer(_JSON_ESCAPE.sub("", text)):
         token = match.group()
         if token == "[" or token == "{":
             depth += 1
