@@ -288,3 +288,69 @@ class SlaNotice(Base):
     level: Mapped[str] = mapped_column(String(16))
     cycle: Mapped[int] = mapped_column(default=0)
     sent_at: Mapped[datetime]
+
+
+class Ticket(Base):
+    """A PSA ticket as the last sync saw it, normalized across ConnectWise, Autotask and HaloPSA.
+
+    ``team`` and ``severity`` are ours (mapped through ``psa.teams`` / ``psa.severities``);
+    ``owner`` is a Slack user id where ``psa.people`` or an email lookup maps the PSA's owner,
+    else None with ``owner_name`` shown. ``waiting_since`` is when a sync first saw it waiting
+    on the client (the PSA moves its own due times while it waits).
+    """
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("slack_team_id", "source", "external_id"),
+        Index(None, "slack_team_id", "team", "closed_at"),
+        Index(None, "slack_team_id", "owner"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    number: Mapped[str] = mapped_column(String(64))
+    board: Mapped[str] = mapped_column(String(200))
+    team: Mapped[str] = mapped_column(String(64))
+    priority: Mapped[str | None] = mapped_column(String(200))
+    severity: Mapped[str | None] = mapped_column(String(32))
+    client: Mapped[str | None] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500))
+    category: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(120))
+    waiting_since: Mapped[datetime | None]
+    owner: Mapped[str | None] = mapped_column(String(32))
+    owner_ref: Mapped[str | None] = mapped_column(String(200))
+    owner_name: Mapped[str | None] = mapped_column(String(200))
+    opened_at: Mapped[datetime]
+    responded_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    psa_updated_at: Mapped[datetime]
+    respond_due: Mapped[datetime | None]
+    resolve_due: Mapped[datetime | None]
+    reopen_count: Mapped[int | None] = mapped_column(Integer)
+    has_resolution_note: Mapped[bool] = mapped_column(default=False)
+    url: Mapped[str] = mapped_column(String(500))
+    synced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def ref(self) -> str:
+        return f"#{self.number}"
+
+
+class PsaSyncState(Base):
+    """Where a workspace's PSA sync stands: the cursor (advanced only past stored pages) and
+    what the last attempt saw, so the digest can say when the queue was last synced."""
+
+    __tablename__ = "psa_sync_state"
+    __table_args__ = (UniqueConstraint("slack_team_id", "source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))
+    cursor: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
