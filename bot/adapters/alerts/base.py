@@ -471,10 +471,10 @@ def first_label(labels: Mapping[str, str], names: Iterable[str], cap: int = NAME
 # --- credentials -------------------------------------------------------------------------------
 
 
-def tokens_from_env(environ: Mapping[str, str]) -> dict[Source, str]:
+def tokens_from_env(environ: Mapping[str, str]) -> dict[str, str]:
     """The alert sources switched on: ``LANEKEEPER_ALERT_TOKEN_<SOURCE>`` → its token. A source
     whose variable is unset or blank is off (its webhook answers 404)."""
-    tokens: dict[Source, str] = {}
+    tokens: dict[str, str] = {}
     for source in SOURCES:
         token = (environ.get(TOKEN_ENV_PREFIX + source.upper()) or "").strip()
         if token:
