@@ -1,0 +1,12 @@
+"""Fakes of the PSAs Lanekeeper syncs from, each a real HTTP server on a free loopback port
+that records every request: :class:`FakeConnectWise`, :class:`FakeAutotask`, :class:`FakeHalo`.
+Tickets come from a :class:`TicketSource` (any number, generated lazily from a seed) or the
+small demo set."""
+
+from __future__ import annotations
+
+from bot.testing.fake_psa._data import SynthTicket, TicketSource, demo_tickets
+from bot.testing.fake_psa._server import RecordedRequest
+from bot.testing.fake_psa.connectwise import FakeConnectWise
+
+__all__ = ["FakeConnectWise", "RecordedRequest", "SynthTicket", "TicketSource", "demo_tickets"]
