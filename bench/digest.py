@@ -84,8 +84,6 @@ from bot.services.context import Lanes  # noqa: E402
 from bot.services.digests import (  # noqa: E402
     DEFAULT_RISK_WINDOW,
     standup_digest,
-    team_pending_approvals,
-    team_work_items,
 )
 from bot.slack.digest_render import digest_blocks  # noqa: E402
 
@@ -475,7 +473,7 @@ def analyze(engine: Engine) -> None:
 
 
 def work_items_where(team: str) -> tuple[ColumnElement[bool], ...]:
-    """The filter of :func:`team_work_items` (kept in step: see ``warm_up``)."""
+    """The filter of :meth:`WorkItems.team_open` (kept in step: see ``warm_up``)."""
     return (
         TABLE.c.slack_team_id == SLACK_TEAM_ID,
         TABLE.c.team == team,
@@ -484,7 +482,7 @@ def work_items_where(team: str) -> tuple[ColumnElement[bool], ...]:
 
 
 def approvals_where(team: str) -> tuple[ColumnElement[bool], ...]:
-    """The filter of :func:`team_pending_approvals`."""
+    """The filter of :meth:`WorkItems.pending_approvals`."""
     return (
         TABLE.c.slack_team_id == SLACK_TEAM_ID,
         TABLE.c.team == team,
@@ -517,8 +515,9 @@ def one_digest(uow: UnitOfWork, lanes: Lanes, team: str) -> tuple[Sample, Digest
     """:func:`standup_digest` step by step, timed, then rendered."""
     t0 = time.perf_counter()
     with uow:
-        items = team_work_items(uow, lanes, slack_team_id=SLACK_TEAM_ID, team=team)
-        approvals = team_pending_approvals(uow, lanes, slack_team_id=SLACK_TEAM_ID, team=team)
+        work = uow.work(lanes)
+        items = work.team_open(SLACK_TEAM_ID, team)
+        approvals = work.pending_approvals(SLACK_TEAM_ID, team)
     t1 = time.perf_counter()
     digest = build_digest(
         team=lanes.team(team),

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from bot.adapters.workitems import WorkItems
+    from bot.services.context import Lanes
 
 from bot.adapters.repository import (
     EscalationRepository,
@@ -55,6 +60,12 @@ class UnitOfWork:
             self.session.close()
         if self._committed and self._after_commit is not None and exc_type is None:
             self._after_commit()
+
+    def work(self, lanes: Lanes) -> WorkItems:
+        """Escalations and tickets as domain work items (the one way to read work)."""
+        from bot.adapters.workitems import WorkItems
+
+        return WorkItems(self.session, lanes)
 
     def commit(self) -> None:
         self.session.commit()

@@ -74,6 +74,10 @@ class WorkItem:
     resolve_target: timedelta | None = None
     lane: str | None = None  # the escalation's lane key; None for a PSA ticket
     starts_at: datetime | None = None  # a change's window start (``change`` lane)
+    storage_id: int | None = None  # the stored row's id, for whoever acts on the item
+    reopen_count: int = 0
+    category: str | None = None
+    owner_name: str | None = None  # shown when ``owner`` (a Slack user) is unknown
 
     @property
     def is_closed(self) -> bool:

@@ -50,3 +50,19 @@ def plain_from_slack(text: str, names: Mapping[str, str] | None = None) -> str:
     out = _LINK.sub(link, text)
     out = _MENTION.sub(mention, out)
     return out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def message_link(channel: str | None, ts: str | None) -> str | None:
+    """The permalink shape of a Slack message (``https://slack.com/archives/C…/p…``)."""
+    if not channel or not ts:
+        return None
+    return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
+
+
+def safe_link(url: str | None) -> bool:
+    """Whether ``url`` can go inside Slack's ``<url|label>`` as is: http(s), no markup chars."""
+    return (
+        bool(url)
+        and str(url).startswith(("https://", "http://"))
+        and not any(c in str(url) for c in "<>| \n")
+    )

@@ -1,19 +1,21 @@
-"""SLA warnings: at 75% of a respond or resolve target, and at the breach, once each, in the
-escalation's thread, mentioning its owner (the team's leads while nobody owns it)."""
+"""SLA warnings: at 75% of a respond or resolve target, and at the breach, once each.
+
+Escalations are warned in their thread; PSA tickets in their team's channel, with a link to the
+ticket. Both mention the owner (the team's leads while nobody owns it, or while the ticket's PSA
+owner maps to no Slack user).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.adapters.models import Escalation, SlaNotice
+from bot.adapters.models import SlaNotice
 from bot.adapters.uow import UnitOfWork
-from bot.domain.escalation import ACTIVE
-from bot.domain.sla import read_clocks, thresholds_crossed
+from bot.domain.sla import WorkItem, read_clocks, thresholds_crossed
+from bot.domain.text import escape, safe_link
 from bot.jobs import JobContext, JobResult
-from bot.services.workitems import work_item
 from bot.slack.digest_render import risk_warning_text
 
 JOB = "sla-watch"
@@ -31,21 +33,10 @@ def run_sla_watch(ctx: JobContext, now: datetime, team: str | None = None) -> li
 
 def _watch_team(ctx: JobContext, team: str, now: datetime) -> int:
     cal = ctx.lanes.calendar(team)
-    leads = ctx.lanes.team(team).leads
+    cfg = ctx.lanes.team(team)
     posted = 0
     with ctx.uow() as uow:
-        rows = list(
-            uow.session.scalars(
-                select(Escalation).where(
-                    Escalation.slack_team_id == ctx.slack_team_id,
-                    Escalation.team == team,
-                    Escalation.status.in_([s.value for s in ACTIVE]),
-                    Escalation.paused_since.is_(None),
-                )
-            )
-        )
-        for row in rows:
-            item = work_item(row, ctx.lanes)
+        for item in uow.work(ctx.lanes).team_open(ctx.slack_team_id, team, unpaused=True):
             crossed = thresholds_crossed(item, cal, now, warn_at=WARN_AT)
             if not crossed:
                 continue
@@ -55,25 +46,39 @@ def _watch_team(ctx: JobContext, team: str, now: datetime) -> int:
             for clock, level in crossed:
                 by_clock.setdefault(clock, []).append(level)
             for clock, levels in by_clock.items():
-                new = [lv for lv in levels if _claim(uow, ctx, row, clock, lv, now)]
+                new = [lv for lv in levels if _claim(uow, ctx, item, clock, lv, now)]
                 if not new or clock not in readings:
                     continue
                 level = "breach" if "breach" in new else "warn"
-                mention = f"<@{row.owner}>" if row.owner else " ".join(f"<@{u}>" for u in leads)
-                text = risk_warning_text(item, readings[clock], level, mention or "team")
-                uow.outbox.add(
-                    slack_team_id=ctx.slack_team_id,
-                    kind="thread_note",
-                    escalation_id=row.id,
-                    payload={"text": text},
+                mention = (
+                    f"<@{item.owner}>" if item.owner else " ".join(f"<@{u}>" for u in cfg.leads)
                 )
+                text = risk_warning_text(item, readings[clock], level, mention or "team")
+                if item.kind == "escalation":
+                    uow.outbox.add(
+                        slack_team_id=ctx.slack_team_id,
+                        kind="thread_note",
+                        escalation_id=item.storage_id,
+                        payload={"text": text},
+                    )
+                else:
+                    what = escape(f"{item.client}: {item.summary}" if item.client else item.summary)
+                    text += f" · <{item.url}|{what}>" if safe_link(item.url) else f" · {what}"
+                    uow.outbox.call(
+                        ctx.slack_team_id,
+                        "chat.postMessage",
+                        dedupe_key=f"sla:{item.kind}:{item.ref}:{clock}:{level}:{item.reopen_count}",
+                        channel=cfg.channel,
+                        text=text,
+                        unfurl_links=False,
+                    )
                 posted += 1
         uow.commit()
     return posted
 
 
 def _claim(
-    uow: UnitOfWork, ctx: JobContext, row: Escalation, clock: str, level: str, now: datetime
+    uow: UnitOfWork, ctx: JobContext, item: WorkItem, clock: str, level: str, now: datetime
 ) -> bool:
     """Record a notice; False when it was already sent (the unique key says so)."""
     try:
@@ -81,11 +86,11 @@ def _claim(
             uow.session.add(
                 SlaNotice(
                     slack_team_id=ctx.slack_team_id,
-                    work_kind="escalation",
-                    work_ref=row.ref,
+                    work_kind=item.kind,
+                    work_ref=item.ref,
                     clock=clock,
                     level=level,
-                    cycle=row.reopen_count,
+                    cycle=item.reopen_count,
                     sent_at=now,
                 )
             )

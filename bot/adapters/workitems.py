@@ -1,0 +1,192 @@
+"""The one way to read work: escalations and PSA tickets as domain work items.
+
+Digests, ``sla-watch``, App Home and the weekly figures read work through :class:`WorkItems`
+(``uow.work``), never with queries of their own. It returns :class:`~bot.domain.sla.WorkItem`s:
+an escalation that names a PSA ticket the sync knows counts once, as that ticket (SPEC, "Tickets
+are work items"); a ticket's due times are its PSA's own, or its team's ``ticket_sla`` from when
+it was opened when the PSA gives none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.adapters.models import Escalation, PsaSyncState, Ticket
+from bot.domain.clocks import approval_due
+from bot.domain.digest import PendingApproval
+from bot.domain.escalation import ACTIVE, Status
+from bot.domain.sla import WorkItem
+from bot.domain.text import message_link
+from bot.services.context import Lanes
+
+
+def escalation_item(row: Escalation, lanes: Lanes) -> WorkItem:
+    targets = lanes.target_lengths(row.team, row.lane, row.severity)
+    respond_target, resolve_target = targets if targets else (None, None)
+    return WorkItem(
+        kind="escalation",
+        ref=row.ref,
+        team=row.team,
+        severity=row.severity,
+        client=row.client,
+        summary=row.summary,
+        owner=row.owner,
+        status=row.status,
+        opened_at=row.opened_at or row.created_at,
+        respond_due=row.respond_due,
+        resolve_due=row.resolve_due,
+        responded_at=row.responded_at,
+        resolved_at=row.resolved_at,
+        paused_since=row.paused_since,
+        url=message_link(row.lane_channel, row.lane_ts),
+        respond_target=respond_target,
+        resolve_target=resolve_target,
+        lane=row.lane,
+        starts_at=row.starts_at,
+        storage_id=row.id,
+        reopen_count=row.reopen_count,
+    )
+
+
+def ticket_item(row: Ticket, lanes: Lanes) -> WorkItem:
+    respond_due, resolve_due = row.respond_due, row.resolve_due
+    team = lanes.config.teams.get(row.team)
+    target = team.ticket_sla.get(row.severity or "") if team else None
+    if target is not None and (respond_due is None or resolve_due is None):
+        cal = lanes.calendar(row.team)
+        respond_due = respond_due or cal.add(row.opened_at, target.respond)
+        resolve_due = resolve_due or cal.add(row.opened_at, target.resolve)
+    return WorkItem(
+        kind="ticket",
+        ref=row.ref,
+        team=row.team,
+        severity=row.severity or row.priority or "",
+        client=row.client or "",
+        summary=row.summary,
+        owner=row.owner,
+        status=row.status,
+        opened_at=row.opened_at,
+        respond_due=respond_due,
+        resolve_due=resolve_due,
+        responded_at=row.responded_at,
+        resolved_at=row.resolved_at or row.closed_at,
+        paused_since=row.waiting_since,
+        url=row.url,
+        storage_id=row.id,
+        reopen_count=row.reopen_count or 0,
+        category=row.category,
+        owner_name=row.owner_name,
+    )
+
+
+_ACTIVE = [s.value for s in ACTIVE]
+
+
+class WorkItems:
+    """Read-only queries over escalations and tickets of one session."""
+
+    def __init__(self, session: Session, lanes: Lanes) -> None:
+        self.session = session
+        self.lanes = lanes
+
+    def _merge(
+        self, escalations: Iterable[Escalation], tickets: Sequence[Ticket]
+    ) -> list[WorkItem]:
+        """Tickets first; an escalation naming a known ticket counts once, as that ticket."""
+        known = {t.number for t in tickets}
+        items = [ticket_item(t, self.lanes) for t in tickets]
+        items += [
+            escalation_item(e, self.lanes)
+            for e in escalations
+            if not (e.psa_ticket and e.psa_ticket.lstrip("#") in known)
+        ]
+        return items
+
+    def team_open(self, slack_team_id: str, team: str, *, unpaused: bool = False) -> list[WorkItem]:
+        """A team's active escalations and open tickets (``unpaused``: not waiting on the client)."""
+        esc = select(Escalation).where(
+            Escalation.slack_team_id == slack_team_id,
+            Escalation.team == team,
+            Escalation.status.in_(_ACTIVE),
+        )
+        tix = select(Ticket).where(
+            Ticket.slack_team_id == slack_team_id,
+            Ticket.team == team,
+            Ticket.closed_at.is_(None),
+            Ticket.resolved_at.is_(None),
+        )
+        if unpaused:
+            esc = esc.where(Escalation.paused_since.is_(None))
+            tix = tix.where(Ticket.waiting_since.is_(None))
+        tickets = list(self.session.scalars(tix))
+        return self._merge(self.session.scalars(esc), tickets)
+
+    def user_open(self, slack_team_id: str, user: str, *, limit: int = 100) -> list[WorkItem]:
+        """What ``user`` owns: active escalations and open tickets, soonest due first."""
+        esc = (
+            select(Escalation)
+            .where(
+                Escalation.slack_team_id == slack_team_id,
+                Escalation.owner == user,
+                Escalation.status.in_(_ACTIVE),
+            )
+            .limit(limit)
+        )
+        tix = (
+            select(Ticket)
+            .where(
+                Ticket.slack_team_id == slack_team_id,
+                Ticket.owner == user,
+                Ticket.closed_at.is_(None),
+                Ticket.resolved_at.is_(None),
+            )
+            .limit(limit)
+        )
+        tickets = list(self.session.scalars(tix))
+        items = self._merge(self.session.scalars(esc), tickets)
+        far = datetime.max.replace(tzinfo=None)
+        items.sort(
+            key=lambda i: (i.resolve_due.replace(tzinfo=None) if i.resolve_due else far, i.ref)
+        )
+        return items[:limit]
+
+    def pending_approvals(self, slack_team_id: str, team: str) -> list[PendingApproval]:
+        rows = self.session.scalars(
+            select(Escalation).where(
+                Escalation.slack_team_id == slack_team_id,
+                Escalation.team == team,
+                Escalation.status == Status.PENDING_APPROVAL.value,
+            )
+        )
+        out: list[PendingApproval] = []
+        for row in rows:
+            lane = self.lanes.config.lane(row.lane)
+            due = None
+            if lane is not None and row.severity in lane.severities:
+                due = approval_due(
+                    self.lanes.calendar(row.team), lane.severities[row.severity], row.created_at
+                )
+            out.append(
+                PendingApproval(
+                    ref=row.ref,
+                    lane=lane.name if lane else row.lane,
+                    client=row.client,
+                    summary=row.summary,
+                    requester=row.requester,
+                    approvers=tuple(lane.approvers) if lane else (),
+                    requested_at=row.created_at,
+                    respond_due=due,
+                    url=message_link(row.lane_channel, row.lane_ts),
+                )
+            )
+        return out
+
+    def last_synced(self, slack_team_id: str) -> datetime | None:
+        """When the PSA queue was last synced successfully (None: never, or no PSA)."""
+        return self.session.scalar(
+            select(PsaSyncState.last_success_at).where(PsaSyncState.slack_team_id == slack_team_id)
+        )
