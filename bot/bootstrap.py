@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.db import make_engine, make_session_factory
+from bot.adapters.psa.base import PsaConfigError, PsaConnector
 from bot.adapters.uow import UnitOfWork
 from bot.config.loader import load_config
 from bot.domain.lanes import LanekeeperConfig
@@ -162,6 +163,17 @@ class Container:
                 )
             ).all()
         return [(str(k), str(e or "")) for k, e in rows]
+
+    def psa_connector(self) -> PsaConnector:
+        """The configured PSA's connector, credentials from the environment."""
+        import os
+
+        from bot.adapters.psa.factory import make_connector
+
+        psa = self.lanes.config.psa
+        if psa is None:
+            raise PsaConfigError("no psa: block in the lanes file")
+        return make_connector(psa, os.environ)
 
     def close(self) -> None:
         self.deliverer.stop()

@@ -21,7 +21,10 @@ log = logging.getLogger(__name__)
 
 def job_context(container: Container) -> JobContext:
     return JobContext(
-        uow=container.uow, lanes=container.lanes, slack_team_id=container.slack_team_id()
+        uow=container.uow,
+        lanes=container.lanes,
+        slack_team_id=container.slack_team_id(),
+        psa_connector=container.psa_connector,
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.adapters.psa.base import PsaConnector
 from bot.adapters.uow import UnitOfWork
 from bot.services.context import Lanes
 
@@ -22,6 +23,7 @@ class JobContext:
     uow: Callable[[], UnitOfWork]
     lanes: Lanes
     slack_team_id: str
+    psa_connector: Callable[[], PsaConnector] | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Job:
 
 
 def registry() -> dict[str, Job]:
+    from bot.jobs.psa_sync import run_psa_sync
     from bot.jobs.sla_watch import run_sla_watch
     from bot.jobs.standup import run_standup
 
@@ -61,5 +64,6 @@ def registry() -> dict[str, Job]:
             run_sla_watch,
             60,
         ),
+        Job("psa-sync", "sync tickets from the PSA every psa.sync_every", run_psa_sync, 60),
     ]
     return {j.name: j for j in jobs}

@@ -1,0 +1,158 @@
+"""PSA sync: read the PSA page by page, map its names to ours, store each page with its cursor.
+
+Faults never crash the clock: a PSA that refuses the credentials, is down or throttles ends the
+run with what was stored so far kept, the error recorded (without secrets) for the digest and
+``psa check``; a malformed record is skipped and reported, the rest of its page kept.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.adapters.psa.base import PsaAuthError, PsaConnector, PsaError, PsaTicket
+from bot.adapters.tickets import TicketRepository
+from bot.adapters.uow import UnitOfWork
+from bot.domain.lanes import PsaSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SyncReport:
+    pages: int = 0
+    stored: int = 0
+    skipped_board: int = 0
+    malformed: list[str] = field(default_factory=list)
+    requests: int = 0
+    error: str | None = None
+    auth_refused: bool = False
+
+    def __str__(self) -> str:
+        text = f"{self.stored} tickets stored from {self.pages} pages ({self.requests} requests)"
+        if self.malformed:
+            text += f"; {len(self.malformed)} malformed skipped"
+        if self.error:
+            text += f"; stopped: {self.error}"
+        return text
+
+
+def _fold(name: str | None) -> str:
+    return (name or "").strip().casefold()
+
+
+class TicketMapper:
+    """The PSA's names to ours: board → team, priority → severity, owner → Slack user."""
+
+    def __init__(self, psa: PsaSettings, lookup_email: Callable[[str], str | None] | None = None):
+        self.teams = {_fold(k): v for k, v in psa.teams.items()}
+        self.severities = {_fold(k): v for k, v in psa.severities.items()}
+        self.people = {_fold(k): v for k, v in psa.people.items()}
+        self.lookup_email = lookup_email
+        self._emails: dict[str, str | None] = {}
+
+    def owner(self, t: PsaTicket) -> str | None:
+        for key in (t.owner, t.owner_name, t.owner_email):
+            if key and _fold(key) in self.people:
+                return self.people[_fold(key)]
+        if t.owner_email and self.lookup_email is not None:
+            email = _fold(t.owner_email)
+            if email not in self._emails:
+                self._emails[email] = self.lookup_email(email)
+            return self._emails[email]
+        return None
+
+    def row(
+        self, slack_team_id: str, t: PsaTicket, waiting_since: datetime | None, now: datetime
+    ) -> dict[str, Any] | None:
+        team = self.teams.get(_fold(t.board))
+        if team is None:
+            return None
+        severity = self.severities.get(_fold(t.priority)) or self.severities.get(
+            _fold(t.priority_id)
+        )
+        return {
+            "slack_team_id": slack_team_id,
+            "source": t.source,
+            "external_id": t.external_id[:64],
+            "number": t.number[:64],
+            "board": t.board[:200],
+            "team": team,
+            "priority": (t.priority or "")[:200] or None,
+            "severity": severity,
+            "client": (t.client or "")[:200] or None,
+            "summary": t.summary[:500],
+            "category": (t.category or "")[:300] or None,
+            "status": t.status[:120],
+            "waiting_since": (waiting_since or now) if t.waiting_on_client else None,
+            "owner": self.owner(t),
+            "owner_ref": (t.owner or "")[:200] or None,
+            "owner_name": (t.owner_name or "")[:200] or None,
+            "opened_at": t.opened_at,
+            "responded_at": t.responded_at,
+            "resolved_at": t.resolved_at,
+            "closed_at": t.closed_at or (t.resolved_at if t.is_closed else None),
+            "psa_updated_at": t.updated_at,
+            "respond_due": t.respond_due,
+            "resolve_due": t.resolve_due,
+            "reopen_count": t.reopen_count,
+            "has_resolution_note": t.has_resolution_note,
+            "url": t.url[:500],
+        }
+
+
+def sync(
+    uow_factory: Callable[[], UnitOfWork],
+    connector: PsaConnector,
+    mapper: TicketMapper,
+    *,
+    slack_team_id: str,
+    now: datetime,
+) -> SyncReport:
+    """One incremental run: from the stored cursor, every page stored with its cursor."""
+    report = SyncReport()
+    source = connector.source
+    with uow_factory() as uow:
+        repo = TicketRepository(uow.session)
+        state = repo.state(slack_team_id, source)
+        since = state.cursor
+        state.last_attempt_at = now
+        uow.commit()
+    try:
+        for page in connector.pages(since, now=now):
+            report.pages += 1
+            report.requests += page.requests
+            report.malformed += [f"{m.external_id or '?'}: {m.reason}" for m in page.malformed]
+            with uow_factory() as uow:
+                repo = TicketRepository(uow.session)
+                ids = [t.external_id for t in page.tickets]
+                waiting = repo.waiting_since(slack_team_id, source, ids)
+                rows = []
+                for t in page.tickets:
+                    row = mapper.row(slack_team_id, t, waiting.get(t.external_id), now)
+                    if row is None:
+                        report.skipped_board += 1
+                    else:
+                        rows.append(row)
+                repo.upsert(rows)
+                state = repo.state(slack_team_id, source)
+                if page.cursor is not None:
+                    state.cursor = page.cursor
+                uow.commit()
+            report.stored += len(rows)
+    except PsaError as exc:
+        report.error = str(exc)
+        report.auth_refused = isinstance(exc, PsaAuthError)
+        log.warning("psa-sync %s stopped: %s (kept what was stored)", source, exc)
+    with uow_factory() as uow:
+        state = TicketRepository(uow.session).state(slack_team_id, source)
+        state.last_error = report.error
+        if report.error is None:
+            state.last_success_at = now
+        uow.commit()
+    for line in report.malformed[:20]:
+        log.warning("psa-sync %s skipped a malformed record: %s", source, line)
+    return report
