@@ -128,6 +128,8 @@ class FakeHttpBase:
         self._faults: list[Fault] = []
         self._servers: dict[str, _Server] = {}
         self._threads: list[threading.Thread] = []
+        #: called after each answered request (a test moves data "while paging" here)
+        self.after_request: Callable[[RecordedRequest], None] | None = None
 
     # --- clock ---------------------------------------------------------------------------
     @property
@@ -223,9 +225,12 @@ class FakeHttpBase:
             extra = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
             return Answer(fault.status, fault.body, extra)
         try:
-            return self.handle(request, body)
+            answer = self.handle(request, body)
         except Exception as exc:  # a bug in the fake must show, not hang the client
             return Answer(500, {"error": f"fake failed: {type(exc).__name__}: {exc}"})
+        if self.after_request is not None:
+            self.after_request(request)
+        return answer
 
     def handle(self, request: RecordedRequest, body: bytes) -> Answer:
         raise NotImplementedError
