@@ -324,6 +324,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_demo(sub)
 
+    from bot.psa_cli import add_parser as add_psa
+
+    add_psa(sub)
+
     s = sub.add_parser("db", help="database commands")
     dbsub = s.add_subparsers(dest="db_command", required=True)
     up = dbsub.add_parser("upgrade", help="run Alembic migrations to head")

@@ -1,0 +1,78 @@
+"""``lanekeeper psa check``: sign in to the PSA, read one page, print what would be synced.
+
+It changes nothing. It names every board / queue / team and priority mapped in ``psa:`` that the
+PSA does not have, and counts the first page's tickets per team and severity. Exit status 0 when
+the PSA answered and every mapped name exists, 1 otherwise; one line per problem, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections import Counter
+
+from bot.adapters.psa.base import PsaError
+from bot.adapters.psa.factory import make_connector, secrets_of
+from bot.config import ConfigError, load_config
+from bot.services.tickets import TicketMapper
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    s = sub.add_parser("psa", help="PSA commands")
+    psub = s.add_subparsers(dest="psa_command", required=True)
+    chk = psub.add_parser("check", help="sign in to the PSA, read one page, change nothing")
+    chk.add_argument("--config", help="lanes file (default: $LANEKEEPER_CONFIG)")
+    chk.set_defaults(func=cmd_psa_check)
+
+
+def _clean(text: str) -> str:
+    for secret in secrets_of(os.environ):
+        text = text.replace(secret, "***")
+    return text
+
+
+def cmd_psa_check(args: argparse.Namespace) -> int:
+    path = args.config or os.environ.get("LANEKEEPER_CONFIG", "lanekeeper.yaml")
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        print(f"lanekeeper psa check: {path} is not valid: {'; '.join(exc.problems)}")
+        return 1
+    if config.psa is None:
+        print(f"lanekeeper psa check: {path} has no psa: block; nothing to sync")
+        return 1
+    psa = config.psa
+    try:
+        connector = make_connector(psa, os.environ)
+        report = connector.check()
+    except PsaError as exc:
+        print(f"lanekeeper psa check: {psa.kind} at {psa.url}: {_clean(str(exc))}")
+        return 1
+    print(f"{psa.kind} at {psa.url}: signed in")
+    print(f"  has {len(report.boards)} boards/queues/teams, {len(report.priorities)} priorities")
+    problems = [
+        f"psa.teams: {name!r} is not in the PSA (it has: {', '.join(report.boards)})"
+        for name in report.missing_boards(psa.teams)
+    ] + [
+        f"psa.severities: {name!r} is not a PSA priority (it has: {', '.join(report.priorities)})"
+        for name in report.missing_priorities(psa.severities)
+    ]
+    if report.sample is not None:
+        mapper = TicketMapper(psa)
+        counts: Counter[tuple[str, str]] = Counter()
+        unmapped = 0
+        for t in report.sample.tickets:
+            row = mapper.row("T0CHECK", t, None, t.updated_at)
+            if row is None:
+                unmapped += 1
+            else:
+                counts[(row["team"], row["severity"] or f"unmapped priority {t.priority!r}")] += 1
+        total = f" of {report.total}" if report.total is not None else ""
+        print(f"  first page: {len(report.sample.tickets)} tickets{total} would be read")
+        for (team, sev), n in sorted(counts.items()):
+            print(f"    {team:<20} {sev:<12} {n}")
+        if unmapped:
+            print(f"    (not synced: {unmapped} on boards not in psa.teams)")
+    for line in problems:
+        print(f"  problem: {line}")
+    return 1 if problems else 0
