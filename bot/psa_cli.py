@@ -17,7 +17,7 @@ from bot.config import ConfigError, load_config
 from bot.services.tickets import TicketMapper
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     s = sub.add_parser("psa", help="PSA commands")
     psub = s.add_subparsers(dest="psa_command", required=True)
     chk = psub.add_parser("check", help="sign in to the PSA, read one page, change nothing")

@@ -59,13 +59,9 @@ def make_connector(
             integration_code=env["AUTOTASK_INTEGRATION_CODE"],
             queues=boards,
         )
-    import importlib
+    from bot.adapters.psa.halo import HaloConnector
 
-    try:
-        halo = importlib.import_module("bot.adapters.psa.halo")
-    except ImportError:
-        raise PsaConfigError("psa.kind halo is not available in this build") from None
-    connector: PsaConnector = halo.HaloConnector(
+    return HaloConnector(
         client=http,
         url=psa.url,
         client_id=env["HALO_CLIENT_ID"],
@@ -73,4 +69,3 @@ def make_connector(
         tenant=env.get("HALO_TENANT") or None,
         teams=boards,
     )
-    return connector
