@@ -180,6 +180,7 @@ class _Lane(_Model):
     done: list[Text] = []
     keywords: list[Keyword] = []
     window: StrictBool | None = None  # default: true for the lane keyed "change"
+    workers: Literal["team", "anyone"] = "team"
 
     def to_domain(self) -> Lane:
         return Lane(
@@ -197,6 +198,7 @@ class _Lane(_Model):
             done=tuple(self.done),
             keywords=tuple(dict.fromkeys(self.keywords)),
             window=self.window if self.window is not None else self.key == "change",
+            workers=self.workers,
         )
 
 

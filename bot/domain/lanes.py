@@ -85,6 +85,8 @@ class Lane:
     # Escalations in this lane carry a window start (a change): the modal asks for it and the
     # stand-up lists those starting within 24 hours.
     window: bool = False
+    # "team": the owning team, the lane's approvers and admins work it; "anyone": everybody.
+    workers: Literal["team", "anyone"] = "team"
 
     @property
     def severity_order(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ to the same escalation loses cleanly (optimistic lock → :class:`Conflict`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,12 +17,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.adapters.models import Escalation, Interception
 from bot.adapters.uow import UnitOfWork
-from bot.domain import clocks
+from bot.domain import clocks, policy
 from bot.domain import escalation as lifecycle
-from bot.domain.errors import Conflict, NotFound
+from bot.domain.errors import Conflict, NotAllowed, NotFound
 from bot.domain.escalation import Change, Draft, EscalationState, Source, Status
 from bot.domain.text import escape
 from bot.services.context import Lanes
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,37 @@ def _apply(row: Escalation, change: Change, lanes: Lanes, now: datetime, **kw: A
         row.decision_reason = str(change.detail.get("reason") or "") or None
 
 
+def roles_of(
+    row: Escalation,
+    lanes: Lanes,
+    approvers_of: Callable[[Sequence[str]], Sequence[str]] | None = None,
+) -> policy.Roles:
+    """The people around ``row`` for :func:`policy.check`. ``approvers_of`` expands user groups
+    (a Slack lookup, made only when needed); without it only listed user ids count."""
+    lane = lanes.config.lane(row.lane)
+    team = lanes.config.teams.get(row.team)
+    listed = tuple(lane.approvers) if lane else ()
+
+    def approvers() -> Sequence[str]:
+        if approvers_of is not None and any(a.startswith("S") for a in listed):
+            try:
+                return approvers_of(listed)
+            except Exception:  # a failed group lookup must not block the listed users
+                log.warning("approver groups of %s could not be read", row.ref, exc_info=True)
+        return [a for a in listed if not a.startswith("S")]
+
+    return policy.Roles(
+        ref=row.ref,
+        requester=row.requester,
+        team_name=team.name if team else row.team,
+        members=frozenset(team.members if team else ()),
+        leads=frozenset(team.leads if team else ()),
+        admins=frozenset(lanes.config.admins),
+        approvers=approvers,
+        anyone=bool(lane and lane.workers == "anyone"),
+    )
+
+
 ACTIONS: dict[str, Callable[..., Change]] = {
     "take": lifecycle.take,
     "wait": lifecycle.wait_on_client,
@@ -209,6 +243,7 @@ def act(
     actor: str,
     now: datetime,
     request_key: str | None = None,
+    approvers_of: Callable[[Sequence[str]], Sequence[str]] | None = None,
     **kw: Any,
 ) -> Outcome:
     """Apply one lifecycle action (``take``, ``wait``, ``resume``, ``resolve``, ``reopen``,
@@ -216,6 +251,14 @@ def act(
     transition = ACTIONS.get(action)
     if transition is None:
         raise NotFound(f"Unknown action “{action}”.")
+    # Who may act is decided before the transaction: an approver group's lookup is a Slack
+    # call, and no Slack call runs inside an open write transaction.
+    row = get_escalation(uow_factory(), slack_team_id=slack_team_id, number=number)
+    try:
+        policy.check(action, actor, roles_of(row, lanes, approvers_of), to=kw.get("to"))
+    except NotAllowed:
+        log.info("refused %s on %s by %s (not allowed)", action, row.ref, actor)
+        raise
     return retry_on_conflict(
         lambda: _act_once(
             uow_factory(),

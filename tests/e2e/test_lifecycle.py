@@ -168,11 +168,16 @@ def test_reassign_through_its_modal(app: Harness) -> None:
     click(app, 1, "esc_reassign", "U01LEAD")
     view = app.fake.calls_to("views.open")[-1].response["view"]
     assert view["callback_id"] == "reassign"
-    app.slack.submit_view(view["id"], user="U01LEAD", values={"owner": "U01TECH1"})
+    # The alert lane belongs to the NOC (U01TECH3); the service desk's U01TECH1 is not in it,
+    # and SPEC's "Who may act" allows reassigning within the owning team only (changed with it).
+    refused = app.slack.submit_view(view["id"], user="U01LEAD", values={"owner": "U01TECH1"})
+    assert "member or lead of NOC" in json.dumps(refused.json()["errors"])
+    assert app.escalation(1).owner is None
+    app.slack.submit_view(view["id"], user="U01LEAD", values={"owner": "U01TECH3"})
     app.settle()
     esc = app.escalation(1)
-    assert (esc.owner, esc.status) == ("U01TECH1", "acknowledged")
-    assert app.timeline(1)[-1].text == "<@U01LEAD> assigned it to <@U01TECH1>"
+    assert (esc.owner, esc.status) == ("U01TECH3", "acknowledged")
+    assert app.timeline(1)[-1].text == "<@U01LEAD> assigned it to <@U01TECH3>"
 
 
 def test_user_text_is_escaped_everywhere_it_is_shown(app: Harness) -> None:
