@@ -13,7 +13,7 @@ from datetime import datetime
 from bot.adapters.psa.base import PsaError
 from bot.adapters.tickets import TicketRepository
 from bot.jobs import JobContext, JobResult
-from bot.services.tickets import TicketMapper, sync
+from bot.services.tickets import TicketMapper, sync_psa
 
 JOB = "psa-sync"
 
@@ -34,6 +34,14 @@ def run_psa_sync(ctx: JobContext, now: datetime, team: str | None = None) -> lis
         wait = psa.sync_every * (2 if failed else 1)
         if now < last + wait - (wait / 20):
             return [JobResult(JOB, psa.kind, "not-due", f"next after {last + wait:%H:%M} UTC")]
-    report = sync(ctx.uow, connector, TicketMapper(psa), slack_team_id=ctx.slack_team_id, now=now)
-    outcome = "failed" if report.error else "synced"
-    return [JobResult(JOB, psa.kind, outcome, str(report), {"stored": report.stored})]
+    report = sync_psa(
+        ctx.uow, connector, TicketMapper(psa), slack_team_id=ctx.slack_team_id, now=now
+    )
+    if report.error:
+        detail = f"{report.error_kind}: {report.error}; kept {report.stored} tickets stored"
+        return [JobResult(JOB, psa.kind, "failed", detail, {"stored": report.stored})]
+    detail = (
+        f"{report.stored} tickets stored from {report.pages} pages, {report.requests} requests"
+        + (f", {len(report.malformed)} malformed skipped" if report.malformed else "")
+    )
+    return [JobResult(JOB, psa.kind, "synced", detail, {"stored": report.stored})]

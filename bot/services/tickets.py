@@ -8,36 +8,17 @@ run with what was stored so far kept, the error recorded (without secrets) for t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from bot.adapters.psa.base import PsaAuthError, PsaConnector, PsaError, PsaTicket
+from bot.adapters.psa.base import PsaConnector, PsaTicket, Source
+from bot.adapters.psa.sync import SyncReport, sync
 from bot.adapters.tickets import TicketRepository
 from bot.adapters.uow import UnitOfWork
 from bot.domain.lanes import PsaSettings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class SyncReport:
-    pages: int = 0
-    stored: int = 0
-    skipped_board: int = 0
-    malformed: list[str] = field(default_factory=list)
-    requests: int = 0
-    error: str | None = None
-    auth_refused: bool = False
-
-    def __str__(self) -> str:
-        text = f"{self.stored} tickets stored from {self.pages} pages ({self.requests} requests)"
-        if self.malformed:
-            text += f"; {len(self.malformed)} malformed skipped"
-        if self.error:
-            text += f"; stopped: {self.error}"
-        return text
 
 
 def _fold(name: str | None) -> str:
@@ -104,7 +85,64 @@ class TicketMapper:
         }
 
 
-def sync(
+class DbTicketStore:
+    """The sync engine's :class:`~bot.adapters.psa.sync.TicketStore` over the database: each
+    page mapped (board → team, priority → severity, owner → Slack user) and upserted with its
+    cursor in one transaction; tickets on unmapped boards are not stored."""
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        mapper: TicketMapper,
+        *,
+        slack_team_id: str,
+        now: datetime,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.mapper = mapper
+        self.slack_team_id = slack_team_id
+        self.now = now
+        self.skipped_board = 0
+
+    def get_cursor(self, source: Source) -> datetime | None:
+        with self.uow_factory() as uow:
+            repo = TicketRepository(uow.session)
+            state = repo.state(self.slack_team_id, source)
+            state.last_attempt_at = self.now
+            cursor = state.cursor
+            uow.commit()
+        return cursor
+
+    def save_page(
+        self, source: Source, tickets: Iterable[PsaTicket], cursor: datetime | None
+    ) -> int:
+        page = list(tickets)
+        with self.uow_factory() as uow:
+            repo = TicketRepository(uow.session)
+            waiting = repo.waiting_since(self.slack_team_id, source, [t.external_id for t in page])
+            rows = []
+            for t in page:
+                row = self.mapper.row(self.slack_team_id, t, waiting.get(t.external_id), self.now)
+                if row is None:
+                    self.skipped_board += 1
+                else:
+                    rows.append(row)
+            repo.upsert(rows)
+            if cursor is not None:
+                repo.state(self.slack_team_id, source).cursor = cursor
+            uow.commit()
+        return len(rows)
+
+    def mark_synced(self, source: Source, at: datetime, *, error: str | None) -> None:
+        with self.uow_factory() as uow:
+            state = TicketRepository(uow.session).state(self.slack_team_id, source)
+            state.last_error = error
+            if error is None:
+                state.last_success_at = at
+            uow.commit()
+
+
+def sync_psa(
     uow_factory: Callable[[], UnitOfWork],
     connector: PsaConnector,
     mapper: TicketMapper,
@@ -112,47 +150,6 @@ def sync(
     slack_team_id: str,
     now: datetime,
 ) -> SyncReport:
-    """One incremental run: from the stored cursor, every page stored with its cursor."""
-    report = SyncReport()
-    source = connector.source
-    with uow_factory() as uow:
-        repo = TicketRepository(uow.session)
-        state = repo.state(slack_team_id, source)
-        since = state.cursor
-        state.last_attempt_at = now
-        uow.commit()
-    try:
-        for page in connector.pages(since, now=now):
-            report.pages += 1
-            report.requests += page.requests
-            report.malformed += [f"{m.external_id or '?'}: {m.reason}" for m in page.malformed]
-            with uow_factory() as uow:
-                repo = TicketRepository(uow.session)
-                ids = [t.external_id for t in page.tickets]
-                waiting = repo.waiting_since(slack_team_id, source, ids)
-                rows = []
-                for t in page.tickets:
-                    row = mapper.row(slack_team_id, t, waiting.get(t.external_id), now)
-                    if row is None:
-                        report.skipped_board += 1
-                    else:
-                        rows.append(row)
-                repo.upsert(rows)
-                state = repo.state(slack_team_id, source)
-                if page.cursor is not None:
-                    state.cursor = page.cursor
-                uow.commit()
-            report.stored += len(rows)
-    except PsaError as exc:
-        report.error = str(exc)
-        report.auth_refused = isinstance(exc, PsaAuthError)
-        log.warning("psa-sync %s stopped: %s (kept what was stored)", source, exc)
-    with uow_factory() as uow:
-        state = TicketRepository(uow.session).state(slack_team_id, source)
-        state.last_error = report.error
-        if report.error is None:
-            state.last_success_at = now
-        uow.commit()
-    for line in report.malformed[:20]:
-        log.warning("psa-sync %s skipped a malformed record: %s", source, line)
-    return report
+    """One incremental run from the stored cursor into the database (see :func:`sync`)."""
+    store = DbTicketStore(uow_factory, mapper, slack_team_id=slack_team_id, now=now)
+    return sync(connector, store, now=now)
