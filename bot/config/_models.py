@@ -9,6 +9,7 @@ policy against the lane's severities and approvers, respond against resolve).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
@@ -55,6 +56,7 @@ from bot.domain.lanes import (
     LanekeeperConfig,
     Protected,
     PsaSettings,
+    Retention,
     SeverityTarget,
     Team,
 )
@@ -262,6 +264,39 @@ class _Alerts(_Model):
         )
 
 
+_CALENDAR = re.compile(r"^\s*(?:(\d+)\s*([wdh])\s*)+$", re.I)
+_CALENDAR_PART = re.compile(r"(\d+)\s*([wdh])", re.I)
+_UNIT = {"w": 7 * 86400, "d": 86400, "h": 3600}
+
+
+def _calendar_duration(value: object) -> dt.timedelta:
+    """``90d``, ``8w``, ``12h`` as calendar time (a retention is not business time)."""
+    if not isinstance(value, str) or not _CALENDAR.match(value):
+        raise ValueError(f"{_show(value)} is not a duration (use e.g. 7d, 8w, 12h)")
+    seconds = sum(int(n) * _UNIT[u.lower()] for n, u in _CALENDAR_PART.findall(value))
+    if seconds < 3600:
+        raise ValueError(f"{_show(value)} is too short to keep anything (at least 1h)")
+    return dt.timedelta(seconds=seconds)
+
+
+CalendarDuration = Annotated[dt.timedelta, BeforeValidator(_calendar_duration)]
+
+
+class _Retention(_Model):
+    interceptions: CalendarDuration = dt.timedelta(days=90)
+    requests: CalendarDuration = dt.timedelta(days=7)
+    outbox: CalendarDuration = dt.timedelta(days=30)
+    tickets_closed: CalendarDuration = dt.timedelta(weeks=8)
+
+    def to_domain(self) -> Retention:
+        return Retention(
+            interceptions=self.interceptions,
+            requests=self.requests,
+            outbox=self.outbox,
+            tickets_closed=self.tickets_closed,
+        )
+
+
 class _Config(_Model):
     timezone: TimeZone
     admins: list[UserId] = []
@@ -270,6 +305,7 @@ class _Config(_Model):
     lanes: list[_Lane] = Field(min_length=1)
     psa: _Psa | None = None
     alerts: _Alerts = _Alerts()
+    retention: _Retention = _Retention()
 
     def to_domain(self) -> LanekeeperConfig:
         return LanekeeperConfig(
@@ -280,6 +316,7 @@ class _Config(_Model):
             protected=self.protected.to_domain(),
             psa=self.psa.to_domain() if self.psa else None,
             alerts=self.alerts.to_domain(),
+            retention=self.retention.to_domain(),
         )
 
 

@@ -159,6 +159,17 @@ class AlertSettings:
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How long what is not needed forever is kept (calendar time). Escalations, their timeline
+    and weekly snapshots are kept; posts still waiting for Slack are never pruned."""
+
+    interceptions: timedelta = timedelta(days=90)  # intercepted message text
+    requests: timedelta = timedelta(days=7)  # processed request ids (retry dedupe)
+    outbox: timedelta = timedelta(days=30)  # delivered or failed posts
+    tickets_closed: timedelta = timedelta(weeks=8)  # closed PSA tickets
+
+
+@dataclass(frozen=True)
 class LanekeeperConfig:
     timezone: str
     teams: dict[str, Team]
@@ -167,6 +178,7 @@ class LanekeeperConfig:
     protected: Protected = field(default_factory=Protected)
     psa: PsaSettings | None = None
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    retention: Retention = field(default_factory=Retention)
 
     @property
     def alert_lane(self) -> str | None:

@@ -103,3 +103,26 @@ def test_ticket_sla_per_team() -> None:
     )
     team = load_config_text(text, source="x").teams["desk"]
     assert team.ticket_sla["P1"].resolve.seconds == 8 * 3600
+
+
+def test_retention_defaults_and_calendar_durations() -> None:
+    config = load_config_text(MINIMAL, source="x")
+    assert (config.retention.interceptions, config.retention.tickets_closed) == (
+        timedelta(days=90),
+        timedelta(weeks=8),
+    )
+    text = (
+        MINIMAL
+        + "retention: {interceptions: 30d, requests: 12h, outbox: 2w, tickets_closed: 10w}\n"
+    )
+    r = load_config_text(text, source="x").retention
+    assert (r.interceptions, r.requests, r.outbox, r.tickets_closed) == (
+        timedelta(days=30),
+        timedelta(hours=12),
+        timedelta(days=14),
+        timedelta(weeks=10),
+    )
+    assert problems_of(MINIMAL + "retention: {outbox: 30x, requests: 5m}\n") == [
+        'retention.outbox: "30x" is not a duration (use e.g. 7d, 8w, 12h)',
+        'retention.requests: "5m" is not a duration (use e.g. 7d, 8w, 12h)',
+    ]
