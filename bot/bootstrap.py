@@ -83,12 +83,21 @@ class Container:
         assert self.settings.slack_signing_secret
         bolt = self.bolt(token_verification=token_verification)
         endpoint = SlackEndpoint(bolt, signing_secret=self.settings.slack_signing_secret)
+        metrics = None
+        extra: list[Route] = []
+        if self.settings.lanekeeper_metrics_token:
+            from bot.web.metrics import Metrics
+
+            metrics = Metrics(token=self.settings.lanekeeper_metrics_token, sessions=self.sessions)
+            extra.append(Route(frozenset({"GET"}), "/metrics", handler=metrics.handle))
         return WebApp(
             [
+                *extra,
                 Route(frozenset({"GET", "HEAD"}), "/healthz", handler=lambda _r: self.healthz()),
                 Route(frozenset({"POST"}), "/slack/events", wsgi=endpoint),
                 Route(frozenset({"GET", "POST"}), "/slack/", wsgi=endpoint.bolt_handler),
-            ]
+            ],
+            observe=metrics.observe if metrics else None,
         )
 
     def healthz(self) -> Response:

@@ -17,16 +17,23 @@ if TYPE_CHECKING:
     from bot.bootstrap import Container
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("lanekeeper")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def _settings() -> Settings:
     return Settings()
 
 
 def _logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=getattr(logging, settings.lanekeeper_log_level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # `db upgrade` says what it did
+    from bot.logs import configure
+
+    configure(level=settings.lanekeeper_log_level, fmt=settings.lanekeeper_log_format)
 
 
 def _load_or_exit(settings: Settings) -> LanekeeperConfig:
@@ -292,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="lanekeeper", description="Escalation lanes for MSP teams in Slack."
     )
+    p.add_argument("--version", action="version", version=f"lanekeeper {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")

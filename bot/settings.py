@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -36,6 +38,9 @@ class Settings(BaseSettings):
     # Outbox delivery threads: each Slack call waits ~100 ms on the network.
     lanekeeper_delivery_threads: int = Field(default=4, ge=1, le=256)
     lanekeeper_log_level: str = "INFO"
+    lanekeeper_log_format: Literal["plain", "json"] = "plain"
+    # GET /metrics answers only with this bearer token; unset: no /metrics at all.
+    lanekeeper_metrics_token: str | None = None
 
     @field_validator("database_url")
     @classmethod

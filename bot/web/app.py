@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -104,10 +105,32 @@ def _send(start_response: StartResponse, r: Response) -> list[bytes]:
 class WebApp:
     """The one WSGI application ``lanekeeper serve`` runs."""
 
-    def __init__(self, routes: Iterable[Route]) -> None:
+    def __init__(
+        self,
+        routes: Iterable[Route],
+        *,
+        observe: Callable[[str, int, float], None] | None = None,
+    ) -> None:
         self.routes = list(routes)
+        self.observe = observe
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if self.observe is None:
+            return self._route(environ, start_response)
+        started = time.perf_counter()
+        seen: dict[str, int] = {}
+
+        def recording(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            seen["status"] = int(status.split(" ", 1)[0])
+            return start_response(status, headers, *rest)
+
+        body = self._route(environ, recording)
+        path = environ.get("PATH_INFO", "") or "/"
+        route = next((r.path for r in self.routes if r.matches(path)), "other")
+        self.observe(route, seen.get("status", 0), started)
+        return body
+
+    def _route(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "") or "/"
         method = environ.get("REQUEST_METHOD", "GET").upper()
         matching = [r for r in self.routes if r.matches(path)]
