@@ -106,6 +106,16 @@ class Digest:
     counts: dict[str, int]
     timezone: str = "UTC"  # the team's, for showing times in its local time
     risk_window: timedelta = field(default=timedelta(hours=4))
+    # With a PSA configured: when its queue was last synced (None: never). The digest says so
+    # when the sync is behind, so a quiet digest is never mistaken for a quiet queue.
+    psa: str | None = None
+    queue_synced_at: datetime | None = None
+
+    def queue_stale(self, *, after: timedelta = timedelta(minutes=30)) -> bool:
+        """A PSA is configured and its queue was never synced, or not for ``after``."""
+        if self.psa is None:
+            return False
+        return self.queue_synced_at is None or self.now - self.queue_synced_at > after
 
     @property
     def is_clean(self) -> bool:
@@ -165,6 +175,8 @@ def build_digest(
     risk_window: timedelta = timedelta(hours=4),
     alert_lane: str | None = ALERT_LANE,
     window_lanes: frozenset[str] = frozenset({CHANGE_LANE}),
+    psa: str | None = None,
+    queue_synced_at: datetime | None = None,
 ) -> Digest:
     """The stand-up digest of ``team`` at ``now`` (see the module docstring for the rules).
 
@@ -246,4 +258,6 @@ def build_digest(
         counts=_counts(listed, calendar, now, today, approvals),
         timezone=calendar.timezone_name,
         risk_window=risk_window,
+        psa=psa,
+        queue_synced_at=as_utc(queue_synced_at, "queue_synced_at") if queue_synced_at else None,
     )

@@ -27,6 +27,7 @@ def standup_digest(
         work = uow.work(lanes)
         items = work.team_open(slack_team_id, team)
         approvals = work.pending_approvals(slack_team_id, team)
+        synced = work.last_synced(slack_team_id) if lanes.config.psa else None
     return build_digest(
         team=cfg,
         calendar=lanes.calendar(team),
@@ -36,4 +37,6 @@ def standup_digest(
         risk_window=risk_window,
         alert_lane=lanes.config.alert_lane,
         window_lanes=lanes.config.window_lanes,
+        psa=lanes.config.psa.kind if lanes.config.psa else None,
+        queue_synced_at=synced,
     )

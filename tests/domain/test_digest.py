@@ -307,3 +307,11 @@ def test_lane_roles_follow_the_configuration() -> None:
     assert (refs(d.alerts), refs(d.changes)) == (["ESC-1"], ["ESC-3"])
     off = digest(items, alert_lane=None, window_lanes=frozenset())
     assert (off.alerts, off.changes) == ((), ())
+
+
+def test_the_digest_knows_when_the_psa_queue_is_stale() -> None:
+    assert not digest([]).queue_stale()  # no PSA: nothing to say
+    assert digest([], psa="connectwise").queue_stale()  # never synced
+    fresh = digest([], psa="connectwise", queue_synced_at=NOW - 29 * M)
+    assert (fresh.queue_synced_at, fresh.queue_stale()) == (NOW - 29 * M, False)
+    assert digest([], psa="halo", queue_synced_at=NOW - 31 * M).queue_stale()
