@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -198,13 +198,42 @@ class ProcessedRequests:
         )
 
 
+@overload
 def insert_ignoring_conflict(
-    session: Session, model: type[Any], values: dict[str, Any], conflict_columns: list[str]
-) -> bool:
-    """``INSERT … ON CONFLICT (cols) DO NOTHING``; True when the row was inserted.
+    session: Session,
+    model: type[Any],
+    values: dict[str, Any],
+    conflict_columns: list[str],
+    *,
+    returning_id: Literal[False] = False,
+) -> bool: ...
 
-    One statement instead of a savepoint and a caught IntegrityError: cheaper, and safe when
-    two transactions insert the same key at the same moment (the second one waits, then skips).
+
+@overload
+def insert_ignoring_conflict(
+    session: Session,
+    model: type[Any],
+    values: dict[str, Any],
+    conflict_columns: list[str],
+    *,
+    returning_id: Literal[True],
+) -> int | None: ...
+
+
+def insert_ignoring_conflict(
+    session: Session,
+    model: type[Any],
+    values: dict[str, Any],
+    conflict_columns: list[str],
+    *,
+    returning_id: bool = False,
+) -> bool | int | None:
+    """``INSERT … ON CONFLICT (cols) DO NOTHING RETURNING id``: the one idempotent insert.
+
+    True (or the new row's id with ``returning_id``) when the row was inserted; False (None)
+    when the key was already there. One statement instead of a savepoint and a caught
+    IntegrityError: cheaper, and safe when two transactions insert the same key at the same
+    moment (the second one waits, then skips).
     """
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -222,5 +251,7 @@ def insert_ignoring_conflict(
             .values(**values)
             .on_conflict_do_nothing(index_elements=conflict_columns)
         )
-    result = session.execute(stmt.returning(model.id))
-    return result.first() is not None
+    new_id = session.execute(stmt.returning(model.id)).scalar_one_or_none()
+    if returning_id:
+        return int(new_id) if new_id is not None else None
+    return new_id is not None

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.adapters.workitems import WorkItems
     from bot.services.context import Lanes
 
+from bot.adapters.interceptions import FocusRepository, InterceptionRepository
 from bot.adapters.repository import (
     EscalationRepository,
     OutboxRepository,
@@ -28,6 +29,8 @@ class UnitOfWork:
     timeline: TimelineRepository
     outbox: OutboxRepository
     processed: ProcessedRequests
+    interceptions: InterceptionRepository
+    focus: FocusRepository
 
     def __init__(
         self,
@@ -44,6 +47,8 @@ class UnitOfWork:
         self.timeline = TimelineRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.processed = ProcessedRequests(self.session)
+        self.interceptions = InterceptionRepository(self.session)
+        self.focus = FocusRepository(self.session)
         self._committed = False
         return self
 
@@ -66,6 +71,10 @@ class UnitOfWork:
         from bot.adapters.workitems import WorkItems
 
         return WorkItems(self.session, lanes)
+
+    def detach(self, row: object) -> None:
+        """Keep ``row`` readable after the unit of work ends (its attributes stay loaded)."""
+        self.session.expunge(row)
 
     def commit(self) -> None:
         self.session.commit()

@@ -348,7 +348,7 @@ def get_escalation(uow: UnitOfWork, *, slack_team_id: str, number: int) -> Escal
         row = uow.escalations.get(slack_team_id, number)
         if row is None:
             raise NotFound(f"ESC-{number} does not exist.")
-        uow.session.expunge(row)
+        uow.detach(row)
         return row
 
 

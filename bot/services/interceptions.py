@@ -7,9 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
-
-from bot.adapters.models import FocusSession, Interception
+from bot.adapters.models import Interception
 from bot.adapters.uow import UnitOfWork
 from bot.domain.errors import AlreadyDone, NotAllowed, NotFound
 
@@ -19,17 +17,9 @@ OUTCOMES = ("routed", "dismissed", "ignored", "undeliverable")
 def focused_users(
     uow: UnitOfWork, slack_team_id: str, now: datetime, users: Iterable[str] | None = None
 ) -> dict[str, datetime]:
-    """Users in focus right now, with when their focus ends."""
-    stmt = select(FocusSession.user, FocusSession.ends_at).where(
-        FocusSession.slack_team_id == slack_team_id,
-        FocusSession.starts_at <= now,
-        FocusSession.ends_at > now,
-        FocusSession.ended_at.is_(None),
-    )
-    if users is not None:
-        stmt = stmt.where(FocusSession.user.in_(list(users)))
+    """Users in focus right now, with when their focus ends (inside an open unit of work)."""
     out: dict[str, datetime] = {}
-    for user, ends_at in uow.session.execute(stmt):
+    for user, ends_at in uow.focus.running(slack_team_id, now, users):
         out[user] = max(ends_at, out.get(user, ends_at))
     return out
 
@@ -37,15 +27,8 @@ def focused_users(
 def _end_running(uow: UnitOfWork, slack_team_id: str, user: str, now: datetime) -> bool:
     """End the user's focus sessions still running at ``now``; whether there was one."""
     ended = False
-    for s in uow.session.scalars(
-        select(FocusSession).where(
-            FocusSession.slack_team_id == slack_team_id,
-            FocusSession.user == user,
-            FocusSession.ends_at > now,
-            FocusSession.ended_at.is_(None),
-        )
-    ):
-        s.ended_at = now
+    for session in uow.focus.not_ended(slack_team_id, user, now):
+        session.ended_at = now
         ended = True
     return ended
 
@@ -55,9 +38,7 @@ def start_focus(
 ) -> None:
     with uow:
         _end_running(uow, slack_team_id, user, now)  # a new /focus replaces the running one
-        uow.session.add(
-            FocusSession(slack_team_id=slack_team_id, user=user, starts_at=now, ends_at=ends_at)
-        )
+        uow.focus.add(slack_team_id, user, now, ends_at)
         uow.outbox.home_refresh(slack_team_id, user)
         uow.commit()
 
@@ -103,27 +84,17 @@ def record(
         "created_at": now,
     }
     with uow:
-        if uow.session.get_bind().dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-        stmt = (
-            insert(Interception)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["slack_team_id", "channel", "message_ts"])
-            .returning(Interception.id)
-        )
-        new_id = uow.session.execute(stmt).scalar_one_or_none()
+        new_id = uow.interceptions.add_once(values)
         uow.commit()
-        return int(new_id) if new_id is not None else None
+        return new_id
 
 
 def get(uow: UnitOfWork, *, slack_team_id: str, interception_id: int) -> Interception:
     with uow:
-        row = uow.session.get(Interception, interception_id)
-        if row is None or row.slack_team_id != slack_team_id:
+        row = uow.interceptions.get(slack_team_id, interception_id)
+        if row is None:
             raise NotFound("That message is no longer known to Lanekeeper.")
-        uow.session.expunge(row)
+        uow.detach(row)
         return row
 
 
@@ -140,8 +111,8 @@ def decide(
 ) -> None:
     """The sender chose: routed to a lane, or not a request. Only the sender can choose."""
     with uow:
-        row = uow.session.get(Interception, interception_id)
-        if row is None or row.slack_team_id != slack_team_id:
+        row = uow.interceptions.get(slack_team_id, interception_id)
+        if row is None:
             raise NotFound("That message is no longer known to Lanekeeper.")
         if row.sender != actor:
             raise NotAllowed("Only the person who sent that message can decide where it goes.")
@@ -156,7 +127,7 @@ def decide(
 
 def mark_undeliverable(uow: UnitOfWork, *, interception_id: int, reason: str) -> None:
     with uow:
-        row = uow.session.get(Interception, interception_id)
+        row = uow.interceptions.by_id(interception_id)
         if row is not None:
             row.outcome = "undeliverable"
             row.reason = reason[:200]
@@ -171,14 +142,7 @@ def interruption_counts(
     zone = ZoneInfo(tz)
     counts: Counter[tuple[str, date, str]] = Counter()
     with uow:
-        rows = uow.session.scalars(
-            select(Interception).where(
-                Interception.slack_team_id == slack_team_id,
-                Interception.created_at >= since,
-                Interception.created_at < until,
-                or_(Interception.outcome != "undeliverable", Interception.outcome.is_(None)),
-            )
-        )
+        rows = uow.interceptions.between(slack_team_id, since, until)
         today = now.astimezone(zone).date()
         for row in rows:
             day = row.created_at.astimezone(zone).date()

@@ -1,0 +1,85 @@
+"""Caught pings and focus sessions: the queries behind :mod:`bot.services.interceptions`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from bot.adapters.models import FocusSession, Interception
+from bot.adapters.repository import insert_ignoring_conflict
+
+
+class FocusRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def running(
+        self, slack_team_id: str, now: datetime, users: Iterable[str] | None = None
+    ) -> Iterator[tuple[str, datetime]]:
+        """(user, ends_at) of every focus session running at ``now``."""
+        stmt = select(FocusSession.user, FocusSession.ends_at).where(
+            FocusSession.slack_team_id == slack_team_id,
+            FocusSession.starts_at <= now,
+            FocusSession.ends_at > now,
+            FocusSession.ended_at.is_(None),
+        )
+        if users is not None:
+            stmt = stmt.where(FocusSession.user.in_(list(users)))
+        for user, ends_at in self.session.execute(stmt):
+            yield str(user), ends_at
+
+    def not_ended(self, slack_team_id: str, user: str, now: datetime) -> Sequence[FocusSession]:
+        return self.session.scalars(
+            select(FocusSession).where(
+                FocusSession.slack_team_id == slack_team_id,
+                FocusSession.user == user,
+                FocusSession.ends_at > now,
+                FocusSession.ended_at.is_(None),
+            )
+        ).all()
+
+    def add(self, slack_team_id: str, user: str, starts_at: datetime, ends_at: datetime) -> None:
+        self.session.add(
+            FocusSession(
+                slack_team_id=slack_team_id, user=user, starts_at=starts_at, ends_at=ends_at
+            )
+        )
+
+
+class InterceptionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add_once(self, values: dict[str, Any]) -> int | None:
+        """Insert a caught ping unless this message was already caught; its id, or None."""
+        return insert_ignoring_conflict(
+            self.session,
+            Interception,
+            values,
+            ["slack_team_id", "channel", "message_ts"],
+            returning_id=True,
+        )
+
+    def get(self, slack_team_id: str, interception_id: int) -> Interception | None:
+        row = self.session.get(Interception, interception_id)
+        return row if row is not None and row.slack_team_id == slack_team_id else None
+
+    def by_id(self, interception_id: int) -> Interception | None:
+        return self.session.get(Interception, interception_id)
+
+    def between(
+        self, slack_team_id: str, since: datetime, until: datetime
+    ) -> Sequence[Interception]:
+        """Caught pings in ``[since, until)`` whose reply reached the sender."""
+        return self.session.scalars(
+            select(Interception).where(
+                Interception.slack_team_id == slack_team_id,
+                Interception.created_at >= since,
+                Interception.created_at < until,
+                or_(Interception.outcome != "undeliverable", Interception.outcome.is_(None)),
+            )
+        ).all()
