@@ -15,6 +15,7 @@ from bot.adapters.models import (
     Escalation,
     OutboxMessage,
     ProcessedRequest,
+    SlaNotice,
     TimelineEntry,
     utcnow,
 )
@@ -181,6 +182,38 @@ class OutboxRepository:
             payload={"method": method, "args": args},
             escalation_id=escalation_id,
             dedupe_key=dedupe_key,
+        )
+
+
+class SlaNotices:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim(
+        self,
+        slack_team_id: str,
+        *,
+        kind: str,
+        ref: str,
+        clock: str,
+        level: str,
+        cycle: int,
+        at: datetime,
+    ) -> bool:
+        """Record that a warning was sent; False when it already was (the unique key says so)."""
+        return insert_ignoring_conflict(
+            self.session,
+            SlaNotice,
+            {
+                "slack_team_id": slack_team_id,
+                "work_kind": kind,
+                "work_ref": ref,
+                "clock": clock,
+                "level": level,
+                "cycle": cycle,
+                "sent_at": at,
+            },
+            ["slack_team_id", "work_kind", "work_ref", "clock", "level", "cycle"],
         )
 
 

@@ -11,6 +11,14 @@ from bot.adapters.models import Interception, OutboxMessage, ProcessedRequest, T
 from bot.domain.lanes import Retention
 
 
+class Maintenance:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def prune(self, slack_team_id: str, retention: Retention, now: datetime) -> dict[str, int]:
+        return prune(self.session, slack_team_id, retention, now)
+
+
 def prune(
     session: Session, slack_team_id: str, retention: Retention, now: datetime
 ) -> dict[str, int]:

@@ -19,8 +19,11 @@ from bot.adapters.repository import (
     EscalationRepository,
     OutboxRepository,
     ProcessedRequests,
+    SlaNotices,
     TimelineRepository,
 )
+from bot.adapters.retention import Maintenance
+from bot.adapters.tickets import TicketRepository
 
 
 class UnitOfWork:
@@ -31,6 +34,9 @@ class UnitOfWork:
     processed: ProcessedRequests
     interceptions: InterceptionRepository
     focus: FocusRepository
+    tickets: TicketRepository
+    notices: SlaNotices
+    maintenance: Maintenance
 
     def __init__(
         self,
@@ -49,6 +55,9 @@ class UnitOfWork:
         self.processed = ProcessedRequests(self.session)
         self.interceptions = InterceptionRepository(self.session)
         self.focus = FocusRepository(self.session)
+        self.tickets = TicketRepository(self.session)
+        self.notices = SlaNotices(self.session)
+        self.maintenance = Maintenance(self.session)
         self._committed = False
         return self
 
@@ -71,6 +80,10 @@ class UnitOfWork:
         from bot.adapters.workitems import WorkItems
 
         return WorkItems(self.session, lanes)
+
+    def flush(self) -> None:
+        """Write pending changes now (a concurrent change to a versioned row raises here)."""
+        self.session.flush()
 
     def detach(self, row: object) -> None:
         """Keep ``row`` readable after the unit of work ends (its attributes stay loaded)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.adapters.retention import prune
 from bot.jobs import JobContext, JobResult
 
 JOB = "prune"
@@ -12,7 +11,7 @@ JOB = "prune"
 
 def run_prune(ctx: JobContext, now: datetime, team: str | None = None) -> list[JobResult]:
     with ctx.uow() as uow:
-        counts = prune(uow.session, ctx.slack_team_id, ctx.lanes.config.retention, now)
+        counts = uow.maintenance.prune(ctx.slack_team_id, ctx.lanes.config.retention, now)
         uow.commit()
     detail = ", ".join(f"{n} {what}" for what, n in counts.items())
     return [

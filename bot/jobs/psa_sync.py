@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.adapters.psa.base import PsaError
-from bot.adapters.tickets import TicketRepository
 from bot.jobs import JobContext, JobResult
 from bot.services.tickets import TicketMapper, sync_psa
 
@@ -27,7 +26,7 @@ def run_psa_sync(ctx: JobContext, now: datetime, team: str | None = None) -> lis
     except PsaError as exc:
         return [JobResult(JOB, psa.kind, "failed", str(exc))]
     with ctx.uow() as uow:
-        state = TicketRepository(uow.session).state(ctx.slack_team_id, connector.source)
+        state = uow.tickets.state(ctx.slack_team_id, connector.source)
         last, failed = state.last_attempt_at, state.last_error is not None
         uow.commit()
     if last is not None:

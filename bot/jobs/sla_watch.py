@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-
-from bot.adapters.models import SlaNotice
 from bot.adapters.uow import UnitOfWork
 from bot.domain.sla import WorkItem, read_clocks, thresholds_crossed
 from bot.domain.text import escape, safe_link
@@ -81,19 +78,12 @@ def _claim(
     uow: UnitOfWork, ctx: JobContext, item: WorkItem, clock: str, level: str, now: datetime
 ) -> bool:
     """Record a notice; False when it was already sent (the unique key says so)."""
-    try:
-        with uow.session.begin_nested():
-            uow.session.add(
-                SlaNotice(
-                    slack_team_id=ctx.slack_team_id,
-                    work_kind=item.kind,
-                    work_ref=item.ref,
-                    clock=clock,
-                    level=level,
-                    cycle=item.reopen_count,
-                    sent_at=now,
-                )
-            )
-        return True
-    except IntegrityError:
-        return False
+    return uow.notices.claim(
+        ctx.slack_team_id,
+        kind=item.kind,
+        ref=item.ref,
+        clock=clock,
+        level=level,
+        cycle=item.reopen_count,
+        at=now,
+    )

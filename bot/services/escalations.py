@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.adapters.models import Escalation, Interception
+from bot.adapters.models import Escalation
 from bot.adapters.uow import UnitOfWork
 from bot.domain import clocks, policy
 from bot.domain import escalation as lifecycle
@@ -126,8 +126,8 @@ def create_escalation(
                 dedupe_key=f"source-note:{row.id}",
             )
         if interception_id is not None:
-            caught = uow.session.get(Interception, interception_id)
-            if caught is not None and caught.slack_team_id == slack_team_id:
+            caught = uow.interceptions.get(slack_team_id, interception_id)
+            if caught is not None:
                 caught.outcome = "routed"
                 caught.lane = lane.key
                 caught.escalation_id = row.id
@@ -322,7 +322,7 @@ def _record(uow: UnitOfWork, row: Escalation, change: Change, *, actor: str, now
     note = change.detail.get("note") or change.detail.get("reason")
     if note:
         text += f": {escape(str(note))}"
-    uow.session.flush()  # version check happens here: a concurrent change raises StaleDataError
+    uow.flush()  # version check happens here: a concurrent change raises StaleDataError
     uow.timeline.append(
         row, at=now, actor=actor, kind=change.kind, text=text, detail=dict(change.detail)
     )

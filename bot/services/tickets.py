@@ -14,7 +14,6 @@ from typing import Any
 
 from bot.adapters.psa.base import PsaConnector, PsaTicket, Source
 from bot.adapters.psa.sync import SyncReport, sync
-from bot.adapters.tickets import TicketRepository
 from bot.adapters.uow import UnitOfWork
 from bot.domain.lanes import PsaSettings
 
@@ -106,7 +105,7 @@ class DbTicketStore:
 
     def get_cursor(self, source: Source) -> datetime | None:
         with self.uow_factory() as uow:
-            repo = TicketRepository(uow.session)
+            repo = uow.tickets
             state = repo.state(self.slack_team_id, source)
             state.last_attempt_at = self.now
             cursor = state.cursor
@@ -118,7 +117,7 @@ class DbTicketStore:
     ) -> int:
         page = list(tickets)
         with self.uow_factory() as uow:
-            repo = TicketRepository(uow.session)
+            repo = uow.tickets
             waiting = repo.waiting_since(self.slack_team_id, source, [t.external_id for t in page])
             rows = []
             for t in page:
@@ -135,7 +134,7 @@ class DbTicketStore:
 
     def mark_synced(self, source: Source, at: datetime, *, error: str | None) -> None:
         with self.uow_factory() as uow:
-            state = TicketRepository(uow.session).state(self.slack_team_id, source)
+            state = uow.tickets.state(self.slack_team_id, source)
             state.last_error = error
             if error is None:
                 state.last_success_at = at
