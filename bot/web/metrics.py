@@ -13,16 +13,14 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.adapters.models import Escalation, JobRun, OutboxMessage, PsaSyncState, Ticket
-from bot.domain.escalation import ACTIVE
+from bot.adapters.stats import deployment_figures
 from bot.web.app import Request, Response
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -36,37 +34,9 @@ class _Database(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         now = self.clock()
         with self.sessions() as s:
-            pending = s.scalar(
-                select(func.count(OutboxMessage.id)).where(
-                    OutboxMessage.delivered_at.is_(None), OutboxMessage.failed_at.is_(None)
-                )
-            )
-            refused = s.scalar(
-                select(func.count(OutboxMessage.id)).where(
-                    OutboxMessage.failed_at >= now - timedelta(days=1)
-                )
-            )
-            escalations = s.execute(
-                select(Escalation.team, func.count(Escalation.id))
-                .where(Escalation.status.in_([st.value for st in ACTIVE]))
-                .group_by(Escalation.team)
-            ).all()
-            tickets = s.execute(
-                select(Ticket.team, func.count(Ticket.id))
-                .where(Ticket.closed_at.is_(None), Ticket.resolved_at.is_(None))
-                .group_by(Ticket.team)
-            ).all()
-            synced = s.execute(select(PsaSyncState.source, PsaSyncState.last_success_at)).all()
-            oldest = s.scalar(
-                select(func.min(OutboxMessage.created_at)).where(
-                    OutboxMessage.delivered_at.is_(None), OutboxMessage.failed_at.is_(None)
-                )
-            )
-            runs = s.execute(
-                select(JobRun.job, JobRun.outcome, func.count(JobRun.id))
-                .where(JobRun.ran_at >= now - timedelta(days=1))
-                .group_by(JobRun.job, JobRun.outcome)
-            ).all()
+            f = deployment_figures(s, now)
+        pending, refused, oldest = f.outbox_pending, f.outbox_refused_24h, f.oldest_pending
+        escalations, tickets, synced, runs = f.escalations, f.tickets, f.synced, f.job_runs
         g = GaugeMetricFamily(
             "lanekeeper_outbox_pending", "Slack posts stored and not yet delivered"
         )
