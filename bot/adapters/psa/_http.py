@@ -171,4 +171,4 @@ class PsaHttp:
             self._sleep(wait)
 
 
-__all__ = ["RetryPolicy", "PsaHttp", "PsaError", "retry_after_seconds", "server_date"]
+__all__ = ["PsaError", "PsaHttp", "RetryPolicy", "retry_after_seconds", "server_date"]

@@ -226,9 +226,7 @@ class AutotaskConnector:
         """Pages of a query: items, the response, whether another page follows."""
         url: str | None = self._zone_url(f"{self.zone().api}/{entity}/query")
         while url is not None:
-            response = self.http.request(
-                "POST", url, headers=self._headers(), json=body, what=what
-            )
+            response = self.http.request("POST", url, headers=self._headers(), json=body, what=what)
             data = self._json(response, what)
             items = data.get("items")
             if not isinstance(items, list):
@@ -238,7 +236,9 @@ class AutotaskConnector:
             url = self._zone_url(str(nxt)) if nxt else None
             yield items, response, url is not None
 
-    def _names(self, entity: str, ids: set[int], fields: list[str], cache: dict[int, Mapping[str, Any]]) -> None:
+    def _names(
+        self, entity: str, ids: set[int], fields: list[str], cache: dict[int, Mapping[str, Any]]
+    ) -> None:
         missing = sorted(i for i in ids if i not in cache)
         for start in range(0, len(missing), MAX_PAGE_SIZE):
             chunk = missing[start : start + MAX_PAGE_SIZE]
@@ -254,7 +254,9 @@ class AutotaskConnector:
             for i in chunk:
                 cache.setdefault(i, {})
 
-    def ticket_filter(self, since: datetime | None, now: datetime, queue_ids: list[int]) -> list[dict[str, Any]]:
+    def ticket_filter(
+        self, since: datetime | None, now: datetime, queue_ids: list[int]
+    ) -> list[dict[str, Any]]:
         scope: dict[str, Any] = {"op": "in", "field": "queueID", "value": queue_ids}
         if since is None:
             window = utc_iso(now - FIRST_SYNC_CLOSED_WINDOW, fraction=True)
@@ -300,7 +302,11 @@ class AutotaskConnector:
                 high_water = server_date(response)
             self._names(
                 "Companies",
-                {i["companyID"] for i in items if isinstance(i, Mapping) and isinstance(i.get("companyID"), int)},
+                {
+                    i["companyID"]
+                    for i in items
+                    if isinstance(i, Mapping) and isinstance(i.get("companyID"), int)
+                },
                 ["id", "companyName"],
                 companies,
             )
@@ -371,9 +377,17 @@ class AutotaskConnector:
         resource = resources.get(owner_id) if isinstance(owner_id, int) else None
         owner_name = None
         if resource:
-            owner_name = " ".join(
-                x for x in (str_or_none(resource.get("firstName")), str_or_none(resource.get("lastName"))) if x
-            ) or None
+            owner_name = (
+                " ".join(
+                    x
+                    for x in (
+                        str_or_none(resource.get("firstName")),
+                        str_or_none(resource.get("lastName")),
+                    )
+                    if x
+                )
+                or None
+            )
         zone = self.zone()
         return PsaTicket(
             source="autotask",
@@ -388,7 +402,10 @@ class AutotaskConnector:
             status=status,
             is_closed=closed,
             waiting_on_client=not closed
-            and (status_key == str(STATUS_WAITING_CUSTOMER) or is_waiting_status(status, self._waiting)),
+            and (
+                status_key == str(STATUS_WAITING_CUSTOMER)
+                or is_waiting_status(status, self._waiting)
+            ),
             owner=str(owner_id) if isinstance(owner_id, int) else None,
             owner_name=owner_name,
             owner_email=str_or_none(resource.get("email")) if resource else None,
@@ -398,7 +415,8 @@ class AutotaskConnector:
             closed_at=completed,
             updated_at=updated,
             respond_due=parse_utc(record.get("firstResponseDueDateTime")),
-            resolve_due=parse_utc(record.get("resolvedDueDateTime")) or parse_utc(record.get("dueDateTime")),
+            resolve_due=parse_utc(record.get("resolvedDueDateTime"))
+            or parse_utc(record.get("dueDateTime")),
             reopen_count=None,
             has_resolution_note=bool(str_or_none(record.get("resolution"))),
             url=f"{zone.web}Autotask/AutotaskExtend/ExecuteCommand.aspx?Code=OpenTicketDetail&TicketID={ticket_id}",

@@ -233,8 +233,10 @@ class HaloConnector:
                         continue
                     if ticket.board.casefold() not in self._team_keys:
                         continue
-                    if since is None and ticket.is_closed and (
-                        ticket.closed_at is None or ticket.closed_at < window_start
+                    if (
+                        since is None
+                        and ticket.is_closed
+                        and (ticket.closed_at is None or ticket.closed_at < window_start)
                     ):
                         continue
                     builder.tickets.append(ticket)
@@ -287,7 +289,11 @@ class HaloConnector:
         closed = status_id == STATUS_CLOSED or closed_at is not None
         priority_id = record.get("priority_id")
         agent_id = record.get("agent_id")
-        agent = agents.get(agent_id) if isinstance(agent_id, int) and agent_id != UNASSIGNED_AGENT else None
+        agent = (
+            agents.get(agent_id)
+            if isinstance(agent_id, int) and agent_id != UNASSIGNED_AGENT
+            else None
+        )
         owner_name = str_or_none(agent.get("name")) if agent else None
         return PsaTicket(
             source="halo",

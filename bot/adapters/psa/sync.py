@@ -21,7 +21,9 @@ class TicketStore(Protocol):
 
     def get_cursor(self, source: Source) -> datetime | None: ...
 
-    def save_page(self, source: Source, tickets: Iterable[PsaTicket], cursor: datetime | None) -> int:
+    def save_page(
+        self, source: Source, tickets: Iterable[PsaTicket], cursor: datetime | None
+    ) -> int:
         """Upsert ``tickets`` by (source, external id) and set the cursor, in one transaction;
         returns how many tickets were written."""
         ...
@@ -97,7 +99,9 @@ class InMemoryTicketStore:
     def get_cursor(self, source: Source) -> datetime | None:
         return self.cursors.get(source)
 
-    def save_page(self, source: Source, tickets: Iterable[PsaTicket], cursor: datetime | None) -> int:
+    def save_page(
+        self, source: Source, tickets: Iterable[PsaTicket], cursor: datetime | None
+    ) -> int:
         written = 0
         staged: dict[tuple[str, str], PsaTicket] = {}
         for ticket in tickets:
@@ -126,7 +130,9 @@ class CountingTicketStore(InMemoryTicketStore):
         super().__init__()
         self.count = 0
 
-    def save_page(self, source: Source, tickets: Iterable[PsaTicket], cursor: datetime | None) -> int:
+    def save_page(
+        self, source: Source, tickets: Iterable[PsaTicket], cursor: datetime | None
+    ) -> int:
         written = sum(1 for _ in tickets)
         self.count += written
         self.cursors[source] = cursor

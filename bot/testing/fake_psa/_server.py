@@ -70,6 +70,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
     timeout = 30
+    disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms stalls
 
     def do_GET(self) -> None:
         self._answer("GET")
