@@ -36,16 +36,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx  # noqa: E402
+import httpx
 
-from bot.adapters.psa.autotask import AutotaskConnector  # noqa: E402
-from bot.adapters.psa.base import PsaConnector  # noqa: E402
-from bot.adapters.psa.connectwise import ConnectWiseConnector  # noqa: E402
-from bot.adapters.psa.halo import HaloConnector  # noqa: E402
-from bot.adapters.psa.sync import CountingTicketStore, InMemoryTicketStore, sync  # noqa: E402
-from bot.testing.fake_psa import FakeConnectWise, TicketSource  # noqa: E402
-from bot.testing.fake_psa.autotask import FakeAutotask  # noqa: E402
-from bot.testing.fake_psa.halo import FakeHalo  # noqa: E402
+from bot.adapters.psa.autotask import AutotaskConnector
+from bot.adapters.psa.base import PsaConnector
+from bot.adapters.psa.connectwise import ConnectWiseConnector
+from bot.adapters.psa.halo import HaloConnector
+from bot.adapters.psa.sync import CountingTicketStore, InMemoryTicketStore, sync
+from bot.testing.fake_psa import FakeConnectWise, TicketSource
+from bot.testing.fake_psa.autotask import FakeAutotask
+from bot.testing.fake_psa.halo import FakeHalo
 
 NOW = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
 FAKES: dict[str, Any] = {"connectwise": FakeConnectWise, "autotask": FakeAutotask, "halo": FakeHalo}
@@ -53,13 +53,26 @@ FAKES: dict[str, Any] = {"connectwise": FakeConnectWise, "autotask": FakeAutotas
 
 def _serve(vendor: str, count: int, conn: Connection) -> None:
     """Child process: one fake PSA; answers 'update' and 'stop' over the pipe."""
-    source = TicketSource(count=count, seed=42, end=NOW - timedelta(hours=1), boards=("Service Desk",))
+    source = TicketSource(
+        count=count, seed=42, end=NOW - timedelta(hours=1), boards=("Service Desk",)
+    )
     fake = FAKES[vendor](tickets=source, now=NOW)
     fake.record_bodies = False
     fake.start()
-    info = {k: getattr(fake, k) for k in ("company_id", "public_key", "private_key", "client_id",
-                                            "username", "secret", "integration_code",
-                                            "client_secret") if hasattr(fake, k)}
+    info = {
+        k: getattr(fake, k)
+        for k in (
+            "company_id",
+            "public_key",
+            "private_key",
+            "client_id",
+            "username",
+            "secret",
+            "integration_code",
+            "client_secret",
+        )
+        if hasattr(fake, k)
+    }
     if vendor == "halo":
         info["client_id"] = fake.client_id
     conn.send({"url": fake.url, **info})
@@ -83,14 +96,25 @@ def _serve(vendor: str, count: int, conn: Connection) -> None:
 
 def _connector(vendor: str, info: dict[str, Any], client: httpx.Client) -> PsaConnector:
     if vendor == "connectwise":
-        return ConnectWiseConnector(client=client, url=info["url"], company_id=info["company_id"],
-                                    public_key=info["public_key"], private_key=info["private_key"],
-                                    client_id=info["client_id"], boards=["Service Desk"],
-                                    resolution_notes=False)
+        return ConnectWiseConnector(
+            client=client,
+            url=info["url"],
+            company_id=info["company_id"],
+            public_key=info["public_key"],
+            private_key=info["private_key"],
+            client_id=info["client_id"],
+            boards=["Service Desk"],
+            resolution_notes=False,
+        )
     if vendor == "autotask":
-        return AutotaskConnector(client=client, url=info["url"], username=info["username"],
-                                 secret=info["secret"], integration_code=info["integration_code"],
-                                 queues=["Service Desk"])
+        return AutotaskConnector(
+            client=client,
+            url=info["url"],
+            username=info["username"],
+            secret=info["secret"],
+            integration_code=info["integration_code"],
+            queues=["Service Desk"],
+        )
     return HaloConnector(client=client, url=info["url"], client_id=info["client_id"],
                          client_secret=info["client_secret"], teams=["Service Desk"])  # fmt: skip
 

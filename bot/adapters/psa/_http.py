@@ -36,6 +36,9 @@ class RetryPolicy:
     max_retry_after: float = 600.0  # a longer Retry-After ends the run: the clock comes back
 
 
+DEFAULT_RETRY = RetryPolicy()
+
+
 def retry_after_seconds(value: str | None, *, now: Callable[[], float] = time.time) -> float | None:
     """``Retry-After`` as seconds: delta-seconds or an HTTP date; ``None`` if absent/unreadable."""
     if not value:

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bot.adapters.psa._http import PsaHttp, RetryPolicy, server_date
+from bot.adapters.psa._http import DEFAULT_RETRY, PsaHttp, RetryPolicy, server_date
 from bot.adapters.psa.base import (
     DEFAULT_WAITING_STATUSES,
     FIRST_SYNC_CLOSED_WINDOW,
@@ -110,7 +110,7 @@ class AutotaskConnector:
         waiting_statuses: Collection[str] = DEFAULT_WAITING_STATUSES,
         page_size: int = MAX_PAGE_SIZE,
         overlap: timedelta = timedelta(seconds=60),
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 30.0,
     ) -> None:

@@ -29,7 +29,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from bot.adapters.psa._http import PsaHttp, RetryPolicy, server_date
+from bot.adapters.psa._http import DEFAULT_RETRY, PsaHttp, RetryPolicy, server_date
 from bot.adapters.psa.base import (
     DEFAULT_WAITING_STATUSES,
     FIRST_SYNC_CLOSED_WINDOW,
@@ -81,7 +81,7 @@ class ConnectWiseConnector:
         page_size: int = MAX_PAGE_SIZE,
         resolution_notes: bool = True,
         overlap: timedelta = timedelta(seconds=60),
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 30.0,
         api_url: str | None = None,
@@ -238,9 +238,12 @@ class ConnectWiseConnector:
             return
         if ticket.board.casefold() not in self._board_keys:
             return
-        if self._resolution_notes and ticket.closed_at is not None:
-            if ticket.closed_at >= now - FIRST_SYNC_CLOSED_WINDOW:
-                ticket = _with_note(ticket, self._has_resolution_note(ticket.external_id))
+        if (
+            self._resolution_notes
+            and ticket.closed_at is not None
+            and ticket.closed_at >= now - FIRST_SYNC_CLOSED_WINDOW
+        ):
+            ticket = _with_note(ticket, self._has_resolution_note(ticket.external_id))
         builder.tickets.append(ticket)
 
     def _has_resolution_note(self, ticket_id: str) -> bool:

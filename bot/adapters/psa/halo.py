@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from bot.adapters.psa._http import PsaHttp, RetryPolicy, server_date
+from bot.adapters.psa._http import DEFAULT_RETRY, PsaHttp, RetryPolicy, server_date
 from bot.adapters.psa.base import (
     DEFAULT_WAITING_STATUSES,
     FIRST_SYNC_CLOSED_WINDOW,
@@ -66,7 +66,7 @@ class HaloConnector:
         waiting_statuses: Collection[str] = (*DEFAULT_WAITING_STATUSES, "On Hold"),
         page_size: int = MAX_PAGE_SIZE,
         overlap: timedelta = timedelta(seconds=60),
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 30.0,
         monotonic: Callable[[], float] = time.monotonic,

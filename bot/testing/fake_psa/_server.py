@@ -148,7 +148,9 @@ class FakeHttpBase:
             server.dispatch = self._dispatch
             server.clock = lambda: self.now
             server.label = label
-            thread = threading.Thread(target=server.serve_forever, name=f"fake-{label}", daemon=True)
+            thread = threading.Thread(
+                target=server.serve_forever, name=f"fake-{label}", daemon=True
+            )
             thread.start()
             self._servers[label] = server
             self._threads.append(thread)
@@ -237,7 +239,9 @@ class FakeHttpBase:
         raise NotImplementedError
 
     # --- assertions helpers --------------------------------------------------------------
-    def requests_to(self, path_contains: str, *, server: str | None = None) -> list[RecordedRequest]:
+    def requests_to(
+        self, path_contains: str, *, server: str | None = None
+    ) -> list[RecordedRequest]:
         with self._lock:
             return [
                 r

@@ -103,7 +103,9 @@ def _match(record: Mapping[str, Any], item: Any) -> bool:
     if op in ("beginswith", "endswith", "contains"):
         if not isinstance(a, str) or not isinstance(b, str):
             return False
-        return {"beginswith": a.startswith, "endswith": a.endswith, "contains": a.__contains__}[op](b)
+        return {"beginswith": a.startswith, "endswith": a.endswith, "contains": a.__contains__}[op](
+            b
+        )
     if a is None or b is None:
         return False
     try:
@@ -175,7 +177,9 @@ class FakeAutotask(FakeHttpBase):
             "firstResponseDueDateTime": _at(t.respond_due, t.id),
             "resolvedDueDateTime": _at(t.resolve_due, t.id + 1),
             "dueDateTime": _at(t.resolve_due, t.id + 1),
-            "resolution": "Rebooted the firewall and confirmed tunnels" if t.resolution_note else None,
+            "resolution": "Rebooted the firewall and confirmed tunnels"
+            if t.resolution_note
+            else None,
         }
 
     def fields(self) -> dict[str, Any]:
@@ -200,7 +204,9 @@ class FakeAutotask(FakeHttpBase):
             "fields": [
                 {"name": "id", "dataType": "long", "isPickList": False},
                 picklist("status", [(v, label, None) for v, label in STATUS_LABELS.items()]),
-                picklist("priority", [(PRIORITY_VALUE[i], p, None) for i, p in enumerate(PRIORITIES)]),
+                picklist(
+                    "priority", [(PRIORITY_VALUE[i], p, None) for i, p in enumerate(PRIORITIES)]
+                ),
                 picklist("queueID", [(self.queue_id(q), q, None) for q in self.queues]),
                 picklist("issueType", [(i + 1, n, None) for i, n in enumerate(ISSUE_TYPES)]),
                 picklist(
@@ -244,7 +250,9 @@ class FakeAutotask(FakeHttpBase):
             return Answer(200, self.fields())
         if resource.endswith("/query") or resource.endswith("/query/next"):
             if request.method != "POST":
-                return Answer(405, {"errors": ["The requested resource does not support http method 'GET'."]})
+                return Answer(
+                    405, {"errors": ["The requested resource does not support http method 'GET'."]}
+                )
             entity = resource.split("/", 1)[0]
             return self._query(request, entity, body)
         return Answer(404, {"errors": ["Not found"]})
@@ -273,9 +281,7 @@ class FakeAutotask(FakeHttpBase):
             if entity == "tickets":
                 ids = self._ticket_ids(query["filter"])
             elif entity in ("companies", "resources"):
-                ids = sorted(
-                    r["id"] for r in self._others(entity) if matches(r, query["filter"])
-                )
+                ids = sorted(r["id"] for r in self._others(entity) if matches(r, query["filter"]))
             else:
                 return Answer(404, {"errors": ["Unknown entity"]})
         except FilterError as exc:
@@ -297,7 +303,9 @@ class FakeAutotask(FakeHttpBase):
             token = base64.urlsafe_b64encode(
                 json.dumps({"after": chunk[-1], "body": digest}).encode()
             ).decode()
-            next_url = f"{self.zone_url}{PREFIX}{entity.capitalize()}/query/next?paging={quote(token)}"
+            next_url = (
+                f"{self.zone_url}{PREFIX}{entity.capitalize()}/query/next?paging={quote(token)}"
+            )
         return Answer(
             200,
             {
@@ -341,6 +349,12 @@ class FakeAutotask(FakeHttpBase):
         if entity == "companies":
             return [{"id": 1000 + i, "companyName": name} for i, name in enumerate(COMPANIES)]
         return [
-            {"id": 29682885 + i, "userName": ident, "firstName": first, "lastName": last, "email": email}
+            {
+                "id": 29682885 + i,
+                "userName": ident,
+                "firstName": first,
+                "lastName": last,
+                "email": email,
+            }
             for i, (ident, first, last, email) in enumerate(OWNERS)
         ]

@@ -61,7 +61,7 @@ def _tokens(text: str) -> list[tuple[str, Any]]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
-            raise ConditionError(f"cannot read conditions at {text[pos:pos + 20]!r}")
+            raise ConditionError(f"cannot read conditions at {text[pos : pos + 20]!r}")
         pos = match.end()
         kind = match.lastgroup
         value = match.group(kind or "")
@@ -123,6 +123,8 @@ class _Parser:
             terms.append(self.term())
         if len(terms) == 1:
             return terms[0]
+        if self.depth == 0:
+            self.since = None  # not a bound on the whole result any more
         return lambda t: any(p(t) for p in terms)
 
     def term(self) -> Predicate:
@@ -176,9 +178,12 @@ class _Parser:
         if k != "val":
             raise ConditionError(f"expected a value after {name} {op}")
         value = _fold(value)
-        if name.lower() in ("lastupdated", "_info/lastupdated") and op in (">=", ">"):
-            if self.depth == 0:
-                self.since = value
+        if (
+            name.lower() in ("lastupdated", "_info/lastupdated")
+            and op in (">=", ">")
+            and self.depth == 0
+        ):
+            self.since = value  # a top-level conjunct (cleared below if a top-level or follows)
         return _compare(getter, op, value)
 
 
@@ -196,9 +201,10 @@ def _compare(getter: Callable[[SynthTicket], Any], op: str, value: Any) -> Predi
         if op == "contains":
             return isinstance(have, str) and str(value) in have
         if op == "like":
-            return isinstance(have, str) and re.fullmatch(
-                str(value).replace("%", ".*").replace("*", ".*"), have
-            ) is not None
+            return (
+                isinstance(have, str)
+                and re.fullmatch(str(value).replace("%", ".*").replace("*", ".*"), have) is not None
+            )
         if have is None or value is None:
             return False
         return {
@@ -275,8 +281,14 @@ class FakeConnectWise(FakeHttpBase):
             "id": t.id,
             "summary": t.summary,
             "recordType": "ServiceTicket",
-            "board": {"id": self.boards.index(t.board) + 1 if t.board in self.boards else 99, "name": t.board},
-            "status": {"id": 10 + list(STATUS_NAMES).index(t.status), "name": STATUS_NAMES[t.status]},
+            "board": {
+                "id": self.boards.index(t.board) + 1 if t.board in self.boards else 99,
+                "name": t.board,
+            },
+            "status": {
+                "id": 10 + list(STATUS_NAMES).index(t.status),
+                "name": STATUS_NAMES[t.status],
+            },
             "company": {
                 "id": 100 + t.company,
                 "identifier": COMPANIES[t.company].replace(" ", ""),
@@ -284,7 +296,11 @@ class FakeConnectWise(FakeHttpBase):
             },
             "type": {"id": 200 + t.type, "name": type_name},
             "subType": {"id": 300 + t.type, "name": sub_name},
-            "priority": {"id": t.priority + 1, "name": PRIORITIES[t.priority], "sort": t.priority + 1},
+            "priority": {
+                "id": t.priority + 1,
+                "name": PRIORITIES[t.priority],
+                "sort": t.priority + 1,
+            },
             "closedFlag": t.is_closed,
             "_info": {
                 "lastUpdated": _iso(t.updated),
@@ -366,7 +382,9 @@ class FakeConnectWise(FakeHttpBase):
             return refused
         resource = path[len(prefix) :].strip("/").lower()
         if resource == "service/boards":
-            return self._paged(request, [{"id": i + 1, "name": b} for i, b in enumerate(self.boards)])
+            return self._paged(
+                request, [{"id": i + 1, "name": b} for i, b in enumerate(self.boards)]
+            )
         if resource == "service/priorities":
             return self._paged(
                 request,
@@ -384,7 +402,9 @@ class FakeConnectWise(FakeHttpBase):
             t = self.tickets.get(int(match.group(1)))
             if t is None:
                 return Answer(404, {"code": "NotFound", "message": "Ticket not found"})
-            return Answer(200, [{"id": t.id * 10, "resolutionFlag": True}] if t.resolution_note else [])
+            return Answer(
+                200, [{"id": t.id * 10, "resolutionFlag": True}] if t.resolution_note else []
+            )
         return Answer(404, {"code": "NotFound", "message": "Not found"})
 
     def _page_size(self, request: RecordedRequest) -> int:
@@ -413,7 +433,10 @@ class FakeConnectWise(FakeHttpBase):
         if forward_only and request.arg("orderBy"):
             return Answer(
                 400,
-                {"code": "InvalidObject", "message": "orderBy is not allowed with forward-only pagination"},
+                {
+                    "code": "InvalidObject",
+                    "message": "orderBy is not allowed with forward-only pagination",
+                },
             )
         try:
             ids = self._matching(request.arg("conditions") or "")
@@ -425,7 +448,9 @@ class FakeConnectWise(FakeHttpBase):
             start = bisect.bisect_right(ids, after)
             chunk = ids[start : start + size]
             more = start + size < len(ids)
-            link = self._link(request, pageId=chunk[-1]) + '; rel="next"' if more and chunk else None
+            link = (
+                self._link(request, pageId=chunk[-1]) + '; rel="next"' if more and chunk else None
+            )
         else:
             page = max(1, int(request.arg("page") or 1))
             chunk = ids[(page - 1) * size : page * size]

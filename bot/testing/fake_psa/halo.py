@@ -98,7 +98,9 @@ class FakeHalo(FakeHttpBase):
             "last_update": _halo(t.updated),
             "lastactiondate": _halo(t.updated),
             "onhold": t.status == "waiting",
-            "clearance_note": "Reset the user's MFA and confirmed sign-in" if t.resolution_note else "",
+            "clearance_note": "Reset the user's MFA and confirmed sign-in"
+            if t.resolution_note
+            else "",
         }
 
     # --- HTTP ----------------------------------------------------------------------------
@@ -121,7 +123,8 @@ class FakeHalo(FakeHttpBase):
             return Answer(200, [{"id": k, "name": v} for k, v in STATUS_NAMES.items()])
         if resource == "priority":
             return Answer(
-                200, [{"priorityid": i + 1, "name": p, "slaid": 1} for i, p in enumerate(PRIORITIES)]
+                200,
+                [{"priorityid": i + 1, "name": p, "slaid": 1} for i, p in enumerate(PRIORITIES)],
             )
         if resource == "agent":
             agents = [{"id": 1, "name": "Unassigned", "email": ""}]
@@ -174,7 +177,7 @@ class FakeHalo(FakeHttpBase):
                 t = self.tickets.get(i)
                 if t is None:
                     continue
-                if open_only and t.is_closed or closed_only and not t.is_closed:
+                if (open_only and t.is_closed) or (closed_only and not t.is_closed):
                     continue
                 if since is not None and t.updated < since:  # inclusive
                     continue

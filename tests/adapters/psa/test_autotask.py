@@ -16,7 +16,9 @@ from bot.testing.fake_psa.autotask import FakeAutotask
 from .conftest import NOW, Sleeps, source_end
 
 
-def connector(fake: FakeAutotask, client: httpx.Client, sleeps: Sleeps, **kw: object) -> AutotaskConnector:
+def connector(
+    fake: FakeAutotask, client: httpx.Client, sleeps: Sleeps, **kw: object
+) -> AutotaskConnector:
     args: dict[str, object] = dict(
         client=client,
         url=fake.url,
@@ -75,9 +77,15 @@ def test_next_pages_are_posted_with_the_same_body_at_max_page_size(client, sleep
 def test_get_on_next_page_url_answers_405(client, sleeps):
     source = TicketSource(count=700, end=source_end(), boards=("Service Desk",))
     with FakeAutotask(tickets=source, now=NOW) as fake:
-        headers = {"UserName": fake.username, "Secret": fake.secret, "ApiIntegrationcode": fake.integration_code}
+        headers = {
+            "UserName": fake.username,
+            "Secret": fake.secret,
+            "ApiIntegrationcode": fake.integration_code,
+        }
         body = {"MaxRecords": 500, "filter": [{"op": "exist", "field": "id"}]}
-        first = client.post(f"{fake.zone_url}/atservicesrest/v1.0/Tickets/query", json=body, headers=headers)
+        first = client.post(
+            f"{fake.zone_url}/atservicesrest/v1.0/Tickets/query", json=body, headers=headers
+        )
         next_url = first.json()["pageDetails"]["nextPageUrl"]
         assert next_url
         assert client.get(next_url, headers=headers).status_code == 405
@@ -152,5 +160,7 @@ def test_second_run_is_incremental(client, sleeps):
     got = [t for p in second for t in p.tickets]
     assert [t.external_id for t in got] == ["44"] and got[0].waiting_on_client
     body = json.loads(fake.requests_to("/Tickets/query")[0].body)
-    assert {"op": "gte", "field": "lastActivityDate", "value": "2026-03-02T15:59:00.000Z"} in body["filter"]
+    assert {"op": "gte", "field": "lastActivityDate", "value": "2026-03-02T15:59:00.000Z"} in body[
+        "filter"
+    ]
     assert not fake.requests_to("zoneInformation")  # the zone is asked once per connector

@@ -15,7 +15,9 @@ from bot.testing.fake_psa._data import demo_tickets
 from .conftest import NOW, Sleeps, source_end
 
 
-def connector(fake: FakeConnectWise, client: httpx.Client, sleeps: Sleeps, **kw: object) -> ConnectWiseConnector:
+def connector(
+    fake: FakeConnectWise, client: httpx.Client, sleeps: Sleeps, **kw: object
+) -> ConnectWiseConnector:
     args: dict[str, object] = dict(
         client=client,
         url=fake.url,
@@ -60,9 +62,12 @@ def test_first_sync_reads_open_and_recently_closed_on_mapped_boards_following_li
     assert all(int(r.arg("pageSize") or 0) <= 1000 for r in tickets_calls)
     assert all(r.header("pagination-type") == "forward-only" for r in tickets_calls)
     assert all(r.arg("pageId") for r in tickets_calls[1:])  # followed rel="next"
-    expected = "Basic " + base64.b64encode(
-        f"{fake.company_id}+{fake.public_key}:{fake.private_key}".encode()
-    ).decode()
+    expected = (
+        "Basic "
+        + base64.b64encode(
+            f"{fake.company_id}+{fake.public_key}:{fake.private_key}".encode()
+        ).decode()
+    )
     for r in fake.requests:
         assert r.header("clientId") == fake.client_id
         assert fake.private_key not in r.url and fake.public_key not in r.url
@@ -162,11 +167,18 @@ def test_ticket_updated_while_paging_is_not_lost(client, sleeps):
 def test_fake_caps_page_size_silently_and_refuses_missing_client_id(client):
     source = TicketSource(count=2100, end=source_end(), boards=("Service Desk",))
     with FakeConnectWise(tickets=source, now=NOW) as fake:
-        auth = "Basic " + base64.b64encode(
-            f"{fake.company_id}+{fake.public_key}:{fake.private_key}".encode()
-        ).decode()
+        auth = (
+            "Basic "
+            + base64.b64encode(
+                f"{fake.company_id}+{fake.public_key}:{fake.private_key}".encode()
+            ).decode()
+        )
         url = f"{fake.api}/service/tickets"
-        capped = client.get(url, params={"pageSize": 2000}, headers={"Authorization": auth, "clientId": fake.client_id})
+        capped = client.get(
+            url,
+            params={"pageSize": 2000},
+            headers={"Authorization": auth, "clientId": fake.client_id},
+        )
         assert capped.status_code == 200 and len(capped.json()) == 1000  # short page, not the end
         assert 'rel="next"' in capped.headers["Link"]
         refused = client.get(url, headers={"Authorization": auth})
@@ -230,7 +242,9 @@ def test_next_link_to_another_host_is_not_followed(sleeps):
         return httpx.Response(
             200,
             json=[],
-            headers={"Link": '<https://evil.example/v2025_1/apis/3.0/service/tickets?pageId=5>; rel="next"'},
+            headers={
+                "Link": '<https://evil.example/v2025_1/apis/3.0/service/tickets?pageId=5>; rel="next"'
+            },
         )
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as mocked:

@@ -100,7 +100,11 @@ def test_normalized_unset_dates_unassigned_agent_and_on_hold(client, sleeps):
     assert [m.external_id for p in pages for m in p.malformed] == ["5102"]
     assert set(tickets) == {"5101", "5103", "5104", "5105", "5106"}
     unassigned = tickets["5103"]
-    assert unassigned.owner is None and unassigned.responded_at is None and unassigned.closed_at is None
+    assert (
+        unassigned.owner is None
+        and unassigned.responded_at is None
+        and unassigned.closed_at is None
+    )
     assert tickets["5104"].waiting_on_client
     p1 = tickets["5101"]
     assert p1.owner == "Dana Whitfield" and p1.owner_email == "dana.whitfield@example-msp.test"

@@ -17,7 +17,9 @@ from bot.testing.fake_psa.halo import FakeHalo
 from .conftest import NOW, Sleeps, source_end
 
 
-def cw(fake: FakeConnectWise, client: httpx.Client, sleeps: Sleeps, **kw: object) -> ConnectWiseConnector:
+def cw(
+    fake: FakeConnectWise, client: httpx.Client, sleeps: Sleeps, **kw: object
+) -> ConnectWiseConnector:
     args: dict[str, object] = dict(
         client=client,
         url=fake.url,
@@ -122,7 +124,9 @@ def test_malformed_records_are_reported_by_sync(client, sleeps):
 
 
 def test_real_retry_after_is_waited_before_the_retry(client):
-    with FakeConnectWise(tickets=TicketSource(count=3, end=source_end(), boards=("Service Desk",)), now=NOW) as fake:
+    with FakeConnectWise(
+        tickets=TicketSource(count=3, end=source_end(), boards=("Service Desk",)), now=NOW
+    ) as fake:
         fake.fail_next(429, retry_after=1, path_contains="/service/tickets")
         con = cw(fake, client, Sleeps(), sleep=time.sleep)
         pages = list(con.pages(None, now=NOW))
@@ -137,7 +141,9 @@ def test_redact_masks_secrets_and_their_basic_forms():
     out = redact(text, [secret, ""])
     assert secret not in out and "***" in out
     assert redact("nothing here", ["s3cr3t-value"]) == "nothing here"
-    url = redact_url("https://u:pw@halo.example/api/Tickets?token=abc&page_no=2&client_secret=x", ["abc"])
+    url = redact_url(
+        "https://u:pw@halo.example/api/Tickets?token=abc&page_no=2&client_secret=x", ["abc"]
+    )
     assert "abc" not in url and "pw" not in url and "page_no=2" in url
     assert "client_secret=%2A%2A%2A" in url or "client_secret=***" in url
 
