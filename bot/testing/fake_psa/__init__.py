@@ -7,6 +7,16 @@ from __future__ import annotations
 
 from bot.testing.fake_psa._data import SynthTicket, TicketSource, demo_tickets
 from bot.testing.fake_psa._server import RecordedRequest
+from bot.testing.fake_psa.autotask import FakeAutotask
 from bot.testing.fake_psa.connectwise import FakeConnectWise
+from bot.testing.fake_psa.halo import FakeHalo
 
-__all__ = ["FakeConnectWise", "RecordedRequest", "SynthTicket", "TicketSource", "demo_tickets"]
+__all__ = [
+    "FakeAutotask",
+    "FakeConnectWise",
+    "FakeHalo",
+    "RecordedRequest",
+    "SynthTicket",
+    "TicketSource",
+    "demo_tickets",
+]
