@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.db import make_engine, make_session_factory
+from bot.adapters.outbox import OutboxDeliverer
 from bot.adapters.psa.base import PsaConfigError, PsaConnector
 from bot.adapters.uow import UnitOfWork
 from bot.config.loader import load_config
@@ -24,9 +25,9 @@ from bot.services.context import Lanes
 from bot.settings import Settings
 from bot.slack.app import build_bolt_app
 from bot.slack.approvals import ApprovalDelivery
-from bot.slack.delivery import OutboxDeliverer
 from bot.slack.deps import Deps
 from bot.slack.directory import Directory
+from bot.slack.escalation_posts import EscalationPosts
 from bot.slack.executor import ListenerExecutor
 from bot.slack.home import HomeDelivery
 from bot.web import Response, Route, WebApp
@@ -205,13 +206,12 @@ def build(
     # decisions use, which tests and the demo move.
     deliverer = OutboxDeliverer(
         session_factory=sessions,
-        lanes=lanes,
         client_for=lambda _team: client,
         workers=settings.lanekeeper_delivery_threads,
     )
     directory = Directory(lambda _team: client)
-    for kind, handler in ApprovalDelivery(lanes, directory).handlers().items():
-        deliverer.register(kind, handler)
+    EscalationPosts(lanes).register(deliverer)
+    ApprovalDelivery(lanes, directory).register(deliverer)
     home = HomeDelivery(lanes, clock)
     deliverer.register("home", home.handle)
     deps = Deps(

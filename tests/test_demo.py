@@ -272,7 +272,7 @@ def test_a_post_slack_refuses_fails_the_step_that_needed_it(
         'demo failed at step "Rob routes the ping into the lane “Monitoring or backup alert”": '
         "Slack refused the bot's lane message for good: channel_not_found"
     ) in err
-    assert "bot log: ERROR bot.slack.delivery" in err  # the bot's own log line, for the operator
+    assert "bot log: ERROR bot.adapters.outbox" in err  # the bot's own log line, for the operator
     assert leftovers(tmp_path) == []
 
 

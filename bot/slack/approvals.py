@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.adapters.models import ApprovalRequest, Escalation, OutboxMessage
+from bot.adapters.outbox import OutboxDeliverer, release
 from bot.domain.errors import InvalidInput, LanekeeperError, NotFound
 from bot.domain.escalation import Status
 from bot.domain.lanes import Lane
@@ -21,7 +22,6 @@ from bot.services.context import Lanes
 from bot.services.escalations import get_escalation
 from bot.slack import blocks as ui
 from bot.slack.commands import metadata_of
-from bot.slack.delivery import release
 from bot.slack.deps import Deps
 from bot.slack.directory import Directory
 from bot.slack.errors import guarded
@@ -180,6 +180,11 @@ class ApprovalDelivery:
     def __init__(self, lanes: Lanes, directory: Directory) -> None:
         self.lanes = lanes
         self.directory = directory
+
+    def register(self, deliverer: OutboxDeliverer) -> None:
+        """An escalation's approval rows go out in order (a DM before its update)."""
+        for kind, handler in self.handlers().items():
+            deliverer.register(kind, handler, sequence="approval")
 
     def handlers(self) -> dict[str, Any]:
         return {

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.adapters.outbox import OutboxDeliverer
 from bot.adapters.uow import UnitOfWork
 from bot.services.context import Lanes
-from bot.slack.delivery import OutboxDeliverer
 from bot.slack.directory import Directory
 
 

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.adapters.models import ApprovalRequest, Escalation, FocusSession, OutboxMessage
+from bot.adapters.outbox import release
 from bot.adapters.workitems import escalation_item as work_item
 from bot.domain.escalation import ACTIVE, CLOSED, Status
 from bot.domain.sla import at_risk, describe_reading
 from bot.services import interceptions
 from bot.services.context import Lanes
 from bot.slack import blocks as ui
-from bot.slack.delivery import release
 from bot.slack.deps import Deps
 from bot.slack.errors import guarded
 

@@ -10,6 +10,14 @@ from bot.testing._fake_state import FakeState, _Channel, _Identity, _page, _trut
 from bot.testing._slack_methods import JsonDict, SlackError
 
 
+def _without_metadata(messages: list[JsonDict], args: JsonDict) -> list[JsonDict]:
+    """Like Slack, message ``metadata`` is returned only with ``include_all_metadata``."""
+    if not _truthy(args.get("include_all_metadata")):
+        for message in messages:
+            message.pop("metadata", None)
+    return messages
+
+
 class ConversationMethods(FakeState):
     """Who and where: the workspace, its channels and DMs, users and user groups."""
 
@@ -123,7 +131,7 @@ class ConversationMethods(FakeState):
             return not (latest is not None and (key > latest or (key == latest and not inclusive)))
 
         found = [m for m in reversed(chan.messages) if self._is_top_level(m) and within(m)]
-        messages, meta = _page(copy.deepcopy(found), args)
+        messages, meta = _page(_without_metadata(copy.deepcopy(found), args), args)
         return {
             "messages": messages,
             "has_more": bool(meta["next_cursor"]),
@@ -136,7 +144,9 @@ class ConversationMethods(FakeState):
         thread = self._thread_messages(chan, str(args["ts"]))
         if not thread:
             raise SlackError("thread_not_found")
-        messages, meta = _page(copy.deepcopy(thread), args, default_limit=1000)
+        messages, meta = _page(
+            _without_metadata(copy.deepcopy(thread), args), args, default_limit=1000
+        )
         return {
             "messages": messages,
             "has_more": bool(meta["next_cursor"]),
