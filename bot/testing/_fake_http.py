@@ -104,13 +104,16 @@ class _Handler(BaseHTTPRequestHandler):
             verb, self.path, dict(self.headers.items()), body
         )
         data = json.dumps(payload).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (answer_late)
+            self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: tests read ``FakeSlack.calls`` instead."""

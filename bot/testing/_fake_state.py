@@ -157,6 +157,10 @@ class FakeState:
         self._usergroups: dict[str, JsonDict] = {}
         self._calls: list[RecordedCall] = []
         self._failures: dict[str, list[_Failure]] = {}
+        # Permanent refusals: (method or "*", channel or None, status, error), until lifted.
+        self._refusals: list[tuple[str, str | None, int, str]] = []
+        # Late answers: method -> [seconds, times left]; the call is processed, then answered.
+        self._late: dict[str, list[float]] = {}
         self._down = False
         self._last_ts_us = 0
         self._counter = 0

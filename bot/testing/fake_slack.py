@@ -35,7 +35,9 @@ What it refuses, the way Slack does (HTTP 200 with ``{"ok": false, "error": ...}
 Like Slack it gives every block and interactive element lacking one a generated ``block_id`` /
 ``action_id`` in the stored message or view. Failures are injected with :meth:`FakeSlack.fail_next`
 (HTTP 500, 429 with ``Retry-After``, or an ``ok: false`` error) and :meth:`FakeSlack.set_down`
-(HTTP 503 until lifted); ``latency`` seconds are added to every answer. Every call, failed or
+(HTTP 503 until lifted); :meth:`FakeSlack.refuse` refuses a method or a channel for good (until
+lifted), and :meth:`FakeSlack.answer_late` processes a call but answers it only after a delay
+(past the client's timeout); ``latency`` seconds are added to every answer. Every call, failed or
 not, is recorded whole as a :class:`RecordedCall`.
 
 Where things live: the method table, :class:`RecordedCall` and :class:`SlackError` in
@@ -235,6 +237,50 @@ class FakeSlack(Workspace, ChatMethods, ConversationMethods, ViewMethods):
                 _Failure(status=status, error=error, retry_after=retry_after, times=times)
             )
 
+    def refuse(
+        self,
+        method: str = "*",
+        *,
+        channel: str | None = None,
+        error: str = "channel_not_found",
+        status: int = 200,
+    ) -> None:
+        """Refuse every call to ``method`` (``"*"``: any) — only those naming ``channel`` when
+        given — with ``error`` (HTTP ``status``; 503 for an outage of one method such as
+        ``auth.test``), until :meth:`lift_refusals`. Slack's permanent refusals
+        (``channel_not_found``, ``invalid_auth``, ``msg_blocks_too_long``) look like this."""
+        with self._lock:
+            self._refusals.append((method, channel, status, error))
+
+    def lift_refusals(self) -> None:
+        with self._lock:
+            self._refusals.clear()
+
+    def answer_late(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """The next ``times`` calls to ``method`` are processed at once (a post is stored) but
+        answered only after ``seconds`` — past a client's timeout, the caller never learns."""
+        with self._lock:
+            self._late[method] = [seconds, float(times)]
+
+    def _take_refusal(self, method: str, args: JsonDict) -> tuple[int, str] | None:
+        for rule_method, channel, status, error in self._refusals:
+            if rule_method not in ("*", method):
+                continue
+            if channel is not None and str(args.get("channel") or "") != channel:
+                continue
+            return status, error
+        return None
+
+    def _take_late(self, method: str) -> float:
+        with self._lock:
+            late = self._late.get(method)
+            if not late:
+                return 0.0
+            late[1] -= 1
+            if late[1] <= 0:
+                del self._late[method]
+            return late[0]
+
     def set_down(self, down: bool = True) -> None:
         """While down, every request answers HTTP 503."""
         with self._lock:
@@ -284,6 +330,10 @@ class FakeSlack(Workspace, ChatMethods, ConversationMethods, ViewMethods):
                 spec = load_method_table().get(method)
                 if spec is None:
                     raise SlackError("unknown_method", req_method=method)
+                refusal = self._take_refusal(method, args)
+                if refusal is not None:
+                    status, response = refusal[0], {"ok": False, "error": refusal[1]}
+                    raise _Answered
                 failure = self._take_failure(method)
                 if failure is not None:
                     status, response = failure.status, {"ok": False, "error": failure.error}
@@ -317,6 +367,9 @@ class FakeSlack(Workspace, ChatMethods, ConversationMethods, ViewMethods):
                     path=path,
                 )
             )
+        late = self._take_late(method)
+        if late > 0:
+            time.sleep(late)
         return status, extra_headers, response
 
     def _check_args(self, spec: MethodSpec, args: JsonDict) -> None:
