@@ -1,7 +1,8 @@
 """Approvals: a lane that needs a manager's yes before work starts.
 
 The decision is checked on the server from the acting user's id against the lane's approvers
-(user groups expanded by the caller); a button's value only says which escalation. Exactly one
+(user groups expanded by the caller, before the write transaction opens: no Slack call ever runs
+inside one); a button's value only says which escalation. Exactly one
 decision wins: the optimistic lock makes a concurrent second decision fail, and on retry it
 sees the first one and is told who decided.
 """
@@ -30,6 +31,7 @@ from bot.services.escalations import (
     _apply,
     _outcome,
     _record,
+    get_escalation,
     retry_on_conflict,
     state_of,
 )
@@ -96,6 +98,12 @@ def decide(
     now: datetime,
     reason: str = "",
 ) -> Outcome:
+    # Who may decide is asked of Slack (user groups) here, before the transaction: a slow or
+    # failing lookup never holds a database lock, and raises before anything is written.
+    lane = lanes.lane(
+        get_escalation(uow_factory(), slack_team_id=slack_team_id, number=number).lane
+    )
+    approvers = list(approvers_of(lane))
     return retry_on_conflict(
         lambda: _decide_once(
             uow_factory(),
@@ -104,7 +112,7 @@ def decide(
             number=number,
             actor=actor,
             approve=approve,
-            approvers_of=approvers_of,
+            approvers=approvers,
             now=now,
             reason=reason,
         ),
@@ -120,7 +128,7 @@ def _decide_once(
     number: int,
     actor: str,
     approve: bool,
-    approvers_of: ApproversOf,
+    approvers: Sequence[str],
     now: datetime,
     reason: str,
 ) -> Outcome:
@@ -133,7 +141,7 @@ def _decide_once(
             verdict = {"rejected": "rejected", "cancelled": "cancelled"}.get(row.status, "approved")
             by = f" by <@{row.decided_by}>" if row.decided_by else ""
             raise AlreadyDone(f"{row.ref} was already {verdict}{by}.")
-        remark = check_approver(row, lane, actor, approvers_of(lane))
+        remark = check_approver(row, lane, actor, approvers)
         state = state_of(row, lanes)
         change = (
             lifecycle.approve(state, actor)

@@ -4,16 +4,21 @@ the outbox kinds that send and update those DMs."""
 from __future__ import annotations
 
 import json
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.adapters.models import ApprovalRequest, Escalation, OutboxMessage
-from bot.adapters.outbox import OutboxDeliverer, release
-from bot.domain.errors import InvalidInput, LanekeeperError, NotFound
+from bot.adapters.outbox import TRANSIENT_ERRORS, OutboxDeliverer, Retry, release
+from bot.domain.errors import Conflict, InvalidInput, LanekeeperError, NotFound
 from bot.domain.escalation import Status
 from bot.domain.lanes import Lane
 from bot.domain.text import escape, truncate
@@ -26,6 +31,8 @@ from bot.slack.deps import Deps
 from bot.slack.directory import Directory
 from bot.slack.errors import guarded
 from bot.slack.payloads import action_number, text_value
+
+log = logging.getLogger(__name__)
 
 APPROVE = "approval_approve"
 REJECT = "approval_reject"
@@ -108,9 +115,82 @@ def reject_modal(esc: Escalation) -> dict[str, Any]:
     }
 
 
+@dataclass
+class Approvers:
+    """A lane's approvers as far as Slack could tell: listed users always, each group on its
+    own (a deleted group is skipped, a group Slack did not answer for is named in ``unknown``)."""
+
+    users: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # groups whose lookup failed for now
+    missing: list[str] = field(default_factory=list)  # groups Slack says do not exist
+
+
+def _transient(exc: Exception) -> bool:
+    if isinstance(exc, SlackApiError):
+        status = getattr(exc.response, "status_code", 200)
+        error = str(exc.response.get("error") or "") if exc.response is not None else ""
+        return status == 429 or status >= 500 or error in TRANSIENT_ERRORS
+    return isinstance(exc, OSError)
+
+
+def expand_approvers(
+    directory: Directory, team_id: str, ids: Iterable[str], *, tries: int = 2
+) -> Approvers:
+    """User ids for a lane's approvers; a group's failure never hides the others, and a
+    transient one is tried again (``tries`` times, briefly) before it is reported."""
+    out = Approvers()
+    for ident in ids:
+        if not ident.startswith("S"):
+            members: tuple[str, ...] = (ident,)
+        else:
+            members = ()
+            for attempt in range(tries):
+                try:
+                    members = directory.group_members(team_id, ident)
+                    break
+                except (SlackApiError, OSError) as exc:
+                    if not _transient(exc):
+                        log.warning("approver group %s skipped: %s", ident, _why(exc))
+                        out.missing.append(ident)
+                        break
+                    if attempt == tries - 1:
+                        log.warning("approver group %s not looked up: %s", ident, _why(exc))
+                        out.unknown.append(ident)
+                    else:
+                        time.sleep(0.3)
+        for uid in members:
+            if uid not in out.users:
+                out.users.append(uid)
+    return out
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError) and exc.response is not None:
+        return str(exc.response.get("error") or getattr(exc.response, "status_code", ""))
+    return type(exc).__name__
+
+
+def approvers_deciding(directory: Directory, team_id: str, actor: str) -> Any:
+    """``approvers_of`` for a decision by ``actor``: a listed approver decides whatever the
+    groups' lookups do; someone who could only be in a group Slack did not answer for is told
+    to try again, and nothing is recorded."""
+
+    def approvers_of(lane: Lane) -> list[str]:
+        found = expand_approvers(directory, team_id, lane.approvers)
+        if actor not in found.users and found.unknown:
+            raise Conflict(
+                "Slack did not say just now who is in the approver group "
+                f"{', '.join(f'<!subteam^{g}>' for g in found.unknown)}, so nothing was "
+                "recorded. Please try again in a minute."
+            )
+        return found.users
+
+    return approvers_of
+
+
 def register(app: App, deps: Deps, directory: Directory) -> None:
-    def approvers_for(team_id: str) -> Any:
-        return lambda lane: directory.expand(team_id, lane.approvers)
+    def approvers_for(team_id: str, body: dict[str, Any]) -> Any:
+        return approvers_deciding(directory, team_id, str(body["user"]["id"]))
 
     @app.action(APPROVE)
     @guarded
@@ -124,7 +204,7 @@ def register(app: App, deps: Deps, directory: Directory) -> None:
             number=action_number(body),
             actor=body["user"]["id"],
             approve=True,
-            approvers_of=approvers_for(team_id),
+            approvers_of=approvers_for(team_id, body),
             now=deps.clock(),
         )
 
@@ -141,9 +221,8 @@ def register(app: App, deps: Deps, directory: Directory) -> None:
             by = f" by <@{esc.decided_by}>" if esc.decided_by else ""
             raise service.AlreadyDone(f"{esc.ref} was already decided{by}.")
         # Refuse a non-approver now, not after they typed a reason.
-        service.check_approver(
-            esc, lane, body["user"]["id"], directory.expand(team_id, lane.approvers)
-        )
+        actor = body["user"]["id"]
+        service.check_approver(esc, lane, actor, approvers_for(team_id, body)(lane))
         client.views_open(trigger_id=body["trigger_id"], view=reject_modal(esc))
 
     @app.view(CB_REJECT)
@@ -161,7 +240,7 @@ def register(app: App, deps: Deps, directory: Directory) -> None:
                 number=number,
                 actor=body["user"]["id"],
                 approve=False,
-                approvers_of=approvers_for(team_id),
+                approvers_of=approvers_for(team_id, body),
                 now=deps.clock(),
                 reason=text_value(view, "reason"),
             )
@@ -182,9 +261,11 @@ class ApprovalDelivery:
         self.directory = directory
 
     def register(self, deliverer: OutboxDeliverer) -> None:
-        """An escalation's approval rows go out in order (a DM before its update)."""
+        """An approver's DM goes out before its update (one sequence); asking the approvers
+        waits for nothing, so a group Slack does not answer for holds back no DM."""
         for kind, handler in self.handlers().items():
-            deliverer.register(kind, handler, sequence="approval")
+            sequence = None if kind == "approval_requests" else "approval"
+            deliverer.register(kind, handler, sequence=sequence)
 
     def handlers(self) -> dict[str, Any]:
         return {
@@ -203,9 +284,12 @@ class ApprovalDelivery:
         esc = self._esc(msg, s)
         lane = self.lanes.lane(esc.lane)
         release(s)
-        approvers = self.directory.expand(esc.slack_team_id, lane.approvers)
-        added = service.record_requests(s, esc, approvers)
-        return {"approvers": approvers, "added": added}
+        found = expand_approvers(self.directory, esc.slack_team_id, lane.approvers)
+        added = service.record_requests(s, esc, found.users)
+        if found.unknown:
+            # Those found are asked now (stored with the retry); the rest when Slack answers.
+            raise Retry(f"approver groups not looked up yet: {', '.join(found.unknown)}")
+        return {"approvers": found.users, "added": added, "missing_groups": found.missing}
 
     def _render(self, esc: Escalation) -> tuple[str, list[ui.Block]]:
         lane = self.lanes.config.lane(esc.lane)

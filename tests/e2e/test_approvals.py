@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import Any
 
 from tests.e2e.conftest import Harness
-from tests.e2e.test_lifecycle import create
+from tests.e2e.test_lifecycle import create, open_modal
 
 
 def dms_to(app: Harness, user: str) -> list[Any]:
@@ -185,3 +186,59 @@ def test_requester_cannot_approve_their_own_request(app: Harness) -> None:
 def test_below_the_threshold_no_approval_is_needed(app: Harness) -> None:
     request(app, severity="P3")
     assert app.escalation(1).status == "open"
+
+
+def test_a_deleted_approver_group_never_stops_a_listed_approver(app: Harness) -> None:
+    app.fake.refuse("usergroups.users.list", error="no_such_subteam")
+    request(app)
+    app.settle()
+    dm = approval_dm(app, "U01SM")  # listed by user id: asked although the group is gone
+    resp = app.slack.click(dm, action_id="approval_approve", user="U01SM")
+    assert resp.status_code == 200
+    app.settle()
+    esc = app.escalation(1)
+    assert esc.status == "open" and esc.decided_by == "U01SM"
+
+
+def test_a_group_lookup_slack_does_not_answer_never_loses_a_decision(app: Harness) -> None:
+    request(app)
+    app.settle()
+    lead_dm = approval_dm(app, "U01LEAD")
+    sm_dm = approval_dm(app, "U01SM")
+    app.container.deps.directory._cache.clear()  # a cold cache, as after a restart
+    # Slack answers 503 once: the lookup is tried again and the decision is recorded.
+    app.fake.fail_next("usergroups.users.list", status=503)
+    app.slack.click(lead_dm, action_id="approval_reject", user="U01LEAD")
+    opened = app.fake.wait_for("views.open", count=2)
+    assert opened[-1].response["view"]["callback_id"] == "reject"
+    # Slack keeps answering 503: U01SM, listed by id, decides regardless of the group ...
+    app.container.deps.directory._cache.clear()
+    app.fake.refuse("usergroups.users.list", status=503, error="service_unavailable")
+    said_before = len(app.fake.calls_to("response_url"))
+    # ... while U01LEAD, an approver only through the group, is told to try again.
+    app.slack.click(lead_dm, action_id="approval_approve", user="U01LEAD")
+    app.settle()
+    assert app.escalation(1).status == "pending_approval"
+    said = app.fake.wait_for("response_url", count=said_before + 1)
+    assert "nothing was recorded" in said[-1].args["text"]
+    assert "try again" in said[-1].args["text"]
+    app.slack.click(sm_dm, action_id="approval_approve", user="U01SM")
+    app.settle()
+    esc = app.escalation(1)
+    assert esc.status == "open" and esc.decided_by == "U01SM"
+
+
+def test_approval_requests_wait_for_a_group_slack_does_not_answer(app: Harness) -> None:
+    app.fake.refuse("usergroups.users.list", status=503, error="service_unavailable")
+    view = open_modal(app, "client-request P2 Acme wants the migration this week")
+    app.slack.submit_view(view["id"], user="U01REQ", values={"client": "Acme"})
+    app.fake.wait_for("usergroups.users.list", count=2)
+    deadline = time.monotonic() + 5
+    while not dms_to(app, "U01SM") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(dms_to(app, "U01SM")) == 1  # the listed approver is asked at once
+    assert not dms_to(app, "U01LEAD")
+    app.fake.lift_refusals()
+    app.settle(timeout=20)  # the group is looked up again and its member asked
+    assert len([c for c in dms_to(app, "U01LEAD") if "Approval needed" in c.args["text"]]) == 1
+    assert len([c for c in dms_to(app, "U01SM") if "Approval needed" in c.args["text"]]) == 1
