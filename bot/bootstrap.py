@@ -214,6 +214,9 @@ def build(
     ApprovalDelivery(lanes, directory).register(deliverer)
     home = HomeDelivery(lanes, clock)
     deliverer.register("home", home.handle)
+    from bot.jobs.standup import record_delivery
+
+    deliverer.on_settled(record_delivery)
     deps = Deps(
         lanes=lanes,
         uow=lambda: UnitOfWork(sessions, after_commit=deliverer.wake),

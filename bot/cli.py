@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,17 +62,128 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    stopping = _stop_on_signals()
     container = _container(settings)
-    container.deliverer.start()
-    app = container.web_app()
-    port = args.port or settings.port
-    logging.getLogger("bot").info(
-        "Lanekeeper listening on :%s (POST /slack/events, GET /healthz)", port
-    )
-    serve(
-        app, host=args.host, port=port, threads=settings.lanekeeper_web_threads, ident="lanekeeper"
-    )
+    try:
+        # Built without asking Slack (auth.test): a restart while Slack is down still serves
+        # /healthz and delivers the outbox once Slack answers; the workspace id is resolved
+        # lazily, in the background.
+        app = container.web_app(token_verification=False)
+        container.deliverer.start()
+        _resolve_workspace_later(container)
+        port = args.port or settings.port
+        logging.getLogger("bot").info(
+            "Lanekeeper listening on :%s (POST /slack/events, GET /healthz)", port
+        )
+        serve(
+            app,
+            host=args.host,
+            port=port,
+            threads=settings.lanekeeper_web_threads,
+            ident="lanekeeper",
+        )
+    except KeyboardInterrupt:
+        pass
+    _shut_down(container, "serve", stopping)
     return 0
+
+
+def _stop_on_signals() -> dict[str, str]:
+    """SIGTERM (a host stopping the process) and SIGINT (Ctrl-C) end ``serve`` / ``clock``
+    through the same path: the main loop is interrupted and the shutdown runs, no traceback."""
+    import signal
+
+    stopping: dict[str, str] = {}
+
+    def handler(signum: int, _frame: object) -> None:
+        if not stopping:
+            stopping["signal"] = signal.Signals(signum).name
+            raise KeyboardInterrupt
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, handler)
+    return stopping
+
+
+def _shut_down(container: Container, what: str, stopping: dict[str, str]) -> None:
+    """Finish what is in flight (listeners, deliveries), release the rest, log one line."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    container.wait_idle(10)
+    released = container.deliverer.stop(timeout=15)
+    container.engine.dispose()
+    logging.getLogger("bot").info(
+        "lanekeeper %s stopped on %s: deliveries in flight finished, %s claimed post(s) released",
+        what,
+        stopping.get("signal", "request"),
+        released,
+    )
+
+
+def _resolve_workspace_later(container: Container) -> None:
+    """Ask Slack which workspace the token is for, retrying in the background until it answers."""
+    import threading
+
+    def resolve() -> None:
+        delay = 1.0
+        while True:
+            try:
+                container.slack_team_id()
+                return
+            except Exception as exc:  # Slack down or unreachable: try again later
+                logging.getLogger("bot").warning(
+                    "Slack did not answer auth.test (%s); retrying in %.0f s",
+                    _slack_reason(exc),
+                    delay,
+                )
+            time.sleep(delay)
+            delay = min(60.0, delay * 2)
+
+    threading.Thread(target=resolve, name="resolve-workspace", daemon=True).start()
+
+
+def _slack_reason(exc: BaseException) -> str:
+    """What went wrong talking to Slack, in a few words (never a token)."""
+    from slack_sdk.errors import SlackApiError
+
+    if isinstance(exc, SlackApiError) and exc.response is not None:
+        status = getattr(exc.response, "status_code", 200)
+        error = str(exc.response.get("error") or "")
+        return f"HTTP {status} {error}".strip() if status != 200 else error
+    reason = getattr(exc, "reason", None) or exc
+    return f"{type(exc).__name__}: {reason}"
+
+
+@contextlib.contextmanager
+def _quiet_slack_sdk() -> Iterator[None]:
+    """slack_sdk logs every failed request itself; the command says it once, in one line."""
+    sdk = logging.getLogger("slack_sdk")
+    level = sdk.level
+    sdk.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        sdk.setLevel(level)
+
+
+def _slack_problem(container: Container) -> str | None:
+    """None when Slack answers the bot token, else one line saying why not."""
+    from slack_sdk.errors import SlackApiError
+
+    try:
+        with _quiet_slack_sdk():
+            container.slack_team_id()
+        return None
+    except SlackApiError as exc:
+        error = str(exc.response.get("error") or "") if exc.response is not None else ""
+        if error in ("invalid_auth", "not_authed", "account_inactive", "token_revoked"):
+            return f"Slack refused SLACK_BOT_TOKEN ({error}); check the token"
+        return f"Slack is not answering ({_slack_reason(exc)}); try again later"
+    except OSError as exc:
+        host = container.settings.slack_api_url or "https://slack.com/api/"
+        return f"Slack is unreachable at {host} ({_slack_reason(exc)})"
 
 
 def cmd_socket(args: argparse.Namespace) -> int:
@@ -135,11 +248,21 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         )
     if settings.slack_bot_token and not args.offline:
         from slack_sdk import WebClient
+        from slack_sdk.errors import SlackApiError
 
         from bot.config.check import check_against_slack
 
         client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-        problems = check_against_slack(config, client)
+        try:
+            with _quiet_slack_sdk():
+                problems = check_against_slack(config, client)
+        except (SlackApiError, OSError) as exc:
+            print(
+                f"lanekeeper: could not check the ids against Slack: {_slack_reason(exc)} "
+                "(the file itself is valid; --offline skips this check)",
+                file=sys.stderr,
+            )
+            return 1
         if problems:
             print("Slack says:", file=sys.stderr)
             for p in problems:
@@ -180,20 +303,67 @@ def _container(settings: Settings) -> Container:
     return build(settings, config=config)
 
 
-def _deliver_then_report(container: Container) -> None:
-    """Send what the job queued; whatever Slack does not take now stays for web or clock."""
-    started = datetime.now(UTC)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        container.deliverer.deliver_due()
-        if not container.pending_outbox():
-            for kind, error in container.refused_since(started):
-                print(f"Slack refused a {kind} post: {error} (fix it, then run the job again)")
-            return
-        time.sleep(0.5)
-    print(
-        f"{container.pending_outbox()} posts are still queued; a web or clock process will send them."
+def _deliver_then_report(
+    container: Container, lines: list[str], *, since: datetime, within: float = 30.0
+) -> int:
+    """Send what the job queued, within ``within`` seconds, then print what happened: each
+    job's line, a post Slack refused for good in its place (exit 1), and what is left queued
+    for a web or clock process (exit 1: it is not sent yet)."""
+    from sqlalchemy import and_, false, or_, select
+
+    from bot.adapters.models import OutboxMessage
+
+    # Posts of this run: queued by it, or queued before and sent again by it (a digest Slack
+    # had refused, keyed "job:scope:period").
+    keys = [line.split(":", 1)[0].replace(" ", ":") + ":" for line in lines]
+    ours = or_(
+        OutboxMessage.created_at >= since,
+        and_(
+            OutboxMessage.next_attempt_at >= since,
+            or_(*[OutboxMessage.dedupe_key.startswith(k) for k in keys]) if keys else false(),
+        ),
     )
+    deadline = time.monotonic() + within
+    pending: list[OutboxMessage] = []
+    while True:
+        remaining = deadline - time.monotonic()
+        # No single Slack call may outlast the deadline (an unanswered one is looked up, not
+        # doubled, when it is retried).
+        container.client.timeout = max(1, min(30, int(remaining)))
+        container.deliverer.deliver_due(deadline=deadline)
+        with container.sessions() as s:
+            mine = list(s.scalars(select(OutboxMessage).where(ours)))
+            s.expunge_all()
+        pending = [m for m in mine if m.delivered_at is None and m.failed_at is None]
+        if not pending or time.monotonic() >= deadline - 0.5:
+            break
+        time.sleep(0.5)
+    refused = [m for m in mine if m.failed_at is not None and m.kind != "home"]
+    code = 0
+    for line in lines:
+        job_scope = line.split(":", 1)[0].replace(" ", ":") + ":"
+        hit = next((m for m in refused if (m.dedupe_key or "").startswith(job_scope)), None)
+        if hit is None:
+            print(line)
+            continue
+        refused.remove(hit)
+        code = 1
+        print(
+            f"{line.split(':', 1)[0]}: NOT sent — Slack refused it for good ({hit.last_error}); "
+            "fix that, then run the job again"
+        )
+    for m in refused:
+        code = 1
+        print(
+            f"Slack refused a {m.kind} post for good: {m.last_error} (fix it, then run the job again)"
+        )
+    if pending:
+        code = 1
+        print(
+            f"{len(pending)} post(s) not sent yet (Slack did not take them within {within:.0f} s); "
+            "a web or clock process will send them."
+        )
+    return code
 
 
 def cmd_clock(args: argparse.Namespace) -> int:
@@ -204,7 +374,11 @@ def cmd_clock(args: argparse.Namespace) -> int:
     if not settings.slack_bot_token:
         print("lanekeeper clock needs SLACK_BOT_TOKEN (see README).", file=sys.stderr)
         return 2
-    run_clock(_container(settings))
+    stopping = _stop_on_signals()
+    container = _container(settings)
+    with contextlib.suppress(KeyboardInterrupt):
+        run_clock(container)
+    _shut_down(container, "clock", stopping)
     return 0
 
 
@@ -223,6 +397,10 @@ def cmd_run_job(args: argparse.Namespace) -> int:
     now = parse_now(args.now)
     settings = _settings()
     _logging(settings)
+    if not settings.slack_bot_token:
+        _load_or_exit(settings)
+        print("lanekeeper run-job needs SLACK_BOT_TOKEN (see README).", file=sys.stderr)
+        return 2
     container = _container(settings)
     if args.team and args.team not in container.lanes.config.teams:
         print(
@@ -230,11 +408,16 @@ def cmd_run_job(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    for line in run_job_once(container, jobs[args.name], now, args.team):
-        print(line)
-    _deliver_then_report(container)
+    problem = _slack_problem(container)
+    if problem:
+        print(f"lanekeeper: {problem}; nothing was run.", file=sys.stderr)
+        container.close()
+        return 1
+    since = datetime.now(UTC)
+    lines = run_job_once(container, jobs[args.name], now, args.team)
+    code = _deliver_then_report(container, lines, since=since)
     container.close()
-    return 0
+    return code
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
@@ -273,11 +456,19 @@ def cmd_digest(args: argparse.Namespace) -> int:
     from bot.clock import run_job_once
     from bot.jobs import registry
 
-    for line in run_job_once(container, registry()["standup"], now, args.team):
-        print(line)
-    _deliver_then_report(container)
+    if not settings.slack_bot_token:
+        print("lanekeeper digest needs SLACK_BOT_TOKEN to post (or --dry-run).", file=sys.stderr)
+        return 2
+    problem = _slack_problem(container)
+    if problem:
+        print(f"lanekeeper: {problem}; nothing was posted.", file=sys.stderr)
+        container.close()
+        return 1
+    since = datetime.now(UTC)
+    lines = run_job_once(container, registry()["standup"], now, args.team)
+    code = _deliver_then_report(container, lines, since=since)
     container.close()
-    return 0
+    return code
 
 
 def _starter_placeholders(config: LanekeeperConfig) -> list[str]:

@@ -12,6 +12,7 @@ import logging
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from slack_sdk.errors import SlackApiError
 
 from bot.bootstrap import Container
 from bot.jobs import Job, JobContext, registry
@@ -40,6 +41,9 @@ def _tick(container: Container, job: Job) -> None:
         for line in run_job_once(container, job, datetime.now(UTC)):
             if "sent" in line and "already" not in line and "0 warnings" not in line:
                 log.info(line)
+    except (SlackApiError, OSError) as exc:  # Slack down or unreachable: one line, no traceback
+        reason = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
+        log.warning("job %s not run: Slack did not answer (%s); next tick", job.name, reason)
     except Exception:
         log.exception("job %s failed; it runs again at its next tick", job.name)
 
@@ -64,10 +68,13 @@ def build_scheduler(container: Container) -> BlockingScheduler:
 
 
 def run_clock(container: Container) -> None:
+    """Run until interrupted (KeyboardInterrupt, which SIGTERM raises too: see ``cli``); a job
+    running then finishes, and the caller stops the deliverer (finishing or releasing posts)."""
     container.deliverer.start()
     scheduler = build_scheduler(container)
     log.info("clock running: %s", ", ".join(j.id for j in scheduler.get_jobs()))
     try:
         scheduler.start()
     finally:
-        container.close()
+        if scheduler.running:
+            scheduler.shutdown(wait=True)

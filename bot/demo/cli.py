@@ -43,7 +43,29 @@ def add_parser(
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    problem = _unwritable(args.json_path)
+    if problem:  # said before the day is played, not after
+        print(f"lanekeeper demo: cannot write --json {args.json_path}: {problem}", file=sys.stderr)
+        return 2
     return run_demo(args.config, step=args.step, json_path=args.json_path)
+
+
+def _unwritable(path: str | None) -> str | None:
+    """Why the transcript could not be written to ``path`` (None when it could)."""
+    import os
+    from pathlib import Path
+
+    if not path or path == "-":
+        return None
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        return "it is a folder"
+    if not folder.is_dir():
+        return f"no folder {folder}"
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        return "permission denied"
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.adapters.models import JobRun, OutboxMessage
 from bot.adapters.uow import UnitOfWork
@@ -49,6 +50,7 @@ def _retry_refused(
         "method": "chat.postMessage",
         "args": {"channel": channel, "text": text, "blocks": blocks, "unfurl_links": False},
     }
+    _set_outcome(uow.session, ctx.slack_team_id, key, "queued")
     msg.failed_at = None
     msg.attempts = 0
     msg.claimed_until = None
@@ -87,7 +89,8 @@ def _run_team(ctx: JobContext, team: str, now: datetime) -> JobResult:
                         scope=team,
                         period=period,
                         ran_at=now,
-                        outcome="sent",
+                        # "sent" once Slack took it (record_delivery), "refused" if never
+                        outcome="queued",
                         detail={"clean": digest.is_clean, "aged_past_sla": digest.aged_past_sla},
                     )
                 )
@@ -107,3 +110,27 @@ def _run_team(ctx: JobContext, team: str, now: datetime) -> JobResult:
         )
         uow.commit()
     return JobResult(JOB, team, "sent", period, {"clean": digest.is_clean})
+
+
+def _set_outcome(s: Session, slack_team_id: str, key: str, outcome: str) -> None:
+    team, _, period = key.removeprefix(f"{JOB}:").rpartition(":")
+    s.execute(
+        update(JobRun)
+        .where(
+            JobRun.slack_team_id == slack_team_id,
+            JobRun.job == JOB,
+            JobRun.scope == team,
+            JobRun.period == period,
+        )
+        .values(outcome=outcome)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def record_delivery(msg: OutboxMessage, s: Session) -> None:
+    """Outbox hook, run in the transaction that settles a post: a digest's record says what
+    Slack did with it (``sent`` once delivered, ``refused`` when Slack refused it for good)."""
+    key = msg.dedupe_key or ""
+    if msg.kind != "call" or not key.startswith(f"{JOB}:"):
+        return
+    _set_outcome(s, msg.slack_team_id, key, "sent" if msg.delivered_at else "refused")
