@@ -67,6 +67,7 @@ from bot.testing._fake_chat import MESSAGE_TEXT_MAX as MESSAGE_TEXT_MAX
 from bot.testing._fake_chat import ChatMethods
 from bot.testing._fake_conversations import ConversationMethods
 from bot.testing._fake_http import _Answered, _bearer, _Handler, _parse_args, _Server
+from bot.testing._fake_socket_mode import SocketModeMethods
 from bot.testing._fake_state import TRIGGER_TTL_SECONDS as TRIGGER_TTL_SECONDS
 from bot.testing._fake_state import _Failure, _Identity, _ResponseUrl
 from bot.testing._fake_views import ViewMethods
@@ -98,7 +99,7 @@ __all__ = [
 RESPONSE_URL_MAX_USES = 5
 
 
-class FakeSlack(Workspace, ChatMethods, ConversationMethods, ViewMethods):
+class FakeSlack(Workspace, ChatMethods, ConversationMethods, ViewMethods, SocketModeMethods):
     """A stateful stand-in for Slack's Web API, served over real HTTP on loopback.
 
     Keyword-only options: ``bot_token``, ``team_id``, ``team_domain``, ``team_name``,
@@ -112,6 +113,7 @@ class FakeSlack(Workspace, ChatMethods, ConversationMethods, ViewMethods):
         """The Web API methods answered with more than ``ok`` (the rest of the table just
         answers ``{"ok": true}``)."""
         return {
+            "apps.connections.open": self._apps_connections_open,
             "auth.test": self._auth_test,
             "bots.info": self._bots_info,
             "chat.delete": self._chat_delete,
@@ -157,6 +159,7 @@ class FakeSlack(Workspace, ChatMethods, ConversationMethods, ViewMethods):
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
+        self._stop_socket_mode()
         server, self._server = self._server, None
         if server is None:
             return
@@ -345,6 +348,7 @@ class FakeSlack(Workspace, ChatMethods, ConversationMethods, ViewMethods):
                 who = self._tokens.get(token)
                 if who is None:
                     raise SlackError("invalid_auth")
+                self._check_token_type(method, who)  # app-level tokens: Socket Mode only
                 if body_error:
                     raise SlackError(body_error)
                 self._check_args(spec, args)
