@@ -62,7 +62,7 @@ def cmd_psa_check(args: argparse.Namespace) -> int:
         counts: Counter[tuple[str, str]] = Counter()
         unmapped = 0
         for t in report.sample.tickets:
-            row = mapper.row("T0CHECK", t, None, t.updated_at)
+            row = mapper.row("T0CHECK", t, t.updated_at)
             if row is None:
                 unmapped += 1
             else:

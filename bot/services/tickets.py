@@ -45,9 +45,7 @@ class TicketMapper:
             return self._emails[email]
         return None
 
-    def row(
-        self, slack_team_id: str, t: PsaTicket, waiting_since: datetime | None, now: datetime
-    ) -> dict[str, Any] | None:
+    def row(self, slack_team_id: str, t: PsaTicket, now: datetime) -> dict[str, Any] | None:
         team = self.teams.get(_fold(t.board))
         if team is None:
             return None
@@ -67,7 +65,8 @@ class TicketMapper:
             "summary": t.summary[:500],
             "category": (t.category or "")[:300] or None,
             "status": t.status[:120],
-            "waiting_since": (waiting_since or now) if t.waiting_on_client else None,
+            # now if waiting; the upsert keeps an earlier "since" (bot/adapters/tickets.py)
+            "waiting_since": now if t.waiting_on_client else None,
             "owner": self.owner(t),
             "owner_ref": (t.owner or "")[:200] or None,
             "owner_name": (t.owner_name or "")[:200] or None,
@@ -118,10 +117,9 @@ class DbTicketStore:
         page = list(tickets)
         with self.uow_factory() as uow:
             repo = uow.tickets
-            waiting = repo.waiting_since(self.slack_team_id, source, [t.external_id for t in page])
             rows = []
             for t in page:
-                row = self.mapper.row(self.slack_team_id, t, waiting.get(t.external_id), self.now)
+                row = self.mapper.row(self.slack_team_id, t, self.now)
                 if row is None:
                     self.skipped_board += 1
                 else:

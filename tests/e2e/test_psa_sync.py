@@ -86,9 +86,16 @@ def test_first_sync_stores_the_mapped_board_then_runs_incrementally(
     # A ticket changes in the PSA; the next run reads what changed, and never a second row.
     asked_before = len(psa.requests)
     psa.tickets.update(5103, at=at(24, 10, 3), summary="Backup job failed again on FS01")
+    psa.tickets.update(5104, at=at(24, 10, 3), summary="Shared mailbox: still waiting")
+    psa.tickets.update(5105, at=at(24, 10, 3), status="waiting")
+    psa.tickets.update(5102, at=at(24, 10, 3), status="in_progress")
     second = sync(ctx, at(24, 10, 6))
     assert second.startswith("psa-sync connectwise: synced"), second
-    assert tickets(app)["5103"].summary == "Backup job failed again on FS01"
+    after = tickets(app)
+    assert after["5103"].summary == "Backup job failed again on FS01"
+    assert after["5104"].waiting_since == NOW  # still waiting: since the first time seen
+    assert after["5105"].waiting_since == at(24, 10, 6)  # newly waiting
+    assert after["5103"].waiting_since is None
     with app.container.sessions() as s:
         assert s.scalar(select(func.count(Ticket.id))) == 6
     ticket_reads = [r for r in psa.requests[asked_before:] if r.path.endswith("/service/tickets")]
