@@ -241,7 +241,22 @@ class OutboxDeliverer:
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        idle = not any(thread.is_alive() for thread in self._threads)
         self._threads = []
+        if idle:  # none of ours is sending: whatever we still hold goes back at once
+            with self.sessions() as s:
+                held = list(
+                    s.scalars(
+                        select(OutboxMessage.id).where(
+                            OutboxMessage.claimed_by == self.worker_id,
+                            OutboxMessage.claimed_until.is_not(None),
+                            OutboxMessage.delivered_at.is_(None),
+                            OutboxMessage.failed_at.is_(None),
+                        )
+                    )
+                )
+            if held:
+                self._release(held)
         return self._released
 
     _released = 0

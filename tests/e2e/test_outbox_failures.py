@@ -117,3 +117,49 @@ def test_a_thread_note_whose_answer_never_came_is_found_in_the_thread(app: Harne
     assert any(
         c.args.get("include_all_metadata") for c in app.fake.calls_to("conversations.replies")
     )
+
+
+def test_run_job_delivery_keeps_its_deadline_and_never_doubles_a_late_post(app: Harness) -> None:
+    from datetime import UTC, datetime
+
+    from bot.cli import _deliver_then_report
+
+    app.container.deliverer.stop()  # only the command delivers here, as in run-job
+    app.container.deliverer._stop.clear()
+    app.fake.answer_late("chat.postMessage", 4.0, times=5)
+    with app.container.uow() as uow:
+        uow.outbox.call(
+            "T0LANE", "chat.postMessage", dedupe_key="standup:noc:2026-11-24", channel="C01NOC",
+            text="digest",
+        )  # fmt: skip
+        uow.commit()
+    started = time.monotonic()
+    code = _deliver_then_report(
+        app.container, ["standup noc: sent (2026-11-24)"], since=datetime.now(UTC), within=3
+    )
+    took = time.monotonic() - started
+    assert took < 4.5, took  # 3 s asked: no call outlasts the deadline
+    # The unanswered post was looked up (found) rather than posted again.
+    assert code == 0
+    assert len(app.fake.calls_to("chat.postMessage")) == 1
+    assert app.fake.calls_to("conversations.history")
+    app.container.client.timeout = 5
+    time.sleep(1.5)  # its retry is due
+    app.container.deliverer.deliver_due()  # a later process finds it instead of posting again
+    digests = [m for m in app.fake.messages("C01NOC") if m.get("text") == "digest"]
+    assert len(digests) == 1
+
+
+def test_stopping_releases_claimed_posts_it_did_not_start(app: Harness) -> None:
+    deliverer = app.container.deliverer
+    deliverer.stop()
+    with app.container.uow() as uow:
+        for n in range(3):
+            uow.outbox.call("T0LANE", "chat.postMessage", channel="C01NOC", text=f"n{n}")
+        uow.commit()
+    claimed = deliverer._claim(3)
+    assert len(claimed) == 3
+    assert deliverer.stop() == 3  # SIGTERM arrives before they are sent: all released
+    assert deliverer.deliver_due() == 0
+    rows = outbox(app)
+    assert all(r.claimed_until is None and r.delivered_at is None for r in rows)
