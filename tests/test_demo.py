@@ -134,6 +134,12 @@ def test_the_default_day_plays_through_the_real_bot(
     assert shows(text, "Maya's App Home:") and shows(text, "Approvals waiting on me (1)")
     assert shows(text, "✅ Approved by @Maya (service manager)")
     assert "<@" not in text and "&lt;" not in text  # Slack markup never leaks into the story
+    # The stand-in PSA: synced by the clock's job, its tickets in the stand-up with their owners.
+    assert shows(text, "✔ psa-sync: 6 tickets stored from 1 pages")
+    assert shows(
+        text, "#5101 [P1] Acme Dental — Firewall down at Acme Dental main office · owner @Sam"
+    )
+    assert shows(text, "🚨 @Jess (Service Desk tech) #5102 resolve target: breached")
 
     data = json.loads(json_file.read_text(encoding="utf-8"))
     assert data["ok"] is True and "error" not in data

@@ -27,6 +27,7 @@ from bot.demo.steps_intake import (
     thanks_left_alone,
 )
 from bot.demo.steps_morning import standup
+from bot.demo.steps_psa import psa_sync
 
 
 @dataclass(frozen=True)
@@ -73,5 +74,6 @@ STEPS: list[Step] = [
     ),
     Step("home", "{approver} opens Lanekeeper's App Home", approver_home),
     Step("approve", "{approver} approves it from the DM", approve),
+    Step("psa", "Next morning: the clock syncs the service desk's PSA queue", psa_sync),
     Step("standup", "Next morning: each team's stand-up digest, and an SLA watch", standup),
 ]
