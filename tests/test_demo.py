@@ -24,7 +24,7 @@ from bot.demo import (
     main,
     run_demo,
 )
-from bot.demo_render import Names, mrkdwn_to_text, render_blocks, render_message, render_view
+from bot.demo.render import Names, mrkdwn_to_text, render_blocks, render_message, render_view
 from bot.slack import blocks as ui
 from bot.slack.interception import offer_blocks
 

@@ -6,7 +6,7 @@ folder, against :class:`~bot.testing.fake_slack.FakeSlack` (the local stand-in f
 API the test suite uses). Then it plays a scripted day as signed Slack requests sent by
 :class:`~bot.testing.requests.SlackClientSimulator`: pings to protected technicians, lane
 buttons, modals, approvals, App Home. It prints who said what and what each person saw, each
-Slack message rendered from its Block Kit (:mod:`bot.demo_render`), checks after every step that
+Slack message rendered from its Block Kit (:mod:`bot.demo.render`), checks after every step that
 the bot did what it should (the database rows, the posts in Slack), and ends with a one-line
 summary. Any step that does not produce what it should stops the demo with
 ``demo failed at step "…": …`` and exit status 1, so the demo doubles as a smoke test.

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.demo_render import Names
+from bot.demo.render import Names
 from bot.domain.lanes import Lane, LanekeeperConfig
 
 TECH_NAMES = ("Tina", "Omar", "Sam", "Jess", "Kai", "Priya", "Ben", "Zoe", "Luis", "Ana", "Raj")

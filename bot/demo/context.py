@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from bot.demo.cast import DemoFailure, Person
+from bot.demo.render import Names, mrkdwn_to_text, render_message
 from bot.demo.showing import ShowingContext
-from bot.demo_render import Names, mrkdwn_to_text, render_message
 
 if TYPE_CHECKING:
     import httpx

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.demo.cast import Cast, DemoFailure, Person
+from bot.demo.render import mrkdwn_to_text, render_message, render_view
 from bot.demo.transcript import BOT_NAME, Transcript
-from bot.demo_render import mrkdwn_to_text, render_message, render_view
 from bot.domain.lanes import LanekeeperConfig
 
 if TYPE_CHECKING:

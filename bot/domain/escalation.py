@@ -68,10 +68,6 @@ MAX_NOTE = 2000
 MAX_TICKET = 40
 
 
-def ref(number: int) -> str:
-    return f"ESC-{number}"
-
-
 @dataclass(frozen=True)
 class EscalationState:
     """What a transition needs to decide: status, people, definition of done."""
@@ -269,10 +265,3 @@ def validate_draft(draft: Draft, *, lanes: dict[str, tuple[str, ...]]) -> Draft:
     if fields:
         raise InvalidInput("Some fields need fixing.", fields=fields)
     return replace(draft, summary=summary, client=client, details=details, psa_ticket=ticket)
-
-
-def now_guard(at: datetime) -> datetime:
-    """Every time the domain keeps is tz-aware; a naive one is a programming error."""
-    if at.tzinfo is None:
-        raise ValueError("naive datetime")
-    return at

@@ -16,11 +16,7 @@ target_metadata = Base.metadata
 
 def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
-    if (
-        os.environ.get("DATABASE_URL")
-        and config.attributes.get("use_env", True)
-        and not config.attributes.get("url_given")
-    ):
+    if os.environ.get("DATABASE_URL") and not config.attributes.get("url_given"):
         url = os.environ["DATABASE_URL"]
     return normalize_database_url(url or "sqlite:///lanekeeper.db")
 
