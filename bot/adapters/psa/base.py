@@ -270,3 +270,21 @@ class PageBuilder:
         self.malformed.append(
             MalformedRecord(source=self.source, external_id=str_or_none(ext), reason=reason)
         )
+
+    def page(self, *, cursor: datetime | None, requests: int, last: bool) -> Page:
+        return Page(
+            tickets=tuple(self.tickets),
+            malformed=tuple(self.malformed),
+            cursor=cursor,
+            requests=requests,
+            last=last,
+        )
+
+
+def run_cursor(
+    since: datetime | None, high_water: datetime | None, newest: datetime | None
+) -> datetime | None:
+    """The cursor a finished run may store: the PSA's clock at the run's start (``high_water``)
+    or else the newest update seen, never moving backwards from ``since``."""
+    mark = high_water or newest
+    return mark if since is None or (mark and mark > since) else since

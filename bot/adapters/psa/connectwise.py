@@ -45,6 +45,7 @@ from bot.adapters.psa.base import (
     names_casefold,
     parse_utc,
     require_aware,
+    run_cursor,
     str_or_none,
     utc_iso,
 )
@@ -214,17 +215,8 @@ class ConnectWiseConnector:
                 newest = ticket.updated_at if newest is None else max(newest, ticket.updated_at)
             url = self._next_link(response)
             last = url is None
-            cursor = since
-            if last:
-                mark = high_water or newest
-                cursor = mark if since is None or (mark and mark > since) else since
-            yield Page(
-                tickets=tuple(builder.tickets),
-                malformed=tuple(builder.malformed),
-                cursor=cursor,
-                requests=self.http.requests - start,
-                last=last,
-            )
+            cursor = run_cursor(since, high_water, newest) if last else since
+            yield builder.page(cursor=cursor, requests=self.http.requests - start, last=last)
             start = self.http.requests
 
     def _add(self, builder: PageBuilder, record: Any, now: datetime) -> None:

@@ -42,6 +42,7 @@ from bot.adapters.psa.base import (
     names_casefold,
     parse_utc,
     require_aware,
+    run_cursor,
     str_or_none,
     utc_iso,
 )
@@ -243,17 +244,9 @@ class HaloConnector:
                     newest = ticket.updated_at if newest is None else max(newest, ticket.updated_at)
                 done = not records or page_no * self._page_size >= count
                 last = done and index == len(passes) - 1
-                cursor = since
-                if last and not moved:
-                    mark = high_water or newest
-                    cursor = mark if since is None or (mark and mark > since) else since
-                yield Page(
-                    tickets=tuple(builder.tickets),
-                    malformed=tuple(builder.malformed),
-                    cursor=cursor,
-                    requests=self.http.requests - start,
-                    last=last,
-                )
+                advance = last and not moved
+                cursor = run_cursor(since, high_water, newest) if advance else since
+                yield builder.page(cursor=cursor, requests=self.http.requests - start, last=last)
                 start = self.http.requests
                 if done:
                     break
