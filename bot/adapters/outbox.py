@@ -117,9 +117,12 @@ def find_posted(
     return None
 
 
-def post_message(client: WebClient, msg: OutboxMessage, **kwargs: Any) -> Any:
+def post_message(
+    client: WebClient, msg: OutboxMessage, *, join: bool = False, **kwargs: Any
+) -> Any:
     """``chat.postMessage`` for outbox row ``msg``, never twice: the post carries the row's id
-    in its ``metadata``, and when an earlier attempt got no answer it is looked for first."""
+    in its ``metadata``, and when an earlier attempt got no answer it is looked for first.
+    With ``join``, a public channel the bot is not in is joined (``not_in_channel``)."""
     msg_id = int(msg.id)
     kwargs.setdefault("metadata", metadata_for(msg_id))
     if msg.last_error and msg.last_error.startswith(UNANSWERED):
@@ -140,7 +143,7 @@ def post_message(client: WebClient, msg: OutboxMessage, **kwargs: Any) -> Any:
     try:
         return client.chat_postMessage(**kwargs)
     except SlackApiError as exc:
-        if exc.response is not None and exc.response.get("error") == "not_in_channel":
+        if join and exc.response is not None and exc.response.get("error") == "not_in_channel":
             client.conversations_join(channel=kwargs["channel"])
             return client.chat_postMessage(**kwargs)
         raise

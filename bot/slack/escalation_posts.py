@@ -63,7 +63,9 @@ class EscalationPosts:
         text, blocks = ui.lane_message(esc, lane, tz=tz, approvers=approvers)
         release(s)
         if esc.lane_ts is None:
-            resp = post_message(client, msg, channel=esc.lane_channel, text=text, blocks=blocks)
+            resp = post_message(
+                client, msg, join=True, channel=esc.lane_channel, text=text, blocks=blocks
+            )
             ts = str(resp["ts"])
             # A plain UPDATE: storing where the message lives is not a change a user made, so
             # it must not bump the optimistic-lock version under someone's click.
