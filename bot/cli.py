@@ -187,7 +187,7 @@ def _slack_problem(container: Container) -> str | None:
 
 
 def cmd_socket(args: argparse.Namespace) -> int:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from bot.slack.socket_mode import socket_mode_handler
 
     settings = _settings()
     _logging(settings)
@@ -198,11 +198,10 @@ def cmd_socket(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if not settings.slack_signing_secret:
-        settings.slack_signing_secret = "socket-mode-does-not-sign"
     container = _container(settings)
     container.deliverer.start()
-    SocketModeHandler(container.bolt(), settings.slack_app_token).start()
+    # No SLACK_SIGNING_SECRET needed; a refreshed connection is read at once (bot.slack.socket_mode).
+    socket_mode_handler(container, settings.slack_app_token).start()
     return 0
 
 
