@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -82,7 +82,7 @@ class LanekeeperSocketModeHandler(SocketModeHandler):
         self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
 
 
-def socket_mode_handler(container: Container, app_token: str, **_: Any) -> SocketModeHandler:
+def socket_mode_handler(container: Container, app_token: str) -> SocketModeHandler:
     """A handler for ``container``'s Bolt app; ``connect()`` it, or ``start()`` to block."""
     if not container.settings.slack_signing_secret:
         container.settings.slack_signing_secret = UNSIGNED
