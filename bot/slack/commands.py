@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -13,8 +12,10 @@ from slack_sdk import WebClient
 
 from bot.domain.lanes import Lane
 from bot.slack import blocks as ui
+from bot.slack import validate
 from bot.slack.deps import Deps
 from bot.slack.errors import guarded
+from bot.slack.level10 import LANES_SUBCOMMANDS
 
 _SEVERITY = re.compile(r"^(p[0-9]|sev[0-9])$", re.IGNORECASE)
 _SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
@@ -86,7 +87,7 @@ def register(app: App, deps: Deps) -> None:
     @app.command("/escalate")
     @guarded
     def escalate(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        text = str(body.get("text") or "")
+        text = validate.clean(str(body.get("text") or ""))
         if len(text) > MAX_COMMAND_TEXT:
             ack(
                 f":warning: That is {len(text)} characters; keep `/escalate` text under {MAX_COMMAND_TEXT}."
@@ -109,7 +110,10 @@ def register(app: App, deps: Deps) -> None:
         else:
             ack()
         lane = args.lane or suggest_lane(args.summary, lanes)
-        metadata = {"channel": body.get("channel_id"), "source": "slash_command"}
+        metadata = {
+            "channel": validate.channel_id(body.get("channel_id")),
+            "source": "slash_command",
+        }
         view = ui.escalation_modal(
             list(lanes.values()),
             lane=lane,
@@ -124,7 +128,13 @@ def register(app: App, deps: Deps) -> None:
     @app.command("/lanes")
     @guarded
     def lanes_command(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
-        arg = str(body.get("text") or "").strip().lower()
+        # Subcommands of other capabilities: /lanes scorecard, /lanes coach (bot.slack.level10).
+        word, _, rest = str(body.get("text") or "").strip().partition(" ")
+        if word.lower() in LANES_SUBCOMMANDS:
+            text, blocks = LANES_SUBCOMMANDS[word.lower()](deps, body, context, rest)
+            ack(text=text, blocks=blocks)
+            return
+        arg = validate.clean(str(body.get("text") or "")).strip().lower()
         if arg in ("mine", "my", "me"):
             team_id = deps.team_id(context, body)
             with deps.uow() as uow:
@@ -144,8 +154,5 @@ def register(app: App, deps: Deps) -> None:
 
 
 def metadata_of(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+    """A view's ``private_metadata``, validated key by key (:func:`bot.slack.validate.metadata`)."""
+    return validate.metadata(view)

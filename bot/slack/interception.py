@@ -19,14 +19,16 @@ from sqlalchemy import select
 
 from bot.adapters.models import Escalation, Interception
 from bot.domain.errors import AlreadyDone, InvalidInput
-from bot.domain.focus import parse_focus
+from bot.domain.focus import USAGE, parse_focus
 from bot.domain.interception import LaneHint, classify, mentioned_users
 from bot.domain.lanes import Lane, LanekeeperConfig
-from bot.domain.text import plain_from_slack, truncate
+from bot.domain.text import escape, plain_from_slack, truncate
 from bot.services import interceptions as service
 from bot.slack import blocks as ui
+from bot.slack import validate
 from bot.slack.deps import Deps
 from bot.slack.errors import guarded
+from bot.slack.payloads import action_value_id
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ ROUTE = re.compile(r"^route:(?P<lane>[a-z0-9-]+)$")
 NOT_A_REQUEST = "route_not_request"
 START = re.compile(r"^start:(?P<lane>[a-z0-9-]+)$")
 SHORTCUT = "escalate_message"
+MAX_FOCUS_TEXT = 100  # "until 14:00" and "90m" are short; a longer text is never one
 # Subtypes that are still a person writing in the channel; every other one (edits, deletions,
 # joins, bot messages, topic changes …) is never a ping.
 PERSON_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
@@ -160,7 +163,9 @@ def register(app: App, deps: Deps) -> None:
             return
         channel = str(event.get("channel") or "")
         sender = str(event["user"])
-        text = str(event.get("text") or "")
+        # NUL bytes and lone surrogates are dropped (no database stores them): the rest of the
+        # message is still read, so they never hide a request.
+        text = validate.clean(str(event.get("text") or ""))
         team_id = deps.team_id(context, body)
         if event.get("channel_type") == "im":
             if event.get("thread_ts") or not _first_delivery(body, team_id):
@@ -231,7 +236,9 @@ def register(app: App, deps: Deps) -> None:
         lane_key = ROUTE.match(action["action_id"]).group("lane")  # type: ignore[union-attr]
         team_id = deps.team_id(context, body)
         row = service.get(
-            deps.uow(), slack_team_id=team_id, interception_id=int(action.get("value") or 0)
+            deps.uow(),
+            slack_team_id=team_id,
+            interception_id=action_value_id(body, "message to route"),
         )
         if row.sender != body["user"]["id"]:
             raise service.NotAllowed("Only the person who sent that message can route it.")
@@ -266,7 +273,7 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         ack()
         team_id = deps.team_id(context, body)
-        interception_id = int(body["actions"][0].get("value") or 0)
+        interception_id = action_value_id(body, "message to route")
         row = service.get(deps.uow(), slack_team_id=team_id, interception_id=interception_id)
         if row.outcome == "routed" and row.sender == body["user"]["id"]:
             raise _already_routed(row)
@@ -297,23 +304,24 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         ack()
         message = body.get("message") or {}
-        channel = (body.get("channel") or {}).get("id")
-        raw = str(message.get("text") or "")
+        channel = validate.channel_id((body.get("channel") or {}).get("id"))
+        raw = validate.clean(str(message.get("text") or ""))[:40_000]
+        message_ts = validate.message_ts(message.get("ts"))
         names = deps.directory.display_names(deps.team_id(context, body), mentioned_users(raw)[:5])
         text = plain_from_slack(raw, names)
         hints = lane_hints(lanes_cfg.lanes)
-        verdict = classify(str(message.get("text") or ""), protected=[], lanes=hints)
+        verdict = classify(raw, protected=[], lanes=hints)
         lane = verdict.suggested_lanes[0] if verdict.suggested_lanes else None
         view = ui.escalation_modal(
             list(lanes_cfg.lanes.values()),
             lane=lane,
             summary=truncate(" ".join(text.split()), 150),
             details=text if len(text) > 150 else "",
-            permalink=ui.message_link(channel, message.get("ts")),
+            permalink=ui.message_link(channel, message_ts),
             metadata={
                 "source": "message_shortcut",
                 "source_channel": channel,
-                "source_ts": message.get("ts"),
+                "source_ts": message_ts,
             },
         )
         client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -341,8 +349,14 @@ def register(app: App, deps: Deps) -> None:
         user = str(body["user_id"])
         team_id = deps.team_id(context, body)
         now = deps.clock()
+        typed = validate.clean(str(body.get("text") or ""))
+        if len(typed) > MAX_FOCUS_TEXT:
+            ack(f":warning: That is {len(typed)} characters; `/focus` takes a duration. {USAGE}")
+            return
         try:
-            req = parse_focus(str(body.get("text") or ""), now=now, tz=_team_tz(user))
+            # Escaped before it is parsed: nothing valid has <, > or &, and every refusal that
+            # echoes the text then shows it literally (never a <!channel> or a fake link).
+            req = parse_focus(escape(typed), now=now, tz=_team_tz(user))
         except InvalidInput as exc:
             ack(f":warning: {exc.message}")
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.errors import InvalidInput
+from bot.slack import validate
 
 
 def state_value(view: dict[str, Any], block_id: str, action_id: str | None = None) -> Any:
@@ -13,7 +14,11 @@ def state_value(view: dict[str, Any], block_id: str, action_id: str | None = Non
     Returns a string, a list of option values (checkboxes, multi-selects), or None when the
     optional input was left empty or the block is absent.
     """
-    values = ((view.get("state") or {}).get("values") or {}).get(block_id) or {}
+    state = view.get("state") if isinstance(view, dict) else None
+    all_values = state.get("values") if isinstance(state, dict) else None
+    values = all_values.get(block_id) if isinstance(all_values, dict) else None
+    if not isinstance(values, dict):
+        return None
     element = values.get(action_id or block_id)
     if element is None and len(values) == 1:
         element = next(iter(values.values()))
@@ -45,8 +50,25 @@ def state_value(view: dict[str, Any], block_id: str, action_id: str | None = Non
 
 
 def text_value(view: dict[str, Any], block_id: str) -> str:
-    value = state_value(view, block_id)
-    return value if isinstance(value, str) else ""
+    """A text input's value: cleaned of NUL bytes and lone surrogates, and held to the modal's
+    own ``max_length`` (by the view's callback id) however the request was made — a longer one
+    is refused under that block, so the modal shows why and keeps what was typed."""
+    return validate.text(
+        state_value(view, block_id),
+        field=block_id,
+        limit=validate.field_cap(view.get("callback_id"), block_id),
+    )
+
+
+def user_value(view: dict[str, Any], block_id: str) -> str | None:
+    """A users_select's value when it is shaped like a Slack user id, else None."""
+    return validate.user_id(state_value(view, block_id))
+
+
+def _first_action(body: dict[str, Any]) -> dict[str, Any]:
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else None
+    return action if isinstance(action, dict) else {}
 
 
 def action_number(body: dict[str, Any]) -> int:
@@ -55,15 +77,26 @@ def action_number(body: dict[str, Any]) -> int:
     The value only says *which* escalation; what the clicking user may do to it is decided on
     the server from the payload's user id, never from anything in the value.
     """
-    action = (body.get("actions") or [{}])[0]
-    raw = str(action.get("value") or "")
-    if not raw.isdigit():
+    n = validate.number(_first_action(body).get("value"))
+    if n is None:
         raise InvalidInput("That button does not name an escalation.")
-    return int(raw)
+    return n
+
+
+def action_value_id(body: dict[str, Any], what: str = "request") -> int:
+    """A button's value that names a stored row by id (an interception), else a clear refusal."""
+    n = validate.number(_first_action(body).get("value"))
+    if n is None:
+        raise InvalidInput(f"That button does not name a {what}.")
+    return n
 
 
 def request_key(body: dict[str, Any]) -> str:
     """Identifies one delivery of a click, so a retried delivery is handled once."""
-    action = (body.get("actions") or [{}])[0]
-    user = (body.get("user") or {}).get("id", "")
-    return f"action:{action.get('action_ts', '')}:{user}:{action.get('action_id', '')}"
+    action = _first_action(body)
+    found = body.get("user")
+    user: dict[str, Any] = found if isinstance(found, dict) else {}
+    return (
+        f"action:{str(action.get('action_ts', ''))[:40]}:{str(user.get('id', ''))[:40]}:"
+        f"{str(action.get('action_id', ''))[:255]}"
+    )

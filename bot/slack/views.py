@@ -14,7 +14,7 @@ from bot.slack import blocks as ui
 from bot.slack.commands import metadata_of
 from bot.slack.deps import Deps
 from bot.slack.errors import guarded
-from bot.slack.payloads import state_value, text_value
+from bot.slack.payloads import state_value, text_value, user_value
 
 SOURCES = {s.value: s for s in Source}
 
@@ -24,11 +24,34 @@ def _field_errors(exc: InvalidInput, mapping: dict[str, str] | None = None) -> d
     return {mapping.get(k, k): v[:150] for k, v in exc.fields.items()} or {}
 
 
+def _choice(value: Any) -> str:
+    """A select's value: a short string, or empty (the domain then says to pick one)."""
+    return value[:100] if isinstance(value, str) else ""
+
+
 def _when(value: Any) -> datetime | None:
     """A datetimepicker's ``selected_date_time`` (Unix seconds) as an aware datetime."""
+    if isinstance(value, bool):
+        return None
     if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
-        return datetime.fromtimestamp(int(value), tz=UTC)
+        try:
+            return datetime.fromtimestamp(int(value), tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None  # no date Slack's picker can send
     return None
+
+
+def _texts(view: dict[str, Any], *block_ids: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The text inputs' values, and every field refused (too long for its modal) at once."""
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for block_id in block_ids:
+        try:
+            values[block_id] = text_value(view, block_id)
+        except InvalidInput as exc:
+            values[block_id] = ""
+            errors.update(exc.fields)
+    return values, errors
 
 
 def register(app: App, deps: Deps) -> None:
@@ -70,13 +93,17 @@ def register(app: App, deps: Deps) -> None:
         ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
     ) -> None:
         meta = metadata_of(view)
+        texts, too_long = _texts(view, "client", "summary", "details", "psa_ticket")
+        if too_long:
+            ack(response_action="errors", errors=too_long)
+            return
         draft = Draft(
-            lane=str(state_value(view, "lane") or ""),
-            severity=str(state_value(view, "severity") or ""),
-            client=text_value(view, "client"),
-            summary=text_value(view, "summary"),
-            details=text_value(view, "details"),
-            psa_ticket=text_value(view, "psa_ticket"),
+            lane=_choice(state_value(view, "lane")),
+            severity=_choice(state_value(view, "severity")),
+            client=texts["client"],
+            summary=texts["summary"],
+            details=texts["details"],
+            psa_ticket=texts["psa_ticket"],
             starts_at=_when(state_value(view, "starts_at")),
         )
         user = body["user"]["id"]
@@ -93,9 +120,7 @@ def register(app: App, deps: Deps) -> None:
                 source_channel=meta.get("source_channel"),
                 source_ts=meta.get("source_ts"),
                 permalink=meta.get("permalink"),
-                interception_id=int(meta["interception"])
-                if str(meta.get("interception", "")).isdigit()
-                else None,
+                interception_id=meta.get("interception"),
             )
         except InvalidInput as exc:
             ack(response_action="errors", errors=_field_errors(exc) or {"summary": exc.message})
@@ -108,21 +133,30 @@ def register(app: App, deps: Deps) -> None:
         ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
     ) -> None:
         number = int(metadata_of(view).get("n") or 0)
-        esc = service.get_escalation(
-            deps.uow(), slack_team_id=deps.team_id(context, body), number=number
-        )
+        try:
+            esc = service.get_escalation(
+                deps.uow(), slack_team_id=deps.team_id(context, body), number=number
+            )
+        except LanekeeperError as exc:
+            ack(response_action="errors", errors={"note": exc.message[:150]})
+            return
         lane = deps.lanes.config.lane(esc.lane)
         items = list(lane.done) if lane else []
         picked: set[int] = set()
         for block_id in (view.get("state") or {}).get("values") or {}:
             if block_id.startswith("done_"):
-                for v in state_value(view, block_id, "done") or []:
-                    if str(v).isdigit():
+                chosen = state_value(view, block_id, "done")
+                for v in chosen if isinstance(chosen, list) else []:
+                    if isinstance(v, str) and v.isascii() and v.isdigit() and len(v) < 4:
                         picked.add(int(v))
         checked = [items[i] for i in sorted(picked) if i < len(items)]
+        texts, too_long = _texts(view, "note")
+        if too_long:
+            ack(response_action="errors", errors=too_long)
+            return
         act_from_modal(
             ack, body, context, number, "resolve", "note", {"done": "done_0"},
-            checked=checked, note=text_value(view, "note"),
+            checked=checked, note=texts["note"],
         )  # fmt: skip
 
     @app.view(ui.CB_REASSIGN)
@@ -131,8 +165,8 @@ def register(app: App, deps: Deps) -> None:
         ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
     ) -> None:
         number = int(metadata_of(view).get("n") or 0)
-        to = state_value(view, "owner")
-        if not isinstance(to, str) or not to:
+        to = user_value(view, "owner")
+        if to is None:
             ack(response_action="errors", errors={"owner": "Pick the new owner."})
             return
         act_from_modal(ack, body, context, number, "reassign", "owner", {}, to=to)

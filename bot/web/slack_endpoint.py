@@ -20,6 +20,8 @@ from urllib.parse import parse_qs
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.slack import validate
+
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1_000_000  # Slack's own payloads stay far below this
@@ -35,39 +37,44 @@ def _reply(start_response: StartResponse, status: str, body: dict[str, Any]) -> 
 
 
 def malformed(body: bytes, content_type: str) -> str | None:
-    """Why a signed Slack body cannot be handled, or None when it is well-formed."""
+    """Why a signed Slack body cannot be handled, or None when it is well-formed.
+
+    Shapes no Slack client sends (``actions`` that is no list, a ``view`` that is a string, ids
+    of no Slack shape, JSON nested deeper than any payload) are refused here with a 400, before
+    Bolt, whose own parsing would raise on them (a 500) or hand listeners a body they cannot use.
+    """
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return "body is not UTF-8"
     if content_type.startswith("application/json"):
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return "body is not JSON"
+        data, problem = _loads(text)
+        if problem:
+            return problem
         if not isinstance(data, dict) or not isinstance(data.get("type"), str):
             return "JSON body has no type"
-        if data["type"] == "event_callback" and not isinstance(data.get("event"), dict):
-            return "event_callback without an event"
-        return None
+        return validate.event_problem(data)
     form = parse_qs(text, keep_blank_values=True)
     if "payload" in form:
-        try:
-            payload = json.loads(form["payload"][0])
-        except ValueError:
-            return "payload is not JSON"
-        if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
-            return "payload has no type"
-        if not isinstance(payload.get("user"), dict) and payload["type"] != "view_closed":
-            return "payload has no user"
-        return None
+        payload, problem = _loads(form["payload"][0], what="payload")
+        if problem:
+            return problem
+        return validate.interaction_problem(payload)
     if "command" in form:
-        if not form.get("user_id", [""])[0]:
-            return "command without a user"
-        return None
+        return validate.command_problem(form)
     if "ssl_check" in form:
         return None
     return "unrecognised body"
+
+
+def _loads(text: str, what: str = "body") -> tuple[Any, str | None]:
+    """The JSON in ``text``, or why there is none (nested too deeply, not JSON)."""
+    if validate.json_depth_exceeds(text):
+        return None, f"{what} JSON is nested too deeply"
+    try:
+        return json.loads(text), None
+    except (ValueError, RecursionError):
+        return None, f"{what} is not JSON"
 
 
 MAX_AGE = 60 * 5  # seconds; Slack's own guidance for refusing replayed requests
