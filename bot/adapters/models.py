@@ -354,3 +354,66 @@ class PsaSyncState(Base):
     last_success_at: Mapped[datetime | None]
     last_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Level10Snapshot(Base):
+    """A team's weekly figures as its Level-10 prompt showed them: one per team and week.
+
+    Stored in the transaction that queues the post, so "last week" is exactly what was shown
+    then; later edits to tickets or escalations never change it. Kept (no retention)."""
+
+    __tablename__ = "level10_snapshots"
+    __table_args__ = (UniqueConstraint("slack_team_id", "team", "week"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(TEAM_ID)
+    team: Mapped[str] = mapped_column(String(64))
+    week: Mapped[str] = mapped_column(String(16))  # ISO week of the meeting, 2026-W50
+    taken_at: Mapped[datetime]
+    figures: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Level10Issue(Base):
+    """An IDS candidate a Level-10 prompt listed (recurring category, reopen cluster,
+    documentation gap), keyed per team and week so a re-run never lists it twice."""
+
+    __tablename__ = "level10_issues"
+    __table_args__ = (UniqueConstraint("slack_team_id", "team", "week", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(TEAM_ID)
+    team: Mapped[str] = mapped_column(String(64))
+    week: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    refs: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Level10Todo(Base):
+    """A to-do from a Level-10: an owner and a due date a week out; ``open`` until marked
+    done, carried over from meeting to meeting while open (``not_done`` counts the weeks it was
+    reviewed and not done)."""
+
+    __tablename__ = "level10_todos"
+    __table_args__ = (
+        UniqueConstraint("issue_id"),
+        Index("ix_level10_todos_team_status", "slack_team_id", "team", "status"),
+        Index("ix_level10_todos_owner_status", "slack_team_id", "owner", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(TEAM_ID)
+    team: Mapped[str] = mapped_column(String(64))
+    issue_id: Mapped[int | None] = mapped_column(ForeignKey("level10_issues.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    owner: Mapped[str] = mapped_column(SLACK_ID)
+    assigned_by: Mapped[str] = mapped_column(SLACK_ID)
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    not_done: Mapped[int] = mapped_column(default=0)
+    reviewed_week: Mapped[str | None] = mapped_column(String(16))
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(SLACK_ID)

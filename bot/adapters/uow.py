@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
+    from bot.adapters.level10 import Level10Repository
     from bot.adapters.workitems import WorkItems
     from bot.services.context import Lanes
 
@@ -80,6 +81,12 @@ class UnitOfWork:
         from bot.adapters.workitems import WorkItems
 
         return WorkItems(self.session, lanes)
+
+    def level10(self, lanes: Lanes) -> Level10Repository:
+        """The Level-10's facts, snapshots, IDS items and to-dos."""
+        from bot.adapters.level10 import Level10Repository
+
+        return Level10Repository(self.session, lanes)
 
     def flush(self) -> None:
         """Write pending changes now (a concurrent change to a versioned row raises here)."""
