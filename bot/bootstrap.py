@@ -23,6 +23,7 @@ from bot.config.loader import load_config
 from bot.domain.lanes import LanekeeperConfig
 from bot.services.context import Lanes
 from bot.settings import Settings
+from bot.slack import level10_posts
 from bot.slack.app import build_bolt_app
 from bot.slack.approvals import ApprovalDelivery
 from bot.slack.deps import Deps
@@ -214,6 +215,7 @@ def build(
     ApprovalDelivery(lanes, directory).register(deliverer)
     home = HomeDelivery(lanes, clock)
     deliverer.register("home", home.handle)
+    level10_posts.register(deliverer)
     from bot.jobs.standup import record_delivery
 
     deliverer.on_settled(record_delivery)

@@ -52,6 +52,7 @@ class Job:
 
 
 def registry() -> dict[str, Job]:
+    from bot.jobs.level10 import jobs as level10_jobs
     from bot.jobs.prune import run_prune
     from bot.jobs.psa_sync import run_psa_sync
     from bot.jobs.sla_watch import run_sla_watch
@@ -67,5 +68,6 @@ def registry() -> dict[str, Job]:
         ),
         Job("psa-sync", "sync tickets from the PSA every psa.sync_every", run_psa_sync, 60),
         Job("prune", "delete what retention: keeps only for a while", run_prune, 3600),
+        *level10_jobs(),
     ]
     return {j.name: j for j in jobs}

@@ -7,9 +7,9 @@ import logging
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.slack import actions, approvals, commands, errors, home, interception, views
+from bot.slack import actions, approvals, commands, errors, home, interception, level10, views
 from bot.slack.deps import Deps
-from bot.slack.executor import ListenerExecutor
+from bot.slack.executor import ListenerExecutor, route_events
 from bot.slack.home import HomeDelivery
 
 
@@ -22,20 +22,25 @@ def build_bolt_app(
     token_verification: bool = True,
     home_delivery: HomeDelivery,
 ) -> App:
+    executor = ListenerExecutor(listener_threads)
     app = App(
         client=client,
         signing_secret=signing_secret,
         # Bolt's default pool of 5 threads makes acks queue past Slack's 3 s at ~100 req/s
         # and delays what listeners do after the ack (PITFALLS): size it on purpose.
-        listener_executor=ListenerExecutor(listener_threads),
+        # Commands, clicks and submissions ack on their own pool; events (acked by Bolt first)
+        # and slow replies run elsewhere, so a slow Slack never starves the acks.
+        listener_executor=executor,
         token_verification_enabled=token_verification,
         logger=logging.getLogger("bot.slack"),
     )
+    app.use(route_events)
     errors.register(app)
     commands.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)
     approvals.register(app, deps, deps.directory)
-    interception.register(app, deps)
+    interception.register(app, deps, replies=executor.replies)
     home.register(app, deps, home_delivery)
+    level10.register(app, deps)
     return app

@@ -20,6 +20,7 @@ from bot.services.context import Lanes
 from bot.slack import blocks as ui
 from bot.slack.deps import Deps
 from bot.slack.errors import guarded
+from bot.slack.level10 import home_blocks as level10_home
 
 END_FOCUS = "home_end_focus"
 START_FOCUS = "home_start_focus"
@@ -178,6 +179,9 @@ class HomeDelivery:
         view = home_view(
             user=user, lanes=self.lanes, now=now, **_load(s, self.lanes, team_id, user, now)
         )
+        # Sections of other capabilities, before the footer: the Level-10 to-dos.
+        extra = level10_home(s, self.lanes, team_id, user, now)
+        view["blocks"] = (view["blocks"][:-1] + extra + view["blocks"][-1:])[:100]
         release(s)
         client.views_publish(user_id=user, view=view)
 

@@ -66,6 +66,7 @@ from bot.testing._fake_chat import MESSAGE_BLOCKS_JSON_MAX as MESSAGE_BLOCKS_JSO
 from bot.testing._fake_chat import MESSAGE_TEXT_MAX as MESSAGE_TEXT_MAX
 from bot.testing._fake_chat import ChatMethods
 from bot.testing._fake_conversations import ConversationMethods
+from bot.testing._fake_files import UPLOAD_PATH, FileMethods
 from bot.testing._fake_http import _Answered, _bearer, _Handler, _parse_args, _Server
 from bot.testing._fake_socket_mode import SocketModeMethods
 from bot.testing._fake_state import TRIGGER_TTL_SECONDS as TRIGGER_TTL_SECONDS
@@ -99,7 +100,9 @@ __all__ = [
 RESPONSE_URL_MAX_USES = 5
 
 
-class FakeSlack(Workspace, ChatMethods, ConversationMethods, ViewMethods, SocketModeMethods):
+class FakeSlack(
+    Workspace, ChatMethods, ConversationMethods, ViewMethods, SocketModeMethods, FileMethods
+):
     """A stateful stand-in for Slack's Web API, served over real HTTP on loopback.
 
     Keyword-only options: ``bot_token``, ``team_id``, ``team_domain``, ``team_name``,
@@ -129,6 +132,8 @@ class FakeSlack(Workspace, ChatMethods, ConversationMethods, ViewMethods, Socket
             "conversations.members": self._conversations_members,
             "conversations.open": self._conversations_open,
             "conversations.replies": self._conversations_replies,
+            "files.completeUploadExternal": self._files_complete_upload_external,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
             "reactions.add": self._reactions_add,
             "team.info": self._team_info,
             "usergroups.list": self._usergroups_list,
@@ -321,6 +326,8 @@ class FakeSlack(Workspace, ChatMethods, ConversationMethods, ViewMethods, Socket
             method = path[len("/api/") :]
         elif path.startswith("/response_url/"):
             return self._handle_response_url(path, verb, header_map, args, body_error, at)
+        elif path.startswith(UPLOAD_PATH):
+            return self._handle_upload(path, verb, header_map, body)
         else:
             return 404, {}, {"ok": False, "error": "not_found"}
         token = _bearer(header_map) or (str(args["token"]) if args.get("token") else None)
