@@ -47,7 +47,8 @@ def chart_png(series: Sequence[tuple[str, int, float | None]], *, alert: int, ti
     for spine in (*ax.spines.values(), *ax2.spines.values()):
         spine.set_color(INK)
     ax.set_title(title, color=INK, fontsize=11)
-    fig.tight_layout()
+    # Fixed margins: tight_layout() would draw the figure once more only to measure it.
+    fig.subplots_adjust(left=0.09, right=0.9, top=0.88, bottom=0.12)
     out = io.BytesIO()
     fig.savefig(out, format="png", facecolor=BACKGROUND)
     return out.getvalue()
