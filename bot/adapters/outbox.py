@@ -33,6 +33,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import and_, case, exists, false, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.adapters.models import OutboxMessage
@@ -247,19 +248,24 @@ class OutboxDeliverer:
         idle = not any(thread.is_alive() for thread in self._threads)
         self._threads = []
         if idle:  # none of ours is sending: whatever we still hold goes back at once
-            with self.sessions() as s:
-                held = list(
-                    s.scalars(
-                        select(OutboxMessage.id).where(
-                            OutboxMessage.claimed_by == self.worker_id,
-                            OutboxMessage.claimed_until.is_not(None),
-                            OutboxMessage.delivered_at.is_(None),
-                            OutboxMessage.failed_at.is_(None),
+            try:
+                with self.sessions() as s:
+                    held = list(
+                        s.scalars(
+                            select(OutboxMessage.id).where(
+                                OutboxMessage.claimed_by == self.worker_id,
+                                OutboxMessage.claimed_until.is_not(None),
+                                OutboxMessage.delivered_at.is_(None),
+                                OutboxMessage.failed_at.is_(None),
+                            )
                         )
                     )
-                )
-            if held:
-                self._release(held)
+                if held:
+                    self._release(held)
+            except SQLAlchemyError as exc:
+                # Stopping must not fail on an unreachable or unmigrated database: the leases
+                # run out by themselves and the next process takes the posts.
+                log.warning("could not give back claimed posts on stop: %s", type(exc).__name__)
         return self._released
 
     _released = 0
