@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.errors import LanekeeperError
+from bot.slack.executor import RECEIVED
 
 log = logging.getLogger(__name__)
 
@@ -72,13 +74,15 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     sig = inspect.signature(fn)
     own = set(sig.parameters)
     params = list(sig.parameters.values())
-    for extra in ("body", "client"):
+    for extra in ("body", "client", "context"):
         if extra not in own:
             params.append(inspect.Parameter(extra, inspect.Parameter.POSITIONAL_OR_KEYWORD))
 
     @functools.wraps(fn)
     def wrapper(**kwargs: Any) -> Any:
         call = {k: v for k, v in kwargs.items() if k in own}
+        if _too_late(kwargs):
+            return None
         try:
             return fn(**call)
         except Exception as exc:
@@ -91,6 +95,24 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
     del wrapper.__wrapped__  # Bolt must read the new signature
     return wrapper
+
+
+ACK_DEADLINE = 2.5  # seconds: Bolt gives up at 3 s and Slack tells the person it failed
+
+
+def _too_late(kwargs: dict[str, Any]) -> bool:
+    """Whether a listener that must ack starts after Slack has (nearly) given up on the request:
+    it then does nothing, so the failure the person is shown is the truth — never an effect
+    (a focus started, an escalation taken) behind a "failed" message."""
+    ack, context = kwargs.get("ack"), kwargs.get("context")
+    if ack is None or getattr(ack, "response", None) is not None or not context:
+        return False
+    received = context.get(RECEIVED)
+    waited = time.monotonic() - received if isinstance(received, float) else 0.0
+    if waited <= ACK_DEADLINE:
+        return False
+    log.warning("not acting on a request that waited %.1f s for a listener thread", waited)
+    return True
 
 
 def register(app: App) -> None:

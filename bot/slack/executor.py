@@ -1,44 +1,151 @@
-"""Bolt's listener pool, sized on purpose and able to say when it is idle.
+"""Bolt's listener pool, sized on purpose, kept for acks, and able to say when it is idle.
 
-Bolt runs each listener on this executor and, for events, after the ack: "idle" is how tests,
-the demo and a graceful shutdown know that work acknowledged to Slack has finished.
+Slow outbound calls must never starve the threads that ack (PITFALLS: with ``chat.postEphemeral``
+answering in 5 s and 50 intercepted messages a second, slash commands queued behind the replies
+and missed Slack's 3 s — while the ``/focus`` they carried still took effect). So three pools:
+
+- the **ack pool** runs commands, clicks and view submissions, which Slack needs acked in 3 s;
+- the **event pool** runs Events API listeners, which Bolt acks before they run (a middleware,
+  :func:`route_events`, tells the executor which kind of request it is submitting for);
+- the **reply pool** (:class:`ReplyPool`) sends fire-and-forget replies such as interception
+  offers: a few threads and a bounded backlog, so a slow Slack drops late replies (recorded by
+  the caller) instead of queueing them for minutes or holding listener threads.
+
+"Idle" (all three) is how tests, the demo and a graceful shutdown know that work acknowledged to
+Slack has finished.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+log = logging.getLogger(__name__)
 
-class ListenerExecutor(ThreadPoolExecutor):
-    def __init__(self, max_workers: int) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+_route = threading.local()
+RECEIVED = "lanekeeper_received"  # context key: when the request reached the app (monotonic)
+
+
+def route_events(body: dict[str, Any], context: dict[str, Any], next: Callable[[], Any]) -> Any:
+    """Bolt global middleware: stamp when the request arrived, and mark Events API requests so
+    their listeners run on the event pool (middleware and the submit run on the same thread)."""
+    context[RECEIVED] = time.monotonic()
+    _route.events = isinstance(body, dict) and body.get("type") == "event_callback"
+    try:
+        return next()
+    finally:
+        _route.events = False
+
+
+class _Counted:
+    def __init__(self) -> None:
         self._busy = 0
         self._lock = threading.Lock()
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+    def _enter(self) -> None:
         with self._lock:
             self._busy += 1
 
-        def run() -> Any:
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                with self._lock:
-                    self._busy -= 1
-
-        return super().submit(run)
+    def _leave(self) -> None:
+        with self._lock:
+            self._busy -= 1
 
     @property
     def busy(self) -> int:
         with self._lock:
             return self._busy
 
+
+class ReplyPool(_Counted):
+    """A bounded pool for replies nobody waits on: at most ``backlog`` queued or running; a
+    reply that cannot be queued, or that waited longer than ``max_age`` seconds, is dropped and
+    ``on_drop(reason)`` is called instead (the caller records it)."""
+
+    def __init__(self, workers: int = 8, *, backlog: int = 200, max_age: float = 30.0) -> None:
+        super().__init__()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reply")
+        self._slots = threading.BoundedSemaphore(backlog)
+        self.max_age = max_age
+
+    def submit(self, fn: Callable[[], Any], *, on_drop: Callable[[str], Any]) -> bool:
+        if not self._slots.acquire(blocking=False):
+            _safely(on_drop, "too many replies waiting for Slack")
+            return False
+        queued = time.monotonic()
+        self._enter()
+
+        def run() -> None:
+            try:
+                if time.monotonic() - queued > self.max_age:
+                    _safely(on_drop, "Slack answered too slowly; the reply would be stale")
+                    return
+                fn()
+            except Exception:
+                log.exception("a reply failed")
+            finally:
+                self._slots.release()
+                self._leave()
+
+        self._pool.submit(run)
+        return True
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _safely(fn: Callable[[str], Any], reason: str) -> None:
+    try:
+        fn(reason)
+    except Exception:
+        log.exception("recording a dropped reply failed")
+
+
+class ListenerExecutor(ThreadPoolExecutor):
+    """Bolt's ``listener_executor``: the ack pool itself, with the event and reply pools."""
+
+    def __init__(
+        self,
+        max_workers: int,
+        *,
+        event_workers: int | None = None,
+        reply_workers: int = 8,
+        reply_backlog: int = 200,
+    ) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+        self._count = _Counted()
+        self.events = ThreadPoolExecutor(
+            max_workers=event_workers or max_workers, thread_name_prefix="event"
+        )
+        self.replies = ReplyPool(reply_workers, backlog=reply_backlog)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self._count._enter()
+
+        def run() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self._count._leave()
+
+        if getattr(_route, "events", False):
+            return self.events.submit(run)
+        return super().submit(run)
+
+    @property
+    def busy(self) -> int:
+        return self._count.busy + self.replies.busy
+
     def wait_idle(self, timeout: float = 10.0) -> bool:
         deadline = time.monotonic() + timeout
         while self.busy and time.monotonic() < deadline:
             time.sleep(0.01)
         return not self.busy
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.replies.shutdown()
+        self.events.shutdown(wait=wait, cancel_futures=cancel_futures)
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)

@@ -28,6 +28,7 @@ from bot.slack import blocks as ui
 from bot.slack import validate
 from bot.slack.deps import Deps
 from bot.slack.errors import guarded
+from bot.slack.executor import ReplyPool
 from bot.slack.payloads import action_value_id
 
 log = logging.getLogger(__name__)
@@ -119,8 +120,30 @@ def howto_blocks(lanes: dict[str, Lane]) -> tuple[str, list[ui.Block]]:
     ]
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: Deps, *, replies: ReplyPool | None = None) -> None:
     lanes_cfg = deps.lanes.config
+    pool = replies or ReplyPool(4)
+
+    def _reply(send: Any, *, interception_id: int | None = None, what: str) -> None:
+        """Send a reply on the reply pool (never on a listener thread: a slow Slack would starve
+        the acks); an offer Slack refuses, or one dropped as too late, is recorded as such."""
+
+        def undeliverable(reason: str) -> None:
+            log.info("could not %s: %s", what, reason)
+            if interception_id is not None:
+                service.mark_undeliverable(
+                    deps.uow(), interception_id=interception_id, reason=reason[:200]
+                )
+
+        def run() -> None:
+            try:
+                send()
+            except SlackApiError as exc:
+                undeliverable(str(exc.response.get("error") if exc.response is not None else exc))
+            except OSError as exc:
+                undeliverable(f"Slack did not answer ({type(exc).__name__})")
+
+        pool.submit(run, on_drop=undeliverable)
 
     def _first_delivery(body: dict[str, Any], team_id: str) -> bool:
         """False for a retried delivery of an event already answered (X-Slack-Retry-Num)."""
@@ -171,7 +194,10 @@ def register(app: App, deps: Deps) -> None:
             if event.get("thread_ts") or not _first_delivery(body, team_id):
                 return
             t, blocks = howto_blocks(lanes_cfg.lanes)
-            client.chat_postMessage(channel=channel, text=t, blocks=blocks)
+            _reply(
+                lambda: client.chat_postMessage(channel=channel, text=t, blocks=blocks),
+                what=f"answer a DM from {sender}",
+            )
             return
         if not lanes_cfg.protected.watches(channel):
             return
@@ -221,12 +247,11 @@ def register(app: App, deps: Deps) -> None:
             ranked=verdict.suggested_lanes,
             urgent=verdict.urgent,
         )
-        try:
-            client.chat_postEphemeral(channel=channel, user=sender, text=t, blocks=blocks)
-        except SlackApiError as exc:
-            error = str(exc.response.get("error") if exc.response is not None else exc)
-            log.info("could not offer lanes to %s in %s: %s", sender, channel, error)
-            service.mark_undeliverable(deps.uow(), interception_id=iid, reason=error)
+        _reply(
+            lambda: client.chat_postEphemeral(channel=channel, user=sender, text=t, blocks=blocks),
+            interception_id=iid,
+            what=f"offer lanes to {sender} in {channel}",
+        )
 
     @app.action(ROUTE)
     @guarded
@@ -336,12 +361,11 @@ def register(app: App, deps: Deps) -> None:
         if not _first_delivery(body, deps.team_id(context, body)):
             return
         t, blocks = howto_blocks(lanes_cfg.lanes)
-        try:
-            client.chat_postEphemeral(
-                channel=event["channel"], user=event["user"], text=t, blocks=blocks
-            )
-        except SlackApiError as exc:
-            log.info("could not answer a mention: %s", exc)
+        channel, user = str(event.get("channel") or ""), str(event["user"])
+        _reply(
+            lambda: client.chat_postEphemeral(channel=channel, user=user, text=t, blocks=blocks),
+            what="answer a mention",
+        )
 
     @app.command("/focus")
     @guarded

@@ -1,0 +1,86 @@
+"""The listener pools (issue 14, item 4): events and replies never run on the ack pool; a reply
+backlog is bounded; a listener that would ack after Slack gave up does nothing."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from bot.slack.errors import guarded
+from bot.slack.executor import RECEIVED, ListenerExecutor, ReplyPool, route_events
+
+
+class _Ack:
+    response = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        self.response = "acked"
+
+
+def test_a_listener_that_starts_after_the_ack_deadline_does_nothing() -> None:
+    done: list[str] = []
+
+    @guarded
+    def listener(ack: Any, body: dict[str, Any]) -> None:
+        ack()
+        done.append("focus started")
+
+    late = {RECEIVED: time.monotonic() - 2.6}
+    listener(ack=_Ack(), body={}, client=None, context=late)
+    assert done == []  # Slack already told the person it failed: nothing happens
+    listener(ack=_Ack(), body={}, client=None, context={RECEIVED: time.monotonic()})
+    assert done == ["focus started"]
+
+
+def test_events_run_on_the_event_pool_and_acks_on_their_own() -> None:
+    executor = ListenerExecutor(1)
+    seen: list[str] = []
+    gate = threading.Event()
+
+    def slow_event() -> None:
+        gate.wait(5)
+
+    def submit_as(body: dict[str, Any], fn: Any) -> None:
+        route_events(body=body, context={}, next=lambda: executor.submit(fn))
+
+    submit_as({"type": "event_callback"}, slow_event)  # holds the event pool's one thread
+    submit_as({"type": "block_actions"}, lambda: seen.append(threading.current_thread().name))
+    assert executor.wait_idle(0.5) is False  # the event still runs …
+    deadline = time.monotonic() + 2
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert seen and seen[0].startswith("listener")  # … but the ack ran at once, on its pool
+    gate.set()
+    assert executor.wait_idle(2)
+    executor.shutdown()
+
+
+def test_a_full_reply_backlog_drops_replies_and_says_why() -> None:
+    pool = ReplyPool(1, backlog=2)
+    gate = threading.Event()
+    dropped: list[str] = []
+    assert pool.submit(lambda: gate.wait(5), on_drop=dropped.append)
+    assert pool.submit(lambda: None, on_drop=dropped.append)
+    assert not pool.submit(lambda: None, on_drop=dropped.append)
+    assert dropped == ["too many replies waiting for Slack"]
+    gate.set()
+    deadline = time.monotonic() + 2
+    while pool.busy and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert pool.busy == 0
+
+
+def test_a_reply_that_waited_too_long_is_dropped() -> None:
+    pool = ReplyPool(1, backlog=5, max_age=0.05)
+    gate = threading.Event()
+    sent: list[int] = []
+    dropped: list[str] = []
+    pool.submit(lambda: gate.wait(5), on_drop=dropped.append)
+    pool.submit(lambda: sent.append(1), on_drop=dropped.append)
+    time.sleep(0.1)
+    gate.set()
+    deadline = time.monotonic() + 2
+    while pool.busy and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sent == [] and dropped == ["Slack answered too slowly; the reply would be stale"]
