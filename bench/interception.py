@@ -1,20 +1,34 @@
-"""Interception quality: the rule set against the naive keyword list, on the labelled set.
+"""Interception quality: the rule set against the naive keyword list, per source of text.
 
-Run from the repository root: ``python bench/interception.py``. Prints recall (requests to a
-protected person that are intercepted) and the false-positive rate (other messages that are
-intercepted) for both, per category, every miss and false positive, and the time per message.
-It measures; it never fails.
+Run from the repository root: ``python bench/interception.py`` (or ``lanekeeper shield bench``).
+For each source it prints recall (requests to a protected person that are intercepted) and the
+false-interception rate (other messages that are intercepted) for the rules and for the keyword
+baseline, the share intercepted per kind, every miss and false interception of the rules (with
+the rule that decided), and the time per message. It measures; it never fails.
 
-The set was partly written after the rules (see its header), so the whole-set figure is a
-training figure. When changing the rules, write fresh messages first and measure them once.
+Sources, each reported on its own because they were written differently:
+
+``original``  ``interception_messages.tsv``, the project's first set, partly written after the
+              rules: a training figure.
+``added``     ``interception_added_2026-12.tsv``, lines written for issue 18 by the engineer who
+              tuned the rules: a training figure too.
+``tuning``    ``interception_tuning_2026-12.tsv``, written blind to the rules by someone else,
+              then used for tuning: a training figure once tuned on.
+``frozen``    ``interception_frozen_2026-12.tsv``, written blind to the rules and never used for
+              tuning: the figure that counts. Read only with ``--frozen``; measure it once.
+
+Files: ``label<TAB>kind<TAB>text[<TAB>note]``, ``#`` comments; a line break inside a message is
+written as the two characters ``\\n``.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +37,14 @@ if str(ROOT) not in sys.path:
 
 from bot.domain.interception import LaneHint, classify, keyword_baseline  # noqa: E402
 
-DATA = Path(__file__).with_name("interception_messages.tsv")
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "interception_messages.tsv"
+SOURCES = {
+    "original": "interception_messages.tsv",
+    "added": "interception_added_2026-12.tsv",
+    "tuning": "interception_tuning_2026-12.tsv",
+}
+FROZEN = {"frozen": "interception_frozen_2026-12.tsv"}
 PROTECTED = frozenset({"U01TECH1", "U01TECH2", "U01TECH3"})
 LANES = (
     LaneHint("sla-risk", ("sla", "overdue", "aging", "breach")),
@@ -39,12 +60,13 @@ Row = tuple[str, str, str]
 
 
 def load(path: Path = DATA) -> list[Row]:
+    """``(label, kind, text)`` rows; ``\\n`` in a text becomes a line break."""
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        label, category, text = line.split("\t", 2)
-        rows.append((label, category, text))
+        label, kind, text = line.split("\t")[:3]
+        rows.append((label, kind, text.replace("\\n", "\n")))
     return rows
 
 
@@ -52,52 +74,122 @@ def _rules(text: str) -> bool:
     return classify(text, protected=PROTECTED, lanes=LANES).is_request
 
 
+def _rule_of(text: str) -> str:
+    return classify(text, protected=PROTECTED, lanes=LANES).rule
+
+
 def _baseline(text: str) -> bool:
     return keyword_baseline(text, protected=PROTECTED)
 
 
-def report(name: str, rows: list[Row], decide: Callable[[str], bool]) -> None:
-    requests = [r for r in rows if r[0] == "request"]
-    others = [r for r in rows if r[0] != "request"]
+@dataclass(frozen=True)
+class Figures:
+    requests: int
+    caught: int
+    others: int
+    false_pos: int
+    mean_us: float
+    p99_us: float
+
+    @property
+    def recall(self) -> float:
+        return self.caught / self.requests if self.requests else 0.0
+
+    @property
+    def false_rate(self) -> float:
+        return self.false_pos / self.others if self.others else 0.0
+
+
+def measure(rows: Sequence[Row], decide: Callable[[str], bool]) -> tuple[Figures, dict[str, bool]]:
     decided = {r[2]: decide(r[2]) for r in rows}  # also warms up compiled patterns
     timings = []
-    for _, _, text in rows:
-        started = time.perf_counter()
-        decide(text)
-        timings.append(time.perf_counter() - started)
+    for _ in range(3):
+        for _, _, text in rows:
+            started = time.perf_counter()
+            decide(text)
+            timings.append(time.perf_counter() - started)
     timings.sort()
-    mean = sum(timings) / len(timings)
-    p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
-    caught = sum(decided[r[2]] for r in requests)
-    false_pos = sum(decided[r[2]] for r in others)
-    print(f"== {name}")
-    print(f"recall              {caught}/{len(requests)} = {caught / len(requests):.1%}")
-    print(f"false positive rate {false_pos}/{len(others)} = {false_pos / len(others):.1%}")
-    print(f"time per message    {mean * 1e6:.0f} µs mean, {p99 * 1e6:.0f} µs p99")
-    by_category: dict[tuple[str, str], list[bool]] = defaultdict(list)
-    for label, category, text in rows:
-        by_category[(label, category)].append(decided[text])
-    print("per category (share intercepted):")
-    for (label, category), hits in sorted(by_category.items()):
-        print(
-            f"  {label:8} {category:18} {sum(hits):3}/{len(hits):<3} {sum(hits) / len(hits):6.1%}"
-        )
-    misses = [r for r in requests if not decided[r[2]]]
-    wrong = [r for r in others if decided[r[2]]]
-    print(f"misses ({len(misses)}):")
-    for _, category, text in misses:
-        print(f"  [{category}] {text}")
-    print(f"false positives ({len(wrong)}):")
-    for _, category, text in wrong:
-        print(f"  [{category}] {text}")
-    print()
+    mean = sum(timings) / max(1, len(timings))
+    p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))] if timings else 0.0
+    requests = [r for r in rows if r[0] == "request"]
+    others = [r for r in rows if r[0] != "request"]
+    figures = Figures(
+        requests=len(requests),
+        caught=sum(decided[r[2]] for r in requests),
+        others=len(others),
+        false_pos=sum(decided[r[2]] for r in others),
+        mean_us=mean * 1e6,
+        p99_us=p99 * 1e6,
+    )
+    return figures, decided
 
 
-def main() -> int:
-    rows = load()
-    print(f"{len(rows)} labelled messages from {DATA.name}\n")
-    report("rules (bot.domain.interception.classify)", rows, _rules)
-    report("keyword baseline (keyword_baseline)", rows, _baseline)
+def _line(name: str, f: Figures) -> str:
+    return (
+        f"  {name:9} recall {f.caught:4}/{f.requests:<4} = {f.recall:6.1%}   "
+        f"false interceptions {f.false_pos:4}/{f.others:<4} = {f.false_rate:6.1%}   "
+        f"{f.mean_us:5.0f} µs mean, {f.p99_us:5.0f} µs p99"
+    )
+
+
+def report(
+    source: str, path: Path, *, details: bool = True, out: Callable[[str], None] = print
+) -> Figures:
+    rows = load(path)
+    rules, decided = measure(rows, _rules)
+    base, base_decided = measure(rows, _baseline)
+    out(f"== {source}: {len(rows)} labelled messages from {path.name}")
+    out(_line("rules", rules))
+    out(_line("keywords", base))
+    by_kind: dict[tuple[str, str], list[tuple[bool, bool]]] = defaultdict(list)
+    for label, kind, text in rows:
+        by_kind[(label, kind)].append((decided[text], base_decided[text]))
+    out("  per kind (share intercepted: rules, keywords):")
+    for (label, kind), hits in sorted(by_kind.items()):
+        n = len(hits)
+        r = sum(h[0] for h in hits)
+        b = sum(h[1] for h in hits)
+        out(f"    {label:8} {kind:22} {r:3}/{n:<3} {r / n:6.1%}   {b:3}/{n:<3} {b / n:6.1%}")
+    misses = [r for r in rows if r[0] == "request" and not decided[r[2]]]
+    wrong = [r for r in rows if r[0] != "request" and decided[r[2]]]
+    if details:
+        out(f"  misses ({len(misses)}):")
+        for _, kind, text in misses:
+            out(f"    [{kind}] ({_rule_of(text)}) {text!r}")
+        out(f"  false interceptions ({len(wrong)}):")
+        for _, kind, text in wrong:
+            out(f"    [{kind}] ({_rule_of(text)}) {text!r}")
+    else:
+        out(f"  misses {len(misses)}, false interceptions {len(wrong)} (--details lists them)")
+    out("")
+    return rules
+
+
+def main(argv: Sequence[str] | None = None, *, out: Callable[[str], None] = print) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--source",
+        action="append",
+        choices=sorted(SOURCES),
+        help="only this source (repeatable; default: every source but the frozen batch)",
+    )
+    parser.add_argument(
+        "--frozen",
+        action="store_true",
+        help="also measure the frozen held-out batch (measure it once, after tuning)",
+    )
+    parser.add_argument("--brief", action="store_true", help="figures only, no miss lists")
+    parser.add_argument("--dir", type=Path, default=HERE, help="where the .tsv files are")
+    args = parser.parse_args(argv)
+    chosen = {k: SOURCES[k] for k in (args.source or SOURCES)}
+    if args.frozen:
+        chosen.update(FROZEN)
+    for source, name in chosen.items():
+        path = args.dir / name
+        if not path.exists():
+            out(f"== {source}: {path} not found, skipped\n")
+            continue
+        report(source, path, details=not args.brief, out=out)
     return 0
 
 

@@ -23,13 +23,37 @@ def _set(words: str) -> frozenset[str]:
 
 _PREFIX = re.compile(
     r"^(?:(?:hey|hi|hiya|hello|yo|morning|good\s+morning|gm|afternoon|ok|okay|so|also|and"
-    r"|sorry|thanks|thank\s+you|thx|ty|cc:?|/cc|fyi|ping|@@room)(?![\w'])[\s,:!.]*|[\s,:!.+]+)*"
+    r"|sorry\s+(?:to\s+(?:bug|bother|pester|ping|nag)\s+(?:you|u)|for\s+(?:the\s+)?"
+    r"(?:ping|noise|bother|late\s+ping|interruption))(?:\s+again)?"
+    r"|heads[\s-]?up|hmm+|lol|haha\w*|psst|ugh|oof|btw|anyway|countdown|urgent|help"
+    r"|quick\s+(?:one|q|question|ask)|low\s+priority|no\s+rush|happy\s+\w+day"
+    r"|sorry|thanks|thank\s+you|thx|ty|cc:?|/cc|fyi|ping|@@room)(?![\w'])[\s,:!.]*"
+    r"|:[a-z0-9_+'-]+:|[\s,:!.+]+)*"
 )
 _GROUP = re.compile(r"@@\d+(?:[\s,]*(?:(?:and|&)\s+)?@@\d+)*")
 _BARE_PREFIX = re.compile(r"^(?:(?:hey|hi|yo)\b|[\s,:!.])*$")
 _TAIL = re.compile(
     r"(@@\d+(?:[\s,]*(?:(?:and|&)\s+)?@@\d+)*)(?:[\s?!.,:)]|⟦[^⟧]*⟧|:[a-z0-9_+'-]+:)*$"
 )
+# A mention inside a sentence addresses that person when a comma, a colon or an ask follows it
+# (``need a new mailbox for billing, <@U1> can you set it up``), unless a word before it makes
+# it an object or a subordinate clause's subject (``ask <@U1>``, ``so <@U1> can go``).
+_MID_AFTER = re.compile(
+    r"\s*(?:[,:!]|[-–—]\s)"
+    r"|\s*(?:can|could|would|will|pls|please|plz|kindly|you|your|u|ur|you're|youre|yours"
+    r"|did\s+(?:you|u)|do\s+(?:you|u)|have\s+(?:you|u)|are\s+(?:you|u)|any|where|where's"
+    r"|wheres|what|what's|whats|which|when|how|hows|how's|know|idk|i'd|lmk|mind|need\s+you"
+    r"|fyi|quick|thoughts|ok\s+to|okay\s+to|is\s+it|that's\s+on|its\s+on|it's\s+on)(?![\w'])"
+)
+_MID_BLOCK = _set(
+    "so since because cause cuz until till before after while when whenever unless once that "
+    "whether though although think thinks thought guess hope heard hear says said see saw "
+    "remember believe than not"
+)
+_WISH_SUBJECT = _set("if ideally hopefully maybe")
+_MODAL_AFTER = re.compile(r"\s*(?:could|can|would|will|might)\b")
+_WH_TAIL = re.compile(r"^(?:which|what|what's|whats|where|where's|wheres)\b")
+_WH_TAIL_PREPOSITIONS = _set("on at in from for")
 _LAST_WORD = re.compile(r"([\w'/+&-]+)[\s,]*$")
 _FIRST_WORDS = re.compile(r"([a-z'&]+|\d\S*|#\S+)(?:\s+([a-z'&]+|\d\S*|#\S+))?")
 _YOU = re.compile(r"\b(?:you|your|u|ur|you're|youre)\b")
@@ -64,9 +88,10 @@ _PERSON = _set("you u i we someone anyone somebody anybody one")
 # Before a trailing mention these make it an object (``thanks to <@U1>``, ``ask <@U1>``).
 _OBJECT_WORDS = _set(
     "to with from for by of about on at as than besides like and or & ask asked tell told "
-    "ping pinging cc /cc thanks thank ty thx welcome per help include loop looping add adding "
-    "via me was is it including except without shadow vs assign assigned reassigned into "
-    "sync call email dm message tagging"
+    "ping pinging cc /cc thanks thank ty thx welcome per help include looping add adding "
+    "via me was is including except without shadow vs assign assigned reassigned into "
+    "sync call email dm message tagging show teach give send get let make remind introduce "
+    "notify text pair not"
 )
 
 
@@ -74,6 +99,9 @@ _OBJECT_WORDS = _set(
 
 _RHETORICAL = _words(
     "(?:can|could|would) (?:you|u) (?:believe|imagine)",
+    "check (?:this|that|it) out|check out (?:this|that|the|my) (?:meme|video|pic|photo|gif|clip"
+    "|article|post|thread|song|view)",
+    "for (?:the|your|all (?:the|your)) help(?: with)?",
     r"(?:don't|dont|do not|no need to|never|doesn't need to) [\w']+",
 )
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -92,6 +120,47 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "got a (?:sec|second|min|minute|moment)|quick (?:ask|one|favou?r|question|q)",
             "favou?r|let me know|lmk|(?:take|have) a (?:look|peek|pass)|look (?:at|into)",
             "dig in|eyes on|sorry to bug|help (?:me|us|with|out|on)|need help|help!",
+            "(?:do )?(?:you|u) know (?:if|whether|where|what|when|who|how|why|which)",
+            "^\\s*know (?:if|whether|where|what|when|who|how|why|which)",
+            "any idea|wondering (?:if|whether)|curious (?:if|whether)",
+            "^\\s*(?:you|u) (?:free|around|available|able|up for|good for|ok with|busy)",
+        ),
+    ),
+    (
+        "wish",
+        _words(
+            "(?:it'd|it would|itd|that'd|that would|would|twould|would it) (?:really |so |be "
+            "|really be |be so )*(?:help|great|awesome|amazing|nice|good|lovely|ideal|huge|a big "
+            "help|a lifesaver|perfect|fantastic|super helpful|helpful|appreciated)\\w*",
+            "i'd (?:really |so |very )?(?:appreciate|love|feel|be (?:grateful|happy|thrilled))",
+            "if (?:it's|its|it is) not too much (?:trouble|to ask)|should (?:you|u) (?:have|get)",
+            "if (?:you|u) (?:can|could) (?:swing|manage|squeeze|fit)|could use (?:a|some|another"
+            "|your|a second|fresh)|hoping (?:you|u)|(?:i|we) (?:hope|wish) (?:you|u)",
+        ),
+    ),
+    (
+        "handover",
+        _words(
+            "(?:it's|its|it is|that's|thats|this is) (?:all )?(?:yours|with you|on you|in your"
+            " (?:court|queue|hands))(?: now)?|yours (?:now|i think|to (?:own|fix|take))",
+            "over to (?:you|u)|(?:passing|handing|assigning|giving|throwing|moving|sending|"
+            "kicking|punting|tossing|bouncing|routing|reassigning) (?:it |this |that )?(?:over "
+            ")?to (?:you|u)",
+            "(?:in|into|to|on) your (?:queue|plate|court|bucket|lap|name|board)|assigned to (?:you|u)",
+            "(?:you|u) own (?:that|this|it|the)|you (?:built|set up|wrote) (?:it|that|this)"
+            "|tagging (?:you|u) (?:as|in as)|(?:you're|youre|you are) the owner|your (?:baby|call"
+            "|box|area|domain)|half the \\w+ (?:are|is) yours|(?:are|is) yours",
+        ),
+    ),
+    (
+        "deadline",
+        _words(
+            "due (?:by|on|at|before|today|tonight|tomorrow|tmrw|this|next|in|eod|cob|friday|monday"
+            "|tuesday|wednesday|thursday|saturday|sunday)|deadline|countdown|closes at",
+            "clock is ticking|running out of time|no later than|before (?:the|their|our) "
+            "(?:window|deadline|call|meeting|audit|cutover)|(?:need|needs|needed) (?:it|this|that"
+            "|them) (?:by|before|today|tonight|asap)|(?:ready|done|finished) by|(?:within|in) the "
+            "next (?:hour|\\d+)|on you\\b",
         ),
     ),
     (
@@ -100,7 +169,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "(?:ok|okay|alright|fine|safe|good|cool) (?:to|if)(?! (?:see|hear|know|have))",
             "(?:ok|okay|alright|good|fine|cool) (?:with|by) (?:me|you|that|this|it|us)",
             "(?:can|may|could|should) (?:i|we)|want me to|sign-? ?off|go-? ?ahead",
-            r"green light|approv\w*|permission|object(?:ion)?s?|thoughts|yes ?/ ?no",
+            r"green light|approv(?!ed\b)\w*|approved(?= ?\?)|permission|object(?:ion)?s?|thoughts|yes ?/ ?no",
             "i'd like to|i want to",
         ),
     ),
@@ -165,6 +234,7 @@ _WORK = _words(
     "ubiquiti|it glue|itglue|hudu|atera|rmm|psa|onsite|on-?site|site visit|queue|users?|admin",
     r"creds|credentials|sync|scripts?|apps?|software|(?:shared|hard|network|[a-z]:?) drive",
     r"#?\d{4,}",
+    "tokens?|hardware|deployment|voip|contacts?|e3|e5|seats?|spf|dmarc|dkim|records?|docs?|rca",
 )
 _STATUS = _words(
     "any (?:update|news|word|progress|luck|movement)|eta|status|latest|progress|yet|on track",
@@ -193,7 +263,7 @@ _SELF_ANSWER = _words(
     "cancel (?:that|my)|figured (?:it|out)|found (?:it|the)|sorted (?:it|out)|all sorted",
     "all (?:good|clear)|all set(?! up)|no need|no worries(?! if)|don't worry|false alarm",
     "resolved it|got it (?:working|sorted|figured|fixed)|my bad|wrong channel|i see it",
-    "(?:it's|its|it is) (?:fine|ok|okay|working)|handled it|auto-?resolved|we're good",
+    "(?<!confirmed.)(?<!says.)(?<!said.)(?:it's|its|it is) (?:fine|ok|okay|working)|handled it|auto-?resolved|we're good",
     "answered (?:my|it)|thanks anyway|must have been",
 )
 _FYI = _words(
@@ -209,6 +279,72 @@ _THANKS = re.compile(
         "well done|saved me|much obliged|sounds good|will do|got it|perfect|awesome",
     ).pattern
     + r"|:(?:raised_hands|clap|\+1|thumbsup|muscle):|🙏"
+)
+_OFFER = _words(
+    "(?:do )?(?:you|u) want me to(?! (?:go ahead|proceed|push (?:it|the)|approve))",
+    "^\\s*want me to(?! (?:go ahead|proceed|push (?:it|the)|approve))",
+    "happy to (?:help|cover|take|pair|do|grab|jump|look|handle|pick|swap|hop)",
+    "i (?:can|could|'ll|will) (?:take|do|handle|grab|cover|write|reach|help|look|jump|pick|finish"
+    "|sort|deal|swap|hop|run|drive|call|own)",
+    "i'll (?:take|do|handle|grab|cover|write|reach|help|look|jump|pick|finish|sort|deal|swap|hop"
+    "|run|drive|call|own)",
+    "i've got (?:it|this|that|the|your)|i got (?:it|this|you)(?! (?:working|fixed))",
+    "let me know if (?:you|u) (?:want|need|'d like)|lmk if (?:you|u) (?:want|need)",
+    "if (?:you|u) need (?:someone|a hand|help|me|anything|backup|a second)|shout if|holler if",
+    "would it help if (?:i|we)|(?:i'm|im|i am) (?:free|around|happy to|here)(?! to (?:ask|check))",
+    "take (?:that|it|this|some) off your plate|don't worry about|dont worry about|here if you need",
+    "ping me if|can help (?:with|if|out)|need a hand\\?|glad to help|(?:you|u) focus on",
+)
+_PRAISE = re.compile(
+    _words(
+        "wizard\\w*|masterful|impressive|nailed it|crush\\w* it|killing it|killed it|mvp|hero",
+        "rock ?star|genius|clutch|nice (?:one|work|job|save)|great (?:call|save)|so clean",
+        "well done|shout-? ?out|raving|you saved|saved the|the way you|superstar|goat|chef-?kiss",
+        "outstanding|incredible work|stellar|top notch|above and beyond|proud of",
+    ).pattern
+    + r"|:(?:100|star|star2|trophy|medal|chef-kiss|chefkiss|goat|sparkles|tada|heart|crown):"
+)
+# News: something happened; the request words in it are someone else's (an approval granted,
+# a vendor's ETA, a client that asked someone else).
+_NEWS = _words(
+    "(?:got|was|were|been|has been|have been|just|finally) (?:approved|signed|accepted|closed"
+    "|pushed|moved|merged|released|shipped|fixed|resolved|confirmed|delivered|extended|renewed)",
+    "(?:management|cab|the client|they|he|she|finance|\\w+'s \\w+|legal) approved",
+    "signed (?:the|a|off)|voted|(?:is|are|'s) (?:live|patched|handling it|on it|taking care)",
+    "ships (?:today|tomorrow|tmrw|on|next|this)|should arrive|(?:will|should) (?:be )?arriv\\w*",
+    "responded|effective (?:q\\d|immediately|today|monday|next|jan\\w*|feb\\w*|\\d)|due out",
+    "eta (?:from|for) [\\w' ]{1,40}? (?:is|was)|eta is|went through|good news|great news",
+    "(?:is|are) (?:handling|covering|dealing with|taking) (?:it|this|that)|root cause was",
+    "rolled out|announced|(?:fixed|patched|resolved) in (?:\\d|today|the|v\\d)",
+)
+# Answers: a statement that answers a question the protected person asked (``re your q``,
+# ``yes, …``, where a thing is, what a value is).
+_ANSWER = _words(
+    "re:? your (?:q|question|ask)|to answer your|(?:you|u) asked (?:about|for|if|whether|me)",
+    "per your (?:q|question|ask)|in answer to|answering your|(?:on|about) your question",
+    "just checked|that's why|thats why|(?:it|that) was the first thing|the answer is",
+    "(?:is|are|'s) (?:in|under|on) (?:it ?glue|hudu|the (?:\\w+ )*(?:vault|folder|drive|wiki"
+    "|doc|sheet|portal)|keeper|1password|bitwarden|sharepoint|the shared drive|folder)",
+    "(?:is|are) (?:here|there|attached)(?=[\\s:]*⟦)|here(?=[\\s:]*⟦)",
+    "(?:it's|its|it is|it was|that was|they're on|they are on|we're on|is on) (?:[a-z]+ )?"
+    "[\\w.#-]*\\d",
+    "\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|\\d{3}-\\d{4}|(?:ticket|case) is #?\\d+",
+    "it was (?:the|a|an|their|our|just)|(?:it's|its) reserved|was for the",
+)
+_ANSWER_START = re.compile(
+    r"^(?:yes|yeah|yep|yup|no|nope|nah|correct|right|confirmed|affirmative|sure is|it is)\b"
+)
+# Laughter and chat markers: a sentence with one carries no report, only an explicit ask.
+_CHAT = re.compile(
+    _words(
+        "lol|lmao|lmfao|rofl|haha\\w*|omg|(?:you're|youre|you are|you'll) (?:going to|gonna) love",
+        "you earned it|earned it|go home|rest up|feel better|the rest of the day",
+    ).pattern
+    + r"|:(?:joy|laughing|sweat_smile|rolling_on_the_floor_laughing|rofl|smile|grin):"
+)
+# The conditional part of an offer ("i can write the RCA if you're swamped") asks nothing.
+_IF_YOU = _words(
+    "(?:if|when|whenever|in case) (?:you|u)(?:'re| are|'d| get| have| can| need| want)?"
 )
 _SMALL_TALK = _words(
     r"how (?:was|were|are you|have you been|is it going)|how's it going|happy \w+|congrat\w*",
@@ -234,16 +370,21 @@ _URGENT = re.compile(
 
 _REASONS = {
     "ask": "ask to",
+    "wish": "wish put to",
+    "handover": "work handed over to",
     "approval": "approval asked of",
     "question": "question to",
     "coverage": "coverage ask to",
     "client": "client priority for",
+    "deadline": "deadline for",
     "problem": "problem reported to",
     "hint": "hint to",
     "task": "task for",
     "report": "work handed to",
 }
-_SURVIVE_FYI = frozenset({"ask", "approval", "question", "hint"})
+_SURVIVE_FYI = frozenset({"ask", "approval", "question", "hint", "wish", "handover", "deadline"})
+# What survives an offer, news or an answer in the same message: an explicit ask.
+_SURVIVE_STATEMENT = frozenset({"ask", "approval", "wish", "handover"})
 _ROOM_WORDS = _words(
     r"@@room|any ?one|any ?body|some ?one|some ?body|who|who's|everyone|team|folks"
 )

@@ -96,9 +96,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.domain._interception_vocabulary import (
+    _ANSWER,
+    _ANSWER_START,
     _AUX_BE,
     _AUX_MODAL,
     _BARE_PREFIX,
+    _CHAT,
     _CLAUSE_END,
     _CUES,
     _FIRST_PERSON,
@@ -106,13 +109,20 @@ from bot.domain._interception_vocabulary import (
     _FIRST_WORDS,
     _FYI,
     _GROUP,
+    _IF_YOU,
     _LAST_WORD,
+    _MID_AFTER,
+    _MID_BLOCK,
+    _MODAL_AFTER,
+    _NEWS,
     _NOUN_START,
     _OBJECT_WORDS,
+    _OFFER,
     _PAST,
     _PAST_OR_IMPERATIVE,
     _PERSON,
     _PLEASE,
+    _PRAISE,
     _PREFIX,
     _QUESTION_START,
     _REASONS,
@@ -124,11 +134,15 @@ from bot.domain._interception_vocabulary import (
     _STATUS,
     _SUBJECT_VERBS,
     _SURVIVE_FYI,
+    _SURVIVE_STATEMENT,
     _TAIL,
     _TASK,
     _THANKS,
     _THIRD_PERSON,
     _URGENT,
+    _WH_TAIL,
+    _WH_TAIL_PREPOSITIONS,
+    _WISH_SUBJECT,
     _WORK,
     _WORKS_AGAIN,
     _YOU,
@@ -152,6 +166,11 @@ class Verdict:
     suggested_lanes: tuple[str, ...]
     """Every lane key, best first: keyword matches first, then the configured order."""
     urgent: bool
+    rule: str = ""
+    """The stable id of the rule that decided (``request.ask``, ``none.fyi`` …; see
+    :data:`RULES`)."""
+    addressed: tuple[str, ...] = ()
+    """Everyone the message addresses (protected or not), first addressed first."""
 
 
 # --- Slack markup --------------------------------------------------------------------------
@@ -198,6 +217,10 @@ class _Sentence:
     room: bool  # starts with @here / @channel / a user group
 
 
+_THIRD_NOUNS = frozenset({"he", "she", "they", "his", "her", "their"})
+_ASKING_MODALS = frozenset({"can", "could", "will", "would", "should", "can't", "won't"})
+
+
 def _is_subject(rest: str) -> bool:
     """Does the text after a leading mention make it the subject of a statement about them?"""
     if rest.startswith("'s "):
@@ -219,9 +242,27 @@ def _is_subject(rest: str) -> bool:
     if first in _AUX_BE:
         noun = second in _NOUN_START or second[:1].isdigit() or second.endswith("'s")
         return not (asked or noun)
-    if first in _AUX_MODAL:
-        return not (asked or second in _PERSON)
+    if first in _AUX_MODAL:  # "<@U1> can the Meraki do content filtering" asks her
+        noun = second in _NOUN_START or second[:1].isdigit() or second.endswith("'s")
+        inverted = noun and first in _ASKING_MODALS and second not in _THIRD_NOUNS
+        return not (asked or second in _PERSON or inverted)
     return False
+
+
+def _is_mid_vocative(before: str, after: str) -> bool:
+    """Does a mention inside a sentence address that person? ``…billing, <@U1> can you…``,
+    ``…creeping up <@U1>, worth a look``, ``if <@U1> could take…``; not ``ask <@U1>``,
+    ``so <@U1> can go``, ``<@U2> thinks … but <@U1> is out``."""
+    last = _LAST_WORD.search(before)
+    word = last.group(1) if last else ""
+    if word in _WISH_SUBJECT and _MODAL_AFTER.match(after):
+        return True  # "it'd help if <@U1> could take the onboarding"
+    if word in _OBJECT_WORDS or word in _MID_BLOCK or word.endswith("'s"):
+        return False
+    if not _MID_AFTER.match(after):
+        return False
+    rest = after.lstrip()
+    return rest[:1] in ",:!-–—" or not _is_subject(rest)
 
 
 def _parse(text: str) -> list[_Sentence]:
@@ -250,8 +291,18 @@ def _parse(text: str) -> list[_Sentence]:
         t = _TAIL.search(s)
         if t and t.start() > start:
             before = _LAST_WORD.search(s[: t.start()])
-            if not before or before.group(1) not in _OBJECT_WORDS:
+            word = before.group(1) if before else ""
+            if word not in _OBJECT_WORDS or (
+                # "which vlan is the voip on <@U1>": the question is put to them
+                word in _WH_TAIL_PREPOSITIONS and _WH_TAIL.match(body)
+            ):
                 tail = [int(i) for i in _TOKEN.findall(t.group(1))]
+        for m in _GROUP.finditer(s, start):
+            if (group and m.start() == group.start()) or (t and m.start() >= t.start()):
+                continue
+            if not _is_mid_vocative(s[: m.start()], s[m.end() :]):
+                continue
+            lead.extend(int(i) for i in _TOKEN.findall(m.group(0)) if int(i) not in lead)
         room = s.startswith("@@room")
         sentences.append(_Sentence(s, body.strip(" ,:!."), tuple(lead), tuple(tail), bare, room))
     return sentences
@@ -260,21 +311,39 @@ def _parse(text: str) -> list[_Sentence]:
 # --- step 2: request cues ------------------------------------------------------------------
 
 
-def _cues(sentence: _Sentence) -> set[str]:
-    """The cue families a sentence carries, before the message-level vetoes."""
-    text = _WORKS_AGAIN.sub(" ", _RHETORICAL.sub(" ", _MARKUP.sub(" ", sentence.text)))
+def _cues(sentence: _Sentence, work_in_message: bool) -> tuple[set[str], set[str]]:
+    """The cue families a sentence carries, and the statement vetoes it carries (``offer``,
+    ``news``, ``answer``, ``praise``), before the message-level vetoes."""
+    raw = _MARKUP.sub(" ", sentence.text)
+    text = _WORKS_AGAIN.sub(" ", _RHETORICAL.sub(" ", raw))
     body = _RHETORICAL.sub(" ", _MARKUP.sub(" ", sentence.body)).strip()
     found = {name for name, pattern in _CUES if pattern.search(text)}
     if _TASK.match(body):
         found.add("task")
     work = bool(_WORK.search(text))
-    if _STATUS.search(text) or (work and ("?" in text or _QUESTION_START.match(body))):
-        found.add("question")
+    asked = "?" in text or bool(_QUESTION_START.match(body))
+    if _STATUS.search(text) or (asked and (work or work_in_message)):
+        found.add("question")  # "Client called about #48290. <@U1> where's that at?"
     elif work and not (_FIRST_PERSON.match(body) or _RESOLVED.search(text)):
         found.add("report")
+    vetoes: set[str] = set()
+    if _CHAT.search(sentence.text) or _RHETORICAL.search(raw):
+        found &= {"ask", "approval", "wish"}  # "lol <@U1> that printer hates you"
+    offer = _OFFER.search(text)
+    if offer:
+        vetoes.add("offer")  # "want me to grab it?", "let me know if you want a hand"
+        rest = _IF_YOU.sub(" ", text[: offer.start()] + " " + text[offer.end() :])
+        found &= {name for name, pattern in _CUES if name == "ask" and pattern.search(rest)}
+    question = "?" in text
+    if not question and _NEWS.search(sentence.text):
+        vetoes.add("news")
+    if not question and (_ANSWER.search(sentence.text) or _ANSWER_START.match(body)):
+        vetoes.add("answer")
+    if _PRAISE.search(sentence.text) and not question:
+        vetoes.add("praise")
     if _THANKS.search(sentence.text):
-        found &= {"ask", "approval"} | ({"question"} if "?" in text else set())
-    return found
+        found &= {"ask", "approval", "wish"} | ({"question"} if "?" in text else set())
+    return found, vetoes
 
 
 # --- lanes ---------------------------------------------------------------------------------
@@ -301,29 +370,69 @@ def _rank_lanes(text: str, lanes: Sequence[LaneHint]) -> tuple[str, ...]:
 # --- the verdict ---------------------------------------------------------------------------
 
 
+# Rule ids of the decisions that are not requests, with their human reason. A request's rule id
+# is ``request.<cue>`` (``request.ask``, ``request.handover`` …), its reason "<cue words> <@U…>".
+NOT_REQUEST_RULES = {
+    "none.no-protected": "no protected person mentioned",
+    "none.someone-else": "request to someone else",
+    "none.room": "to the room",
+    "none.third-person": "third person",
+    "none.fyi": "fyi or cc",
+    "none.self-answer": "answered their own question",
+    "none.answer-context": "answers their own recent question",
+    "none.answer": "an answer to them",
+    "none.offer": "an offer of help",
+    "none.news": "news for them",
+    "none.thanks": "thanks",
+    "none.praise": "praise",
+    "none.small-talk": "small talk",
+    "none.no-cue": "no request cue",
+}
+REQUEST_RULES = {f"request.{cue}": words for cue, words in _REASONS.items()}
+RULES = {**REQUEST_RULES, **NOT_REQUEST_RULES}
+"""Every rule id :func:`classify` may answer with, and what it means."""
+
+
 def classify(
     text: str,
     *,
     protected: Collection[str],
     lanes: Sequence[LaneHint] = (),
     sender: str | None = None,
+    recent_question_by: Collection[str] = (),
 ) -> Verdict:
-    """Decide whether ``text`` puts a request to one of the ``protected`` user ids."""
+    """Decide whether ``text`` puts a request to one of the ``protected`` user ids.
+
+    ``recent_question_by``: protected user ids who asked a question themselves a moment ago in
+    the same thread (or channel). A statement addressed to them is then an answer, not an ask
+    (an explicit ask, approval, wish or handover still counts).
+    """
     low, ids = _normalise(text)
     ranked = _rank_lanes(_MARKUP.sub(" ", low), lanes)
     urgent = bool(_URGENT.search(low))
     guarded = {i for i, uid in enumerate(ids) if uid in protected and uid != sender}
+    addressed: list[int] = []
 
-    def verdict(targets: Sequence[int], reason: str) -> Verdict:
-        return Verdict(bool(targets), tuple(ids[i] for i in targets), reason, ranked, urgent)
+    def verdict(targets: Sequence[int], rule: str, reason: str | None = None) -> Verdict:
+        return Verdict(
+            bool(targets),
+            tuple(ids[i] for i in targets),
+            reason if reason is not None else NOT_REQUEST_RULES[rule],
+            ranked,
+            urgent,
+            rule,
+            tuple(ids[i] for i in addressed),
+        )
 
     if not guarded:
-        return verdict((), "no protected person mentioned")
+        return verdict((), "none.no-protected")
 
     sentences = _parse(low)
+    work_in_message = bool(_WORK.search(_MARKUP.sub(" ", low)))
     cues: dict[int, set[str]] = {}  # mention index -> cues of the sentences addressed to them
     after_self: dict[int, set[str]] = {}  # explicit asks made after a self-answer
-    addressed: list[int] = []
+    vetoes: dict[int, set[str]] = {}  # mention index -> statement vetoes addressed to them
+    fyi_to: set[int] = set()  # mentions an "fyi" / "cc" is put to
     current: tuple[int, ...] = ()
     previous: tuple[tuple[int, ...], set[str]] = ((), set())
     self_answered = thanked = False
@@ -334,14 +443,20 @@ def classify(
             current = ()
         if s.tail:
             current = tuple(dict.fromkeys(current + s.tail))
-        found = _cues(s)
+        found, vetoed = _cues(s, work_in_message)
         if s.bare and not previous[0]:
             found |= previous[1]  # "anyone around Thursday? <@U1>"
         addressed.extend(i for i in current if i not in addressed)
+        fyi = bool(_FYI.search(s.text))
         for i in current:
             cues.setdefault(i, set()).update(found)
+            vetoes.setdefault(i, set()).update(vetoed)
+            if fyi:
+                fyi_to.add(i)
             if self_answered:
                 after_self.setdefault(i, set()).update(found & {"ask"})
+        if fyi and not current:  # "cc <@U1>" with nobody addressed before: the cc is to all
+            fyi_to.update(_mentions_in(s.text))
         self_answered = self_answered or ("?" not in s.text and bool(_SELF_ANSWER.search(s.text)))
         thanked = thanked or bool(_THANKS.search(s.text))
         previous = (current, found)
@@ -349,35 +464,54 @@ def classify(
     to_them = [i for i in addressed if i in guarded]
     if not to_them:
         if addressed:
-            return verdict((), "request to someone else")
-        return verdict((), "to the room" if _ROOM_WORDS.search(low) else "third person")
+            return verdict((), "none.someone-else")
+        return verdict((), "none.room" if _ROOM_WORDS.search(low) else "none.third-person")
 
-    fyi = bool(_FYI.search(low))
+    any_fyi = bool(_FYI.search(low))
     requested: list[int] = []
     reasons: set[str] = set()
+    decided_by: list[str] = []  # the vetoes that took cues away, first one first
     for i in to_them:
         found = after_self.get(i, set()) if self_answered else set(cues.get(i, ()))
-        if fyi:
+        fyi = i in fyi_to or (any_fyi and not fyi_to)
+        if fyi and found - _SURVIVE_FYI:
             found &= _SURVIVE_FYI
-        if fyi or thanked:
+            decided_by.append("none.fyi")
+        if (fyi or thanked) and "report" in found:
             found.discard("report")
+        statement = vetoes.get(i, set())
+        if ids[i] in recent_question_by:
+            statement = statement | {"answer-context"}
+        for veto in ("answer-context", "answer", "offer", "news", "praise"):
+            if veto in statement and found - _SURVIVE_STATEMENT:
+                found &= _SURVIVE_STATEMENT
+                decided_by.append(f"none.{veto}")
         if found:
             requested.append(i)
             reasons |= found
     if requested:
         best = next(name for name in _REASONS if name in reasons)
-        return verdict(
-            requested, f"{_REASONS[best]} " + ", ".join(f"<@{ids[i]}>" for i in requested)
-        )
-    if fyi:
-        return verdict((), "fyi or cc")
+        who = ", ".join(f"<@{ids[i]}>" for i in requested)
+        return verdict(requested, f"request.{best}", f"{_REASONS[best]} {who}")
+    if decided_by:
+        return verdict((), decided_by[0])
+    if any_fyi:
+        return verdict((), "none.fyi")
     if self_answered:
-        return verdict((), "answered their own question")
+        return verdict((), "none.self-answer")
     if thanked:
-        return verdict((), "thanks")
+        return verdict((), "none.thanks")
+    statement = set().union(*(vetoes.get(i, set()) for i in to_them))
+    for veto in ("praise", "offer", "news", "answer"):
+        if veto in statement:
+            return verdict((), f"none.{veto}")
     if _SMALL_TALK.search(low) or "?" in low:
-        return verdict((), "small talk")
-    return verdict((), "no request cue")
+        return verdict((), "none.small-talk")
+    return verdict((), "none.no-cue")
+
+
+def _mentions_in(text: str) -> list[int]:
+    return [int(i) for i in _TOKEN.findall(text)]
 
 
 # --- the naive approach, kept for the benchmark --------------------------------------------
