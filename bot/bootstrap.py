@@ -33,6 +33,7 @@ from bot.slack.executor import ListenerExecutor
 from bot.slack.home import HomeDelivery
 from bot.web import Response, Route, WebApp
 from bot.web.slack_endpoint import SlackEndpoint
+from bot.workspaces import Workspaces
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,8 @@ class Container:
     home: HomeDelivery
     _bolt: App | None = field(default=None, repr=False)
     _team_id: str | None = field(default=None, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _workspaces: Workspaces | None = field(default=None, repr=False)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, after_commit=self.deliverer.wake)
@@ -135,6 +137,16 @@ class Container:
                 self._team_id = str(self.client.auth_test()["team_id"])
                 self.deps.default_team_id = self._team_id
             return self._team_id
+
+    @property
+    def workspaces(self) -> Workspaces:
+        """The registry every request and job resolves its workspace from."""
+        with self._lock:
+            if self._workspaces is None:
+                self._workspaces = Workspaces(
+                    lanes=self.lanes, client=self.client, resolve_id=self.slack_team_id
+                )
+            return self._workspaces
 
     def pending_outbox(self) -> int:
         """Posts stored but not yet delivered nor refused for good."""
@@ -226,7 +238,7 @@ def build(
         clock=clock,
         directory=directory,
     )
-    return Container(
+    container = Container(
         home=home,
         settings=settings,
         engine=engine,
@@ -237,3 +249,5 @@ def build(
         deps=deps,
         clock=clock,
     )
+    deps.resolve = lambda workspace_id: container.workspaces.get(workspace_id)
+    return container

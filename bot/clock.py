@@ -16,15 +16,18 @@ from slack_sdk.errors import SlackApiError
 
 from bot.bootstrap import Container
 from bot.jobs import Job, JobContext, registry
+from bot.workspaces import Workspace
 
 log = logging.getLogger(__name__)
 
 
-def job_context(container: Container) -> JobContext:
+def job_context(container: Container, workspace: Workspace | None = None) -> JobContext:
+    """A job's view of one workspace: its id, its lanes, a unit of work, its PSA."""
+    ws = workspace or container.workspaces.single()
     return JobContext(
         uow=container.uow,
-        lanes=container.lanes,
-        slack_team_id=container.slack_team_id(),
+        lanes=ws.lanes,
+        slack_team_id=ws.id,
         psa_connector=container.psa_connector,
     )
 
@@ -32,8 +35,11 @@ def job_context(container: Container) -> JobContext:
 def run_job_once(
     container: Container, job: Job, now: datetime, team: str | None = None
 ) -> list[str]:
-    results = job.run(job_context(container), now, team)
-    return [str(r) for r in results]
+    """Run ``job`` once for every workspace, each with its own lanes and records."""
+    lines: list[str] = []
+    for ws in container.workspaces.all():
+        lines += [str(r) for r in job.run(job_context(container, ws), now, team)]
+    return lines
 
 
 def _tick(container: Container, job: Job) -> None:

@@ -76,7 +76,7 @@ def test_run_job_list_and_bad_now(tmp_path: Path) -> None:
     out = lanekeeper("run-job", "--list", cwd=tmp_path)
     assert out.returncode == 0
     names = [line.split()[0] for line in out.stdout.splitlines()]
-    assert names == ["standup", "sla-watch", "psa-sync", "prune"]
+    assert names == ["standup", "sla-watch", "psa-sync", "prune", "level10", "level10-remind"]
     (tmp_path / "lanekeeper.yaml").write_text((FIXTURES / "lanes.yaml").read_text())
     bad = lanekeeper("run-job", "standup", "--now", "tomorrow", cwd=tmp_path)
     assert bad.returncode == 1 and "is not an ISO-8601 time" in bad.stderr

@@ -10,6 +10,7 @@ from bot.adapters.outbox import OutboxDeliverer
 from bot.adapters.uow import UnitOfWork
 from bot.services.context import Lanes
 from bot.slack.directory import Directory
+from bot.workspaces import Workspace, workspace_of
 
 
 @dataclass
@@ -20,17 +21,21 @@ class Deps:
     clock: Callable[[], datetime]
     directory: Directory
     default_team_id: str = "T0LOCAL"
+    # Set by the composition root: the workspace registry's lookup (see bot/workspaces.py).
+    resolve: Callable[[str], Workspace] | None = None
+
+    def workspace(
+        self, context: dict[str, object] | None, body: dict[str, object] | None = None
+    ) -> Workspace:
+        """The workspace a request belongs to, from the registry; a workspace Lanekeeper is not
+        installed in is refused (:class:`~bot.workspaces.UnknownWorkspace`)."""
+        assert self.resolve is not None, "Deps.resolve is set by bot.bootstrap.build"
+        return self.resolve(workspace_of(context, body))
 
     def team_id(
         self, context: dict[str, object] | None, body: dict[str, object] | None = None
     ) -> str:
-        """The workspace a request belongs to: Bolt's context, the payload, or the default."""
-        if context and context.get("team_id"):
-            return str(context["team_id"])
-        if body:
-            team = body.get("team")
-            if isinstance(team, dict) and team.get("id"):
-                return str(team["id"])
-            if body.get("team_id"):
-                return str(body["team_id"])
-        return self.default_team_id
+        """The id of the workspace a request belongs to (see :meth:`workspace`)."""
+        if self.resolve is not None:
+            return self.workspace(context, body).id
+        return workspace_of(context, body) or self.default_team_id

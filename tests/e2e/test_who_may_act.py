@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import TEAM, Harness
 from tests.e2e.test_lifecycle import click, create
 
 OUTSIDER = "U02OTHER"  # in no team, no approver, no admin
@@ -55,3 +55,20 @@ def test_admins_leads_and_members_may_take_it(app: Harness, user: str) -> None:
     create(app)
     click(app, 1, "esc_take", user)
     assert app.escalation(1).owner == user
+
+
+def test_a_request_from_another_workspace_is_refused_and_changes_nothing(app: Harness) -> None:
+    create(app)
+    esc = app.escalation(1)
+    app.slack.team_id = "T0FORGED"  # a signed request naming a workspace we are not in
+    try:
+        resp = app.slack.click(
+            {"channel": esc.lane_channel, "ts": esc.lane_ts}, action_id="esc_take", user="U01TECH3"
+        )
+        assert resp.status_code == 200
+        app.settle()
+    finally:
+        app.slack.team_id = TEAM
+    assert app.escalation(1).owner is None
+    assert [e.kind for e in app.timeline(1)] == ["created"]
+    assert any("not set up for this Slack workspace" in t for t in refusals(app))
