@@ -20,7 +20,7 @@ from bot.domain.digest import Digest, PendingApproval, RiskLine
 from bot.domain.durations import humanize_seconds
 from bot.domain.sla import ClockReading, WorkItem, describe_reading
 from bot.domain.text import escape, truncate
-from bot.slack.blocks import mrkdwn, plain, section, slack_date
+from bot.slack.blocks import fit_message, json_weight, mrkdwn, plain, section, slack_date
 
 __all__ = ["digest_blocks", "digest_text", "risk_warning_text"]
 
@@ -311,16 +311,18 @@ def _more_line(hidden: int, more_url: str | None) -> str:
 
 
 def _pack(heading: str, lines: list[str], total: int, budget: int, more_url: str | None) -> str:
-    """Heading and as many lines as fit in ``budget`` characters, then "and N more"."""
-    if len(lines) == total and len(heading) + sum(len(x) + 1 for x in lines) <= budget:
+    """Heading and as many lines as fit in ``budget`` characters as Slack sizes them (the JSON
+    it receives: a CJK character is 6, an emoji 12; see :func:`json_weight`), then "and N more"."""
+    size = json_weight
+    if len(lines) == total and size(heading) + sum(size(x) + 2 for x in lines) <= budget:
         return "\n".join([heading, *lines])
-    room = budget - len(heading) - len(_more_line(total, more_url)) - 2
+    room = budget - size(heading) - size(_more_line(total, more_url)) - 4
     shown: list[str] = []
     for line in lines:
-        if len(line) + 1 > room:
+        if size(line) + 2 > room:
             break
         shown.append(line)
-        room -= len(line) + 1
+        room -= size(line) + 2
     out = [heading, *shown]
     hidden = total - len(shown)
     if hidden:
@@ -376,9 +378,9 @@ def digest_blocks(
         packed.append((heading, lines, len(sec.entries)))
     wanted = [_pack(h, lines, total, SECTION_LIMIT, more_url) for h, lines, total in packed]
     for budget, text, (heading, lines, total) in zip(
-        _share(SECTIONS_BUDGET, [len(t) for t in wanted]), wanted, packed, strict=True
+        _share(SECTIONS_BUDGET, [json_weight(t) for t in wanted]), wanted, packed, strict=True
     ):
-        if len(text) > budget:
+        if json_weight(text) > budget:
             text = _pack(heading, lines, total, budget, more_url)
         blocks.append(section(text))
     footer: Block = {"type": "context", "elements": [mrkdwn(f":bar_chart: {escape(_kpi_line(d))}")]}
@@ -389,7 +391,7 @@ def digest_blocks(
     blocks.append(footer)
     summary = ", ".join(_plural(len(sec.entries), *sec.short) for sec in sections)
     fallback = f"{escape(title)}: {summary}. {escape(_kpi_line(d))}."
-    return truncate(fallback, 3000), blocks
+    return fit_message(fallback, blocks)
 
 
 def digest_text(d: Digest) -> str:

@@ -3,10 +3,18 @@
 :class:`BlockKitChecker` walks blocks, elements and views and words each problem like Slack's
 ``response_metadata.messages`` (with the JSON pointer to the place); :func:`check_message_blocks`
 and :func:`check_view` are what :class:`~bot.testing.fake_slack.FakeSlack` refuses with.
+
+Lengths are counted as Slack counts them, not as Python's ``len`` does: a text field's limit in
+UTF-16 code units (:func:`slack_len`: an emoji outside the BMP is 2, as in Slack's clients and
+its JSON validator), and a message's blocks in total as the JSON Slack receives, every non-ASCII
+character escaped (:func:`blocks_json_size`: a CJK character is 6, an emoji 12), against the
+undocumented ~13,000 of ``msg_blocks_too_long`` (bolt-js #2509). Python's ``len`` would let a
+header of 150 emoji or a section of 3000 emoji through that Slack refuses.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -14,6 +22,16 @@ from bot.testing._slack_methods import JsonDict
 
 MESSAGE_BLOCKS_MAX = 50
 VIEW_BLOCKS_MAX = 100
+
+
+def slack_len(text: str) -> int:
+    """A string's length as Slack holds it to a field's limit: UTF-16 code units."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def blocks_json_size(blocks: Any) -> int:
+    """A message's blocks as Slack sizes them: compact JSON, non-ASCII escaped."""
+    return len(json.dumps(blocks, separators=(",", ":")))
 
 
 _SELECTS = frozenset(
@@ -60,7 +78,7 @@ class BlockKitChecker:
             return
         if not isinstance(value, str):
             self.error("must be a string", pointer)
-        elif len(value) > limit:
+        elif slack_len(value) > limit:
             self.error(f"must be less than {limit + 1} characters", pointer)
 
     def text(
@@ -93,7 +111,7 @@ class BlockKitChecker:
             self.error("must be a string", f"{pointer}/text")
         elif not text:
             self.error("must be more than 0 characters", f"{pointer}/text")
-        elif len(text) > limit:
+        elif slack_len(text) > limit:
             self.error(f"must be less than {limit + 1} characters", f"{pointer}/text")
 
     def items(self, value: Any, pointer: str, *, max_items: int, min_items: int = 1) -> list[Any]:

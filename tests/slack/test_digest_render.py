@@ -327,3 +327,26 @@ def test_risk_warning_text() -> None:
     )
     with pytest.raises(ValueError):
         risk_warning_text(item, breach, "panic", "<@U1>")
+
+
+@pytest.mark.parametrize("ch", ["😀", "漢"], ids=["emoji", "cjk"])
+def test_a_digest_of_non_ascii_escalations_fits_as_slack_measures_it(ch: str) -> None:
+    """20 escalations with emoji or CJK summaries and clients made an 18,930-character digest
+    (as Slack sizes blocks), refused for good; now it fits, the rest "and N more"."""
+    from bot.testing._blockkit import blocks_json_size, check_message_blocks
+
+    items = [
+        wi(
+            f"ESC-{i}",
+            client=ch * 40,
+            summary=ch * 75,
+            owner=None if i % 2 else "U01TECH1",
+            resolve_due=NOW + 30 * M,
+        )
+        for i in range(1, 21)
+    ]
+    _text, blocks = digest_blocks(digest(items), max_per_section=20)
+    assert check_message_blocks(blocks) == []
+    assert blocks_json_size(blocks) <= 13_000
+    assert "more" in json.dumps(blocks)
+    assert ch in json.dumps(blocks, ensure_ascii=False)
