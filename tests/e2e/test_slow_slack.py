@@ -61,5 +61,5 @@ def test_slow_ephemeral_replies_never_delay_slash_command_acks(app: Harness) -> 
     assert intercepted == messages  # every message was still classified and recorded
     # every offer was either shown or recorded as not delivered (too many waiting): none lost
     offered = len(app.fake.calls_to("chat.postEphemeral"))
-    assert offered + undeliverable == messages, (offered, undeliverable)
+    assert offered + (undeliverable or 0) == messages, (offered, undeliverable)
     assert offered >= 8
