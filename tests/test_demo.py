@@ -140,6 +140,11 @@ def test_the_default_day_plays_through_the_real_bot(
         text, "#5101 [P1] Acme Dental — Firewall down at Acme Dental main office · owner @Sam"
     )
     assert shows(text, "🚨 @Jess (Service Desk tech) #5102 resolve target: breached")
+    # The weekly Level-10 from the same stored facts, with its chart uploaded once.
+    assert shows(text, "✔ Service Desk's Level-10 prompt is posted in #service-desk")
+    assert shows(text, "Level-10 review triggered")
+    assert shows(text, "✔ the 8-week chart is uploaded to the channel")
+    assert shows(text, "✔ running it again the same week posts nothing")
 
     data = json.loads(json_file.read_text(encoding="utf-8"))
     assert data["ok"] is True and "error" not in data

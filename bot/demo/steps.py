@@ -26,6 +26,7 @@ from bot.demo.steps_intake import (
     slash_escalate,
     thanks_left_alone,
 )
+from bot.demo.steps_level10 import level10
 from bot.demo.steps_morning import standup
 from bot.demo.steps_psa import psa_sync
 
@@ -76,4 +77,5 @@ STEPS: list[Step] = [
     Step("approve", "{approver} approves it from the DM", approve),
     Step("psa", "Next morning: the clock syncs the service desk's PSA queue", psa_sync),
     Step("standup", "Next morning: each team's stand-up digest, and an SLA watch", standup),
+    Step("level10", "The weekly Level-10: the service desk's scorecard and chart", level10),
 ]
