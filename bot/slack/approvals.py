@@ -75,7 +75,7 @@ def approval_message(
         )
     else:
         blocks.append(ui.section(decision_line(esc), block_id="approval_decision"))
-    return truncate(text, 3000), blocks
+    return ui.fit_message(truncate(text, 3000), blocks)
 
 
 def decision_line(esc: Escalation) -> str:
