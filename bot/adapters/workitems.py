@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,12 +25,13 @@ from bot.domain.text import message_link
 from bot.services.context import Lanes
 
 
-def escalation_item(row: Escalation, lanes: Lanes) -> WorkItem:
+def escalation_item(row: Any, lanes: Lanes) -> WorkItem:
+    """A work item from an escalation (an ORM row, or a Core row of :data:`ESCALATION_COLUMNS`)."""
     targets = lanes.target_lengths(row.team, row.lane, row.severity)
     respond_target, resolve_target = targets if targets else (None, None)
     return WorkItem(
         kind="escalation",
-        ref=row.ref,
+        ref=f"ESC-{row.number}",
         team=row.team,
         severity=row.severity,
         client=row.client,
@@ -52,7 +54,8 @@ def escalation_item(row: Escalation, lanes: Lanes) -> WorkItem:
     )
 
 
-def ticket_item(row: Ticket, lanes: Lanes) -> WorkItem:
+def ticket_item(row: Any, lanes: Lanes) -> WorkItem:
+    """A work item from a ticket (an ORM row, or a Core row of :data:`TICKET_COLUMNS`)."""
     respond_due, resolve_due = row.respond_due, row.resolve_due
     team = lanes.config.teams.get(row.team)
     target = team.ticket_sla.get(row.severity or "") if team else None
@@ -62,7 +65,7 @@ def ticket_item(row: Ticket, lanes: Lanes) -> WorkItem:
         resolve_due = resolve_due or cal.add(row.opened_at, target.resolve)
     return WorkItem(
         kind="ticket",
-        ref=row.ref,
+        ref=f"#{row.number}",
         team=row.team,
         severity=row.severity or row.priority or "",
         client=row.client or "",
@@ -85,6 +88,54 @@ def ticket_item(row: Ticket, lanes: Lanes) -> WorkItem:
 
 _ACTIVE = [s.value for s in ACTIVE]
 
+# What a work item needs, read as plain rows: the stand-up of a team with thousands of open
+# items spends its time building ORM objects otherwise (bench/digest.py).
+ESCALATION_COLUMNS = (
+    Escalation.id,
+    Escalation.number,
+    Escalation.team,
+    Escalation.lane,
+    Escalation.severity,
+    Escalation.client,
+    Escalation.summary,
+    Escalation.owner,
+    Escalation.status,
+    Escalation.opened_at,
+    Escalation.created_at,
+    Escalation.respond_due,
+    Escalation.resolve_due,
+    Escalation.responded_at,
+    Escalation.resolved_at,
+    Escalation.paused_since,
+    Escalation.lane_channel,
+    Escalation.lane_ts,
+    Escalation.starts_at,
+    Escalation.reopen_count,
+    Escalation.psa_ticket,
+)
+TICKET_COLUMNS = (
+    Ticket.id,
+    Ticket.number,
+    Ticket.team,
+    Ticket.severity,
+    Ticket.priority,
+    Ticket.client,
+    Ticket.summary,
+    Ticket.owner,
+    Ticket.owner_name,
+    Ticket.status,
+    Ticket.category,
+    Ticket.opened_at,
+    Ticket.respond_due,
+    Ticket.resolve_due,
+    Ticket.responded_at,
+    Ticket.resolved_at,
+    Ticket.closed_at,
+    Ticket.waiting_since,
+    Ticket.reopen_count,
+    Ticket.url,
+)
+
 
 class WorkItems:
     """Read-only queries over escalations and tickets of one session."""
@@ -93,9 +144,7 @@ class WorkItems:
         self.session = session
         self.lanes = lanes
 
-    def _merge(
-        self, escalations: Iterable[Escalation], tickets: Sequence[Ticket]
-    ) -> list[WorkItem]:
+    def _merge(self, escalations: Iterable[Any], tickets: Sequence[Any]) -> list[WorkItem]:
         """Tickets first; an escalation naming a known ticket counts once, as that ticket."""
         known = {t.number for t in tickets}
         items = [ticket_item(t, self.lanes) for t in tickets]
@@ -108,12 +157,12 @@ class WorkItems:
 
     def team_open(self, slack_team_id: str, team: str, *, unpaused: bool = False) -> list[WorkItem]:
         """A team's active escalations and open tickets (``unpaused``: not waiting on the client)."""
-        esc = select(Escalation).where(
+        esc = select(*ESCALATION_COLUMNS).where(
             Escalation.slack_team_id == slack_team_id,
             Escalation.team == team,
             Escalation.status.in_(_ACTIVE),
         )
-        tix = select(Ticket).where(
+        tix = select(*TICKET_COLUMNS).where(
             Ticket.slack_team_id == slack_team_id,
             Ticket.team == team,
             Ticket.closed_at.is_(None),
@@ -122,8 +171,8 @@ class WorkItems:
         if unpaused:
             esc = esc.where(Escalation.paused_since.is_(None))
             tix = tix.where(Ticket.waiting_since.is_(None))
-        tickets = list(self.session.scalars(tix))
-        return self._merge(self.session.scalars(esc), tickets)
+        tickets = self.session.execute(tix).all()
+        return self._merge(self.session.execute(esc), tickets)
 
     def user_open(self, slack_team_id: str, user: str, *, limit: int = 100) -> list[WorkItem]:
         """What ``user`` owns: active escalations and open tickets, soonest due first."""

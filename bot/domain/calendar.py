@@ -40,6 +40,8 @@ def as_utc(at: datetime, name: str = "datetime") -> datetime:
     A naive datetime has no meaning across teams in different timezones; guessing would put
     SLA clocks hours off without anyone noticing, so it is an error instead.
     """
+    if at.tzinfo is UTC:  # stored times come back in UTC: the common case costs nothing
+        return at
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got naive {at.isoformat()}")
     return at.astimezone(UTC)

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.calendar import BusinessCalendar, as_utc
 from bot.domain.lanes import Team
-from bot.domain.sla import ClockReading, WorkItem, aged_past_sla, at_risk, read_clocks
+from bot.domain.sla import ClockReading, WorkItem, aged_past_sla, at_risk
 
 __all__ = [
     "ALERT_LANE",
@@ -139,6 +139,14 @@ def _next_due(item: WorkItem) -> datetime | None:
     return min((as_utc(d, "due") for d in dues), default=None)
 
 
+def _running_dues(item: WorkItem) -> list[datetime]:
+    """Due times of the clocks that still run (respond until answered, resolve)."""
+    dues = [as_utc(item.resolve_due, "resolve_due")] if item.resolve_due is not None else []
+    if item.respond_due is not None and item.responded_at is None:
+        dues.append(as_utc(item.respond_due, "respond_due"))
+    return dues
+
+
 def _counts(
     items: Sequence[WorkItem],
     calendar: BusinessCalendar,
@@ -146,14 +154,16 @@ def _counts(
     today: date,
     approvals: Sequence[PendingApproval],
 ) -> dict[str, int]:
+    # "Due today": a running clock not yet breached (due after now) whose due time falls on
+    # today's local date, i.e. before the local midnight that ends today. Compared as times,
+    # so a team's thousands of items cost no calendar arithmetic each.
+    end_of_today = datetime.combine(today + timedelta(days=1), time(0), tzinfo=calendar.tz)
+    end_utc = end_of_today.astimezone(UTC)
     due_today = 0
     for item in items:
         if item.is_paused:
             continue  # its due times move when the client answers
-        if any(
-            not r.breached and calendar.local(r.due).date() == today
-            for r in read_clocks(item, calendar, now)
-        ):
+        if any(now < due < end_utc for due in _running_dues(item)):
             due_today += 1
     escalations = sum(1 for i in items if i.kind == "escalation")
     return {
@@ -191,8 +201,16 @@ def build_digest(
     placed: set[int] = set()  # positions in ``listed`` already shown in a section
 
     risks: list[tuple[tuple[bool, timedelta, datetime, int, int], RiskLine]] = []
+    # No clock due after this instant can be at risk: more than ``risk_window`` of business
+    # time is left on it (the extra second keeps a due time in the non-business gap right
+    # after the window's end, whose remaining time is exactly the window). Items past it are
+    # skipped without the calendar arithmetic of a full reading.
+    horizon = calendar.add(now, risk_window + timedelta(seconds=1))
     for pos, item in enumerate(listed):
         if item.is_paused:
+            continue
+        due = _next_due(item)
+        if due is None or due > horizon:
             continue
         reading = at_risk(item, calendar, now, window=risk_window)
         if reading is None:

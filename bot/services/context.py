@@ -47,9 +47,10 @@ class Lanes:
         """Business length of a lane's respond and resolve targets in a team's calendar, cached
         (the digest asks it for every open item)."""
         key = (team, lane_key, severity)
-        with self._lock:
-            if key in self._targets:
-                return self._targets[key]
+        try:  # a dict read is atomic under the GIL: no lock on the hot path
+            return self._targets[key]
+        except KeyError:
+            pass
         lane = self.config.lane(lane_key)
         result = None
         if lane is not None and severity in lane.severities and team in self.config.teams:

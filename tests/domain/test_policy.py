@@ -73,5 +73,5 @@ def test_approvers_are_looked_up_only_when_the_cheap_rules_do_not_decide() -> No
 
 
 def test_unknown_actions_are_refused() -> None:
-    with pytest.raises(NotAllowed, match="^Unknown action “approve”.$"):
+    with pytest.raises(NotAllowed, match=r"^Unknown action “approve”\.$"):
         check("approve", "U0ADMIN", ROLES)
