@@ -7,8 +7,10 @@ late is no use, so it does not wait in the outbox).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -118,6 +120,28 @@ def howto_blocks(lanes: dict[str, Lane]) -> tuple[str, list[ui.Block]]:
         ui.section(text),
         {"type": "actions", "block_id": "start", "elements": buttons},
     ]
+
+
+def _open_then_name(
+    client: WebClient,
+    trigger_id: str,
+    modal: Callable[[dict[str, str]], dict[str, Any]],
+    deps: Deps,
+    team_id: str,
+    text: str,
+) -> None:
+    """Open the modal at once (a trigger id lives 3 seconds), then, when the message mentions
+    people, fill their names in with ``views.update`` (``users.info`` can be slow)."""
+    opened = client.views_open(trigger_id=trigger_id, view=modal({}))
+    users = mentioned_users(text)[:5]
+    if not users:
+        return
+    names = deps.directory.display_names(team_id, users)
+    view = opened.get("view") or {}
+    if names and view.get("id"):
+        # A refusal means the person changed the form meanwhile: their text wins.
+        with contextlib.suppress(SlackApiError):
+            client.views_update(view_id=view["id"], hash=view.get("hash"), view=modal(names))
 
 
 def register(app: App, deps: Deps, *, replies: ReplyPool | None = None) -> None:
@@ -270,26 +294,27 @@ def register(app: App, deps: Deps, *, replies: ReplyPool | None = None) -> None:
         if row.outcome == "routed":
             raise _already_routed(row)  # a second click would make a second escalation
         lane = deps.lanes.lane(lane_key)
-        summary = plain_from_slack(
-            row.text, deps.directory.display_names(team_id, mentioned_users(row.text)[:5])
-        )
         severity = lane.severity_order[0] if row.urgent else None
-        view = ui.escalation_modal(
-            list(lanes_cfg.lanes.values()),
-            lane=lane.key,
-            severity=severity,
-            summary=truncate(" ".join(summary.split()), 150),
-            details=summary if len(summary) > 150 else "",
-            permalink=ui.message_link(row.channel, row.message_ts),
-            metadata={
-                "source": "intercepted",
-                "source_channel": row.channel,
-                "source_ts": row.message_ts,
-                "requester": row.sender,
-                "interception": row.id,
-            },
-        )
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+        def modal(names: dict[str, str]) -> dict[str, Any]:
+            summary = plain_from_slack(row.text, names)
+            return ui.escalation_modal(
+                list(lanes_cfg.lanes.values()),
+                lane=lane.key,
+                severity=severity,
+                summary=truncate(" ".join(summary.split()), 150),
+                details=summary if len(summary) > 150 else "",
+                permalink=ui.message_link(row.channel, row.message_ts),
+                metadata={
+                    "source": "intercepted",
+                    "source_channel": row.channel,
+                    "source_ts": row.message_ts,
+                    "requester": row.sender,
+                    "interception": row.id,
+                },
+            )
+
+        _open_then_name(client, body["trigger_id"], modal, deps, team_id, row.text)
 
     @app.action(NOT_A_REQUEST)
     @guarded
@@ -332,24 +357,27 @@ def register(app: App, deps: Deps, *, replies: ReplyPool | None = None) -> None:
         channel = validate.channel_id((body.get("channel") or {}).get("id"))
         raw = validate.clean(str(message.get("text") or ""))[:40_000]
         message_ts = validate.message_ts(message.get("ts"))
-        names = deps.directory.display_names(deps.team_id(context, body), mentioned_users(raw)[:5])
-        text = plain_from_slack(raw, names)
         hints = lane_hints(lanes_cfg.lanes)
         verdict = classify(raw, protected=[], lanes=hints)
         lane = verdict.suggested_lanes[0] if verdict.suggested_lanes else None
-        view = ui.escalation_modal(
-            list(lanes_cfg.lanes.values()),
-            lane=lane,
-            summary=truncate(" ".join(text.split()), 150),
-            details=text if len(text) > 150 else "",
-            permalink=ui.message_link(channel, message_ts),
-            metadata={
-                "source": "message_shortcut",
-                "source_channel": channel,
-                "source_ts": message_ts,
-            },
-        )
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+        def modal(names: dict[str, str]) -> dict[str, Any]:
+            text = plain_from_slack(raw, names)
+            return ui.escalation_modal(
+                list(lanes_cfg.lanes.values()),
+                lane=lane,
+                summary=truncate(" ".join(text.split()), 150),
+                details=text if len(text) > 150 else "",
+                permalink=ui.message_link(channel, message_ts),
+                metadata={
+                    "source": "message_shortcut",
+                    "source_channel": channel,
+                    "source_ts": message_ts,
+                },
+            )
+
+        team_id = deps.team_id(context, body)
+        _open_then_name(client, body["trigger_id"], modal, deps, team_id, raw)
 
     @app.event("app_mention")
     @guarded

@@ -95,7 +95,13 @@ def route(app: Harness, lane: str, user: str = "U01REQ") -> dict[str, Any]:
     opened = app.fake.wait_for("views.open", count=before + 1)[-1]
     assert opened.ok, opened.response
     view: dict[str, Any] = opened.response["view"]
-    return view
+    # The modal opens first (its trigger id lives 3 s); the names of people the message
+    # mentions follow by views.update once users.info answered (issue 13).
+    app.settle()
+    updates = [
+        c for c in app.fake.calls_to("views.update") if c.args.get("view_id") == view["id"] and c.ok
+    ]
+    return updates[-1].response["view"] if updates else view
 
 
 def submit(app: Harness, view: dict[str, Any], user: str = "U01REQ", **values: Any) -> None:
@@ -865,3 +871,13 @@ def test_the_shortcut_works_where_the_bot_cannot_post(app: Harness) -> None:
     assert esc.lane_ts is not None  # the lane message went out
     [refused] = public_posts(app, "C01CLIENT")
     assert refused.response == {"ok": False, "error": "not_in_channel"}
+
+
+def test_the_modal_opens_before_any_name_lookup(app: Harness) -> None:
+    say(app, "<@U01TECH1> <@U02OTHER> can you check the backup alert on FS01?")
+    before = len(app.fake.calls)
+    route(app, "alert")
+    methods = [c.method for c in app.fake.calls[before:]]
+    assert "views.open" in methods and "users.info" in methods
+    assert methods.index("views.open") < methods.index("users.info")  # trigger ids live 3 s
+    assert "views.update" in methods
