@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.adapters.models import (
     Counter,
     Escalation,
+    JobRun,
     OutboxMessage,
     ProcessedRequest,
     SlaNotice,
@@ -153,6 +154,24 @@ class OutboxRepository:
         self.session.add(msg)
         return msg
 
+    def requeue_refused(self, slack_team_id: str, dedupe_key: str, payload: dict[str, Any]) -> bool:
+        """Send again, with ``payload``, a keyed post Slack refused for good; False when the
+        post is not there or was not refused."""
+        msg = self.session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.slack_team_id == slack_team_id,
+                OutboxMessage.dedupe_key == dedupe_key,
+            )
+        )
+        if msg is None or msg.failed_at is None:
+            return False
+        msg.payload = payload
+        msg.failed_at = None
+        msg.attempts = 0
+        msg.claimed_until = None
+        msg.next_attempt_at = utcnow()
+        return True
+
     def home_refresh(
         self, slack_team_id: str, user: str, *, escalation_id: int | None = None
     ) -> None:
@@ -182,6 +201,65 @@ class OutboxRepository:
             payload={"method": method, "args": args},
             escalation_id=escalation_id,
             dedupe_key=dedupe_key,
+        )
+
+
+class JobRuns:
+    """The exactly-once record of scheduled posts: one row per job, scope and period."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def outcome(self, slack_team_id: str, job: str, scope: str, period: str) -> str | None:
+        return self.session.scalar(
+            select(JobRun.outcome).where(
+                JobRun.slack_team_id == slack_team_id,
+                JobRun.job == job,
+                JobRun.scope == scope,
+                JobRun.period == period,
+            )
+        )
+
+    def claim(
+        self,
+        slack_team_id: str,
+        job: str,
+        scope: str,
+        period: str,
+        *,
+        at: datetime,
+        outcome: str,
+        detail: dict[str, Any],
+    ) -> bool:
+        """Record the run; False when another run already did (the unique key says so)."""
+        return insert_ignoring_conflict(
+            self.session,
+            JobRun,
+            {
+                "slack_team_id": slack_team_id,
+                "job": job,
+                "scope": scope,
+                "period": period,
+                "ran_at": at,
+                "outcome": outcome,
+                "detail": detail,
+            },
+            ["slack_team_id", "job", "scope", "period"],
+        )
+
+    def set_outcome(
+        self, slack_team_id: str, job: str, scope: str, period: str, outcome: str
+    ) -> None:
+        self.session.execute(
+            update(JobRun)
+            .where(
+                JobRun.slack_team_id == slack_team_id,
+                JobRun.job == job,
+                JobRun.scope == scope,
+                JobRun.period == period,
+            )
+            .values(outcome=outcome)
+            .execution_options(synchronize_session=False)
         )
 
 

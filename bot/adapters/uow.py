@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 from bot.adapters.interceptions import FocusRepository, InterceptionRepository
 from bot.adapters.repository import (
     EscalationRepository,
+    JobRuns,
     OutboxRepository,
     ProcessedRequests,
     SlaNotices,
@@ -38,6 +39,7 @@ class UnitOfWork:
     tickets: TicketRepository
     notices: SlaNotices
     maintenance: Maintenance
+    job_runs: JobRuns
 
     def __init__(
         self,
@@ -59,6 +61,7 @@ class UnitOfWork:
         self.tickets = TicketRepository(self.session)
         self.notices = SlaNotices(self.session)
         self.maintenance = Maintenance(self.session)
+        self.job_runs = JobRuns(self.session)
         self._committed = False
         return self
 

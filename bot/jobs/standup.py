@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.adapters.models import JobRun, OutboxMessage
-from bot.adapters.uow import UnitOfWork
+from bot.adapters.models import OutboxMessage
+from bot.adapters.repository import JobRuns
 from bot.jobs import JobContext, JobResult
 from bot.services.digests import standup_digest
 from bot.slack.digest_render import digest_blocks
@@ -34,30 +31,6 @@ def due_period(ctx: JobContext, team: str, now: datetime) -> str | None:
     return cal.local(latest).date().isoformat()
 
 
-def _retry_refused(
-    uow: UnitOfWork, ctx: JobContext, key: str, channel: str, text: str, blocks: list[Any]
-) -> bool:
-    """Today's digest was recorded but Slack refused it for good (``channel_not_found``,
-    ``not_in_channel`` …): once someone fixed that, a re-run sends a fresh one, once."""
-    msg = uow.session.scalar(
-        select(OutboxMessage).where(
-            OutboxMessage.slack_team_id == ctx.slack_team_id, OutboxMessage.dedupe_key == key
-        )
-    )
-    if msg is None or msg.failed_at is None:
-        return False
-    msg.payload = {
-        "method": "chat.postMessage",
-        "args": {"channel": channel, "text": text, "blocks": blocks, "unfurl_links": False},
-    }
-    _set_outcome(uow.session, ctx.slack_team_id, key, "queued")
-    msg.failed_at = None
-    msg.attempts = 0
-    msg.claimed_until = None
-    msg.next_attempt_at = datetime.now(UTC)
-    return True
-
-
 def run_standup(ctx: JobContext, now: datetime, team: str | None = None) -> list[JobResult]:
     teams = [team] if team else list(ctx.lanes.config.teams)
     return [_run_team(ctx, key, now) for key in teams]
@@ -75,27 +48,35 @@ def _run_team(ctx: JobContext, team: str, now: datetime) -> JobResult:
             else f"before {cfg.standup_time:%H:%M}"
         )
         return JobResult(JOB, team, "not-due", why)
+    key = f"{JOB}:{team}:{period}"
+    with ctx.uow() as uow:  # checked before anything is built: re-runs cost one query
+        before = uow.job_runs.outcome(ctx.slack_team_id, JOB, team, period)
+    if before is not None and before != "refused":
+        return JobResult(JOB, team, "already-sent", period)
     digest = standup_digest(
         ctx.uow(), ctx.lanes, slack_team_id=ctx.slack_team_id, team=team, now=now
     )
     text, blocks = digest_blocks(digest)
+    payload = {
+        "method": "chat.postMessage",
+        "args": {"channel": cfg.channel, "text": text, "blocks": blocks, "unfurl_links": False},
+    }
     with ctx.uow() as uow:
-        try:
-            with uow.session.begin_nested():
-                uow.session.add(
-                    JobRun(
-                        slack_team_id=ctx.slack_team_id,
-                        job=JOB,
-                        scope=team,
-                        period=period,
-                        ran_at=now,
-                        # "sent" once Slack took it (record_delivery), "refused" if never
-                        outcome="queued",
-                        detail={"clean": digest.is_clean, "aged_past_sla": digest.aged_past_sla},
-                    )
-                )
-        except IntegrityError:
-            if _retry_refused(uow, ctx, f"{JOB}:{team}:{period}", cfg.channel, text, blocks):
+        claimed = uow.job_runs.claim(
+            ctx.slack_team_id,
+            JOB,
+            team,
+            period,
+            at=now,
+            # "sent" once Slack took it (record_delivery), "refused" if never
+            outcome="queued",
+            detail={"clean": digest.is_clean, "aged_past_sla": digest.aged_past_sla},
+        )
+        if not claimed:
+            # Today's digest was refused for good (channel_not_found, not_in_channel …): once
+            # someone fixed that, a re-run sends a fresh one, once.
+            if uow.outbox.requeue_refused(ctx.slack_team_id, key, payload):
+                uow.job_runs.set_outcome(ctx.slack_team_id, JOB, team, period, "queued")
                 uow.commit()
                 return JobResult(JOB, team, "retried", f"{period}; Slack had refused it")
             return JobResult(JOB, team, "already-sent", period)
@@ -106,7 +87,7 @@ def _run_team(ctx: JobContext, team: str, now: datetime) -> JobResult:
             text=text,
             blocks=blocks,
             unfurl_links=False,
-            dedupe_key=f"{JOB}:{team}:{period}",
+            dedupe_key=key,
         )
         uow.commit()
     return JobResult(JOB, team, "sent", period, {"clean": digest.is_clean})
@@ -114,17 +95,7 @@ def _run_team(ctx: JobContext, team: str, now: datetime) -> JobResult:
 
 def _set_outcome(s: Session, slack_team_id: str, key: str, outcome: str) -> None:
     team, _, period = key.removeprefix(f"{JOB}:").rpartition(":")
-    s.execute(
-        update(JobRun)
-        .where(
-            JobRun.slack_team_id == slack_team_id,
-            JobRun.job == JOB,
-            JobRun.scope == team,
-            JobRun.period == period,
-        )
-        .values(outcome=outcome)
-        .execution_options(synchronize_session=False)
-    )
+    JobRuns(s).set_outcome(slack_team_id, JOB, team, period, outcome)
 
 
 def record_delivery(msg: OutboxMessage, s: Session) -> None:
