@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.adapters.models import (
+    ApprovalRequest,
     Counter,
     Escalation,
     JobRun,
@@ -202,6 +203,32 @@ class OutboxRepository:
             escalation_id=escalation_id,
             dedupe_key=dedupe_key,
         )
+
+
+class ApprovalRequests:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def approvers_asked(self, escalation_id: int) -> set[str]:
+        return set(
+            self.session.scalars(
+                select(ApprovalRequest.approver).where(
+                    ApprovalRequest.escalation_id == escalation_id
+                )
+            )
+        )
+
+    def add(self, slack_team_id: str, escalation_id: int, approver: str) -> None:
+        self.session.add(
+            ApprovalRequest(
+                slack_team_id=slack_team_id, escalation_id=escalation_id, approver=approver
+            )
+        )
+
+    def of(self, escalation_id: int) -> Sequence[ApprovalRequest]:
+        return self.session.scalars(
+            select(ApprovalRequest).where(ApprovalRequest.escalation_id == escalation_id)
+        ).all()
 
 
 class JobRuns:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 from bot.adapters.interceptions import FocusRepository, InterceptionRepository
 from bot.adapters.repository import (
+    ApprovalRequests,
     EscalationRepository,
     JobRuns,
     OutboxRepository,
@@ -40,6 +41,7 @@ class UnitOfWork:
     notices: SlaNotices
     maintenance: Maintenance
     job_runs: JobRuns
+    approvals: ApprovalRequests
 
     def __init__(
         self,
@@ -62,6 +64,7 @@ class UnitOfWork:
         self.notices = SlaNotices(self.session)
         self.maintenance = Maintenance(self.session)
         self.job_runs = JobRuns(self.session)
+        self.approvals = ApprovalRequests(self.session)
         self._committed = False
         return self
 

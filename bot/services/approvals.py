@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.adapters.models import ApprovalRequest, Escalation
-from bot.adapters.repository import OutboxRepository
+from bot.adapters.models import Escalation
+from bot.adapters.repository import ApprovalRequests, OutboxRepository
 from bot.adapters.uow import UnitOfWork
 from bot.domain import escalation as lifecycle
 from bot.domain.errors import AlreadyDone, NotAllowed, NotFound
@@ -60,20 +59,13 @@ def check_approver(row: Escalation, lane: Lane, actor: str, approvers: Sequence[
 def record_requests(session: Session, row: Escalation, approvers: Sequence[str]) -> int:
     """One approval request (and its DM in the outbox) per approver; idempotent."""
     outbox = OutboxRepository(session)
-    existing = set(
-        session.scalars(
-            select(ApprovalRequest.approver).where(ApprovalRequest.escalation_id == row.id)
-        )
-    )
+    requests = ApprovalRequests(session)
+    existing = requests.approvers_asked(row.id)
     added = 0
     for approver in approvers:
         if approver in existing:
             continue
-        session.add(
-            ApprovalRequest(
-                slack_team_id=row.slack_team_id, escalation_id=row.id, approver=approver
-            )
-        )
+        requests.add(row.slack_team_id, row.id, approver)
         outbox.home_refresh(row.slack_team_id, approver, escalation_id=row.id)
         outbox.add(
             slack_team_id=row.slack_team_id,
@@ -156,9 +148,7 @@ def _decide_once(
         row.decided_by = actor
         row.decided_at = now
         _record(uow, row, change, actor=actor, now=now)
-        for req in uow.session.scalars(
-            select(ApprovalRequest).where(ApprovalRequest.escalation_id == row.id)
-        ):
+        for req in uow.approvals.of(row.id):
             req.status = (
                 ("approved" if approve else "rejected") if req.approver == actor else "closed"
             )
