@@ -23,11 +23,11 @@ def _set(words: str) -> frozenset[str]:
 
 _PREFIX = re.compile(
     r"^(?:(?:hey|hi|hiya|hello|yo|morning|good\s+morning|gm|afternoon|ok|okay|so|also|and"
-    r"|sorry\s+(?:to\s+(?:bug|bother|pester|ping|nag)\s+(?:you|u)|for\s+(?:the\s+)?"
+    r"|(?:sorry|sry|soz)\s+(?:to\s+(?:bug|bother|pester|ping|nag)(?:\s+(?:you|u))?|for\s+(?:the\s+)?"
     r"(?:ping|noise|bother|late\s+ping|interruption))(?:\s+again)?"
     r"|heads[\s-]?up|hmm+|lol|haha\w*|psst|ugh|oof|btw|anyway|countdown|urgent|help"
     r"|quick\s+(?:one|q|question|ask)|low\s+priority|no\s+rush|happy\s+\w+day"
-    r"|sorry|thanks|thank\s+you|thx|ty|cc:?|/cc|fyi|ping|@@room)(?![\w'])[\s,:!.]*"
+    r"|sorry|sry|soz|thanks|thank\s+you|thx|ty|cc:?|/cc|fyi|ping|@@room)(?![\w'])[\s,:!.]*"
     r"|:[a-z0-9_+'-]+:|[\s,:!.+]+)*"
 )
 _GROUP = re.compile(r"@@\d+(?:[\s,]*(?:(?:and|&)\s+)?@@\d+)*")
@@ -50,7 +50,7 @@ _MID_BLOCK = _set(
     "whether though although think thinks thought guess hope heard hear says said see saw "
     "remember believe than not"
 )
-_WISH_SUBJECT = _set("if ideally hopefully maybe")
+_WISH_SUBJECT = _set("if ideally hopefully maybe hoping")
 _MODAL_AFTER = re.compile(r"\s*(?:could|can|would|will|might)\b")
 _WH_TAIL = re.compile(r"^(?:which|what|what's|whats|where|where's|wheres)\b")
 _WH_TAIL_PREPOSITIONS = _set("on at in from for")
@@ -64,7 +64,8 @@ _PAST = re.compile(r"[a-z]{3,}ed")
 # After a leading mention these make it the subject of a statement about them.
 _SUBJECT_VERBS = _set(
     "said says told tells mentioned owns knows needs already and & built wrote took sent made "
-    "ran left went came gave brought"
+    "ran left went came gave brought rebuilt found caught bought spent drove flew broke held "
+    "kept led met paid sold spoke taught thought won"
 )
 # A regular past tense does too (``<@U1> escalated it``), except the verbs chat drops its
 # "I" from (``<@U1> noticed the DC is still on 2012``).
@@ -147,6 +148,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "kicking|punting|tossing|bouncing|routing|reassigning) (?:it |this |that )?(?:over "
             ")?to (?:you|u)",
             "(?:in|into|to|on) your (?:queue|plate|court|bucket|lap|name|board)|assigned to (?:you|u)",
+            "(?:assigned|put|dropped|moved|passed|handed|gave|routed) (?:it |this |that |the ticket "
+            "|#?\\d+ )?(?:over )?to (?:you|u)",
             "(?:you|u) own (?:that|this|it|the)|you (?:built|set up|wrote) (?:it|that|this)"
             "|tagging (?:you|u) (?:as|in as)|(?:you're|youre|you are) the owner|your (?:baby|call"
             "|box|area|domain)|half the \\w+ (?:are|is) yours|(?:are|is) yours",
@@ -234,7 +237,7 @@ _WORK = _words(
     "ubiquiti|it glue|itglue|hudu|atera|rmm|psa|onsite|on-?site|site visit|queue|users?|admin",
     r"creds|credentials|sync|scripts?|apps?|software|(?:shared|hard|network|[a-z]:?) drive",
     r"#?\d{4,}",
-    "tokens?|hardware|deployment|voip|contacts?|e3|e5|seats?|spf|dmarc|dkim|records?|docs?|rca",
+    "tokens?|hardware|deployment|keys?|bitlocker|voip|contacts?|e3|e5|seats?|spf|dmarc|dkim|records?|docs?|rca",
 )
 _STATUS = _words(
     "any (?:update|news|word|progress|luck|movement)|eta|status|latest|progress|yet|on track",
@@ -249,7 +252,11 @@ _FIRST_PERSON = re.compile(
     r"^(?:(?:heads\s+up|btw|fwiw|just|so|also|ok|okay)[\s,:]+)*"
     r"(?:i|i'm|im|i've|i'll|i'd|we|we're|we've|we'll|me|my)\b"
 )
-_WORKS_AGAIN = _words("(?:works|working|up|online|back) again")
+_WORKS_AGAIN = _words(
+    "(?:works|working|up|online|back) again",
+    "(?:outage|issue|problem|alert|error|incident|bug)s? (?:is|are|was|were|has been|got|is all) "
+    "(?:over|resolved|fixed|cleared|gone|done|closed|patched)",
+)
 _RESOLVED = _words(
     "fixed|resolved|working|back (?:up|online)|green|flowing|done|completed?|finished|sorted",
     "restored|closed|all good|fine|healthy|stable|holding|happy",
@@ -301,6 +308,7 @@ _PRAISE = re.compile(
         "rock ?star|genius|clutch|nice (?:one|work|job|save)|great (?:call|save)|so clean",
         "well done|shout-? ?out|raving|you saved|saved the|the way you|superstar|goat|chef-?kiss",
         "outstanding|incredible work|stellar|top notch|above and beyond|proud of",
+        "crush\\w* (?:that|the|this)|chef'?s kiss|slick|well played|smooth as|flawless",
     ).pattern
     + r"|:(?:100|star|star2|trophy|medal|chef-kiss|chefkiss|goat|sparkles|tada|heart|crown):"
 )
@@ -315,6 +323,7 @@ _NEWS = _words(
     "responded|effective (?:q\\d|immediately|today|monday|next|jan\\w*|feb\\w*|\\d)|due out",
     "eta (?:from|for) [\\w' ]{1,40}? (?:is|was)|eta is|went through|good news|great news",
     "(?:is|are) (?:handling|covering|dealing with|taking) (?:it|this|that)|root cause was",
+    "confirmed (?:the|that|it|they|we)|ship (?:today|tomorrow|tmrw|on|next|this|friday|monday)",
     "rolled out|announced|(?:fixed|patched|resolved) in (?:\\d|today|the|v\\d)",
 )
 # Answers: a statement that answers a question the protected person asked (``re your q``,
@@ -330,6 +339,7 @@ _ANSWER = _words(
     "[\\w.#-]*\\d",
     "\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|\\d{3}-\\d{4}|(?:ticket|case) is #?\\d+",
     "it was (?:the|a|an|their|our|just)|(?:it's|its) reserved|was for the",
+    "ext\\.? ?\\d+|(?:you|u) (?:wanted|asked for|needed|were after|were looking for)",
 )
 _ANSWER_START = re.compile(
     r"^(?:yes|yeah|yep|yup|no|nope|nah|correct|right|confirmed|affirmative|sure is|it is)\b"
@@ -341,6 +351,10 @@ _CHAT = re.compile(
         "you earned it|earned it|go home|rest up|feel better|the rest of the day",
     ).pattern
     + r"|:(?:joy|laughing|sweat_smile|rolling_on_the_floor_laughing|rofl|smile|grin):"
+)
+# "need a hand with the firewall?" offers; "need a hand with the firewall" asks.
+_OFFER_QUESTION = re.compile(
+    r"^(?:(?:do\s+)?(?:you|u)\s+)?(?:need|want)\s+(?:a\s+hand|help|backup|anything)\b[^?]*\?"
 )
 # The conditional part of an offer ("i can write the RCA if you're swamped") asks nothing.
 _IF_YOU = _words(

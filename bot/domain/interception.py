@@ -118,6 +118,7 @@ from bot.domain._interception_vocabulary import (
     _NOUN_START,
     _OBJECT_WORDS,
     _OFFER,
+    _OFFER_QUESTION,
     _PAST,
     _PAST_OR_IMPERATIVE,
     _PERSON,
@@ -315,7 +316,7 @@ def _cues(sentence: _Sentence, work_in_message: bool) -> tuple[set[str], set[str
     """The cue families a sentence carries, and the statement vetoes it carries (``offer``,
     ``news``, ``answer``, ``praise``), before the message-level vetoes."""
     raw = _MARKUP.sub(" ", sentence.text)
-    text = _WORKS_AGAIN.sub(" ", _RHETORICAL.sub(" ", raw))
+    text = _WORKS_AGAIN.sub(" fine ", _RHETORICAL.sub(" ", raw))
     body = _RHETORICAL.sub(" ", _MARKUP.sub(" ", sentence.body)).strip()
     found = {name for name, pattern in _CUES if pattern.search(text)}
     if _TASK.match(body):
@@ -329,7 +330,7 @@ def _cues(sentence: _Sentence, work_in_message: bool) -> tuple[set[str], set[str
     vetoes: set[str] = set()
     if _CHAT.search(sentence.text) or _RHETORICAL.search(raw):
         found &= {"ask", "approval", "wish"}  # "lol <@U1> that printer hates you"
-    offer = _OFFER.search(text)
+    offer = _OFFER.search(text) or _OFFER_QUESTION.match(body)
     if offer:
         vetoes.add("offer")  # "want me to grab it?", "let me know if you want a hand"
         rest = _IF_YOU.sub(" ", text[: offer.start()] + " " + text[offer.end() :])
@@ -448,6 +449,10 @@ def classify(
             found |= previous[1]  # "anyone around Thursday? <@U1>"
         addressed.extend(i for i in current if i not in addressed)
         fyi = bool(_FYI.search(s.text))
+        copied = _CC_OTHERS.search(s.text)
+        if copied and not _FYI.search(s.text[: copied.start()] + s.text[copied.end() :]):
+            fyi = False  # "<@U1> can you check X, cc <@U2>": the cc is to U2 only
+            fyi_to.update(_mentions_in(copied.group(0)))
         for i in current:
             cues.setdefault(i, set()).update(found)
             vetoes.setdefault(i, set()).update(vetoed)
@@ -508,6 +513,9 @@ def classify(
     if _SMALL_TALK.search(low) or "?" in low:
         return verdict((), "none.small-talk")
     return verdict((), "none.no-cue")
+
+
+_CC_OTHERS = re.compile(r"\(?(?:/?cc:?|looping in)\s+(?:@@\d+[\s,&]*(?:and\s+)?)+\)?")
 
 
 def _mentions_in(text: str) -> list[int]:
