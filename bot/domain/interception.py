@@ -522,6 +522,23 @@ def _mentions_in(text: str) -> list[int]:
     return [int(i) for i in _TOKEN.findall(text)]
 
 
+def asks_a_question(text: str) -> bool:
+    """Does a message ask something (a ``?``, or a sentence that opens like a question: "which
+    VLAN is voice at Fabrikam", "anyone know the Northwind number")? Used to remember who asked,
+    so that a reply to them reads as an answer."""
+    low, _ = _normalise(text)
+    if "?" in _MARKUP.sub(" ", low):
+        return True
+    for s in _parse(low):
+        body = _MARKUP.sub(" ", s.body).strip()
+        if _QUESTION_START.match(body) or _ANYONE_KNOW.match(body):
+            return True
+    return False
+
+
+_ANYONE_KNOW = re.compile(r"^(?:does\s+)?(?:any\s?one|any\s?body)\s+(?:know|have|seen|remember)\b")
+
+
 # --- the naive approach, kept for the benchmark --------------------------------------------
 
 _BASELINE = re.compile(

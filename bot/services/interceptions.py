@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -64,8 +66,13 @@ def record(
     urgent: bool,
     reason: str,
     now: datetime,
+    rule: str = "",
 ) -> int | None:
     """Store a caught ping; None when this message was already caught (a retried event).
+
+    ``reason`` is stored as ``"<rule id>: <reason>"`` when the rule that decided is given
+    (``request.handover: work handed over to <@U1>``), so that "Not a request" clicks can be
+    counted per rule (:func:`dismissals_per_rule`).
 
     One ``INSERT … ON CONFLICT DO NOTHING RETURNING id``: concurrent deliveries of the same
     event cannot both get an id.
@@ -79,7 +86,7 @@ def record(
         "text": text[:3000],
         "suggested_lane": suggested_lane,
         "urgent": urgent,
-        "reason": reason[:200],
+        "reason": (f"{rule}: {reason}" if rule else reason)[:200],
         "outcome": "pending",
         "created_at": now,
     }
@@ -154,3 +161,48 @@ def interruption_counts(
             for target in row.targets or []:
                 counts[(str(target), day, outcome)] += 1
     return counts
+
+
+_RULE_PREFIX = re.compile(r"^([a-z]+\.[a-z0-9-]+): ")
+UNKNOWN_RULE = "unknown"
+
+
+def rule_of(reason: str | None) -> str:
+    """The rule id a stored reason starts with (``request.ask: ask to <@U1>``), or
+    ``unknown`` for rows stored before rules had ids."""
+    m = _RULE_PREFIX.match(reason or "")
+    return m.group(1) if m else UNKNOWN_RULE
+
+
+@dataclass(frozen=True)
+class RuleDismissals:
+    """How one interception rule fared over a period: messages it intercepted (whose offer
+    reached the sender) and how many of them the sender dismissed as "Not a request"."""
+
+    rule: str
+    dismissed: int
+    intercepted: int
+
+    @property
+    def share(self) -> float:
+        return self.dismissed / self.intercepted if self.intercepted else 0.0
+
+
+def dismissals_per_rule(
+    uow: UnitOfWork, *, slack_team_id: str, since: datetime, until: datetime
+) -> list[RuleDismissals]:
+    """ "Not a request" clicks per rule, for interceptions made in ``[since, until)`` (a week
+    for the Level-10): most dismissed first, then by rule id. Rules that intercepted nothing
+    are not listed; rows from before rule ids count under ``unknown``."""
+    dismissed: Counter[str] = Counter()
+    intercepted: Counter[str] = Counter()
+    with uow:
+        for row in uow.interceptions.between(slack_team_id, since, until):
+            rule = rule_of(row.reason)
+            intercepted[rule] += 1
+            if row.outcome == "dismissed":
+                dismissed[rule] += 1
+    return sorted(
+        (RuleDismissals(rule, dismissed[rule], n) for rule, n in intercepted.items()),
+        key=lambda r: (-r.dismissed, r.rule),
+    )

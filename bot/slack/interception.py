@@ -26,6 +26,7 @@ from bot.domain.interception import LaneHint, classify, mentioned_users
 from bot.domain.lanes import Lane, LanekeeperConfig
 from bot.domain.text import escape, plain_from_slack, truncate
 from bot.services import interceptions as service
+from bot.services.conversation_context import ConversationContext
 from bot.slack import blocks as ui
 from bot.slack import validate
 from bot.slack.deps import Deps
@@ -147,6 +148,7 @@ def _open_then_name(
 def register(app: App, deps: Deps, *, replies: ReplyPool | None = None) -> None:
     lanes_cfg = deps.lanes.config
     pool = replies or ReplyPool(4)
+    conversation = ConversationContext()  # who asked a question here a moment ago (issue 18)
 
     def _reply(send: Any, *, interception_id: int | None = None, what: str) -> None:
         """Send a reply on the reply pool (never on a listener thread: a slow Slack would starve
@@ -225,6 +227,17 @@ def register(app: App, deps: Deps, *, replies: ReplyPool | None = None) -> None:
             return
         if not lanes_cfg.protected.watches(channel):
             return
+        # Context, fed from the events themselves (no Slack call): a protected person's own
+        # recent question here makes a reply to them an answer (classify's recent_question_by).
+        asked_before = conversation.observe(
+            team=team_id,
+            channel=channel,
+            user=sender,
+            text=text,
+            ts=event.get("ts"),
+            thread_ts=event.get("thread_ts"),
+            now=deps.clock(),
+        )
         exempt = exempt_targets(lanes_cfg, sender)
         mentioned = [u for u in mentioned_users(text) if u != sender and u not in exempt]
         if not mentioned:
@@ -244,7 +257,12 @@ def register(app: App, deps: Deps, *, replies: ReplyPool | None = None) -> None:
         protected = {u for u in mentioned if u in lanes_cfg.protected.users or u in focus}
         if not protected:
             return
-        verdict = classify(text, protected=protected, lanes=lane_hints(lanes_cfg.lanes))
+        verdict = classify(
+            text,
+            protected=protected,
+            lanes=lane_hints(lanes_cfg.lanes),
+            recent_question_by=asked_before,
+        )
         if not verdict.is_request or not verdict.targets:
             return
         targets = list(verdict.targets)
@@ -259,6 +277,7 @@ def register(app: App, deps: Deps, *, replies: ReplyPool | None = None) -> None:
             suggested_lane=verdict.suggested_lanes[0] if verdict.suggested_lanes else None,
             urgent=verdict.urgent,
             reason=verdict.reason,
+            rule=verdict.rule,
             now=now,
         )
         if iid is None:
