@@ -525,6 +525,7 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.psa_cli import add_parser as add_psa
 
     add_psa(sub)
+    __import__("bot.shield_cli", fromlist=["add_parser"]).add_parser(sub)  # lanekeeper shield
 
     s = sub.add_parser("db", help="database commands")
     dbsub = s.add_subparsers(dest="db_command", required=True)
