@@ -76,13 +76,39 @@ thanks        thanks, ty, kudos, legend, great work,       that sentence counts 
 any of them   —                                            no *report* cue in the whole message
 ============  ===========================================  =====================================
 
+**Issue 18: addressees anywhere, more kinds of ask, more kinds of statement.**
+
+* A mention *inside* a sentence addresses that person when a comma, a colon or an ask follows
+  it (``…for billing, <@U1> can you set it up``, ``…creeping up <@U1>, worth a look``), unless
+  the word before it makes it an object or a subordinate subject (``ask``, ``show``, ``so``,
+  ``before``, ``not`` …); ``if``/``hoping <@U1> could…`` addresses them too. Greetings,
+  apologies (``sorry to bug you``), emoji codes, ``heads up``, ``lol`` … may precede a leading
+  vocative; ``which vlan is it on <@U1>`` keeps its trailing vocative.
+* ``cc <@U2>`` beside a request to her leaves it hers; a cc of her beside someone else's ask
+  is an FYI to her.
+* New cues: **wish** (``it'd help if``, ``I'd appreciate``, ``could use a second pair of
+  eyes``), **handover** (``it's yours now``, ``over to you``, ``assigned to you``; survives an
+  FYI), **deadline** (``due friday``, ``that's on you``, ``closes at``); questions without a
+  ``?`` (a wh-start, ``know if``, ``you free after 4``) and modal questions about a thing
+  (``<@U1> can the Meraki do…``); a question counts when the *message* is about work.
+* New vetoes (an explicit ask, approval, wish or handover survives them): **answer** (``re your
+  q``, ``yes,`` / ``no,``, where a thing is, what a value is), **answer-context** (she asked a
+  question herself a moment ago: ``recent_question_by``), **offer** (``want me to``, ``I can
+  take``, ``let me know if you want a hand``, ``need a hand …?``), **news** (``got approved``,
+  ``ships tomorrow``, ``ETA from the vendor is``), **praise** (``nailed it``, ``MVP``) and chat
+  (``lol``, ``check out this meme``).
+
+Every verdict carries :attr:`Verdict.rule`, a stable id from :data:`RULES` (``request.<cue>``
+or ``none.<why>``), and :attr:`Verdict.addressed`. ``lanekeeper shield explain`` prints them.
+
 **Urgency** (:attr:`Verdict.urgent`) is a separate list (down, outage, breach, ransomware,
 phishing, all users, can't log in, unreachable, urgent, :rotating_light:) that suggests the
 highest severity. **Lanes** are ranked by how many of their keywords (and their key) the text
 contains, matches first, ties in the configured order.
 
-``bench/interception.py`` measures these rules on ``bench/interception_messages.tsv`` against
-:func:`keyword_baseline`, the naive keyword list.
+``bench/interception.py`` measures these rules per source of labelled text (the original set,
+the lines added for issue 18, the tuning batch and, only when asked, the frozen held-out batch)
+against :func:`keyword_baseline`, the naive keyword list.
 
 The word lists and patterns live in ``_interception_vocabulary``; this module holds the rules that
 use them.

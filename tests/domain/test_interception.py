@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from bot.domain.interception import (
+    RULES,
     LaneHint,
     Verdict,
+    asks_a_question,
     classify,
     keyword_baseline,
     mentioned_users,
@@ -356,3 +359,155 @@ def test_the_labelled_set_loads_with_both_labels_and_every_category() -> None:
     assert len({row[2] for row in rows}) == len(rows), "duplicate messages"
     for _, _, text in rows:
         assert set(mentioned_users(text)) & PROTECTED, text
+
+
+# --- issue 18: who is addressed, wherever the mention sits ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a vocative after a greeting, an apology, an emoji or a clause
+        "sorry to bug you <@U01TECH1>, could you unlock the admin account on the Northwind PC",
+        "sry <@U01TECH2> one more: can u check the share perms on the Northwind NAS",
+        ":wave: <@U01TECH3> can you whitelist the vendor in the Contoso spam filter",
+        "heads up <@U01TECH1> Huntress isolated 3 machines at Harbor Law",
+        "need a new shared mailbox for Harbor Law billing, <@U01TECH2> can you set it up pls",
+        'the Veeam job for Contoso failed w/ "no space" <@U01TECH3> pls check',
+        "noticed the Veeam repo for Contoso is creeping up <@U01TECH1>, worth keeping an eye on",
+        # at the end, also after a preposition that ends a question
+        "the Harbor Law firewall is rebooting in a loop <@U01TECH2>",
+        "which vlan is the Fabrikam voip on <@U01TECH3>",
+        "it would be nice to have the Northwind docs done by friday if you can swing it <@U01TECH1>",
+        # beside someone else who is only talked about
+        "<@U02OTHER1> thinks they're fine but <@U01TECH2> can you confirm the reboot tonight",
+    ],
+)
+def test_a_vocative_anywhere_in_the_sentence_addresses_them(text: str) -> None:
+    v = verdict(text)
+    assert v.is_request, v.rule
+    assert set(v.targets) <= PROTECTED and v.targets
+
+
+def test_a_request_with_someone_else_ccd_is_hers_and_theirs_beside_her_is_not() -> None:
+    hers = verdict("<@U01TECH1> the Contoso backup failed again, cc <@U02OTHER2>")
+    assert hers.is_request and hers.targets == ("U01TECH1",)
+    theirs = verdict("<@U02OTHER2> please take #48213, <@U01TECH2> is swamped")
+    assert not theirs.is_request and theirs.rule == "none.someone-else"
+    shown = verdict("<@U02OTHER1> can you show <@U01TECH3> how the new Autotask board works?")
+    assert not shown.is_request
+    not_hers = verdict("<@U02OTHER1> the Litware ticket is for you not <@U01TECH3>, grab it?")
+    assert not not_hers.is_request
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("<@U01TECH1> i'd appreciate it if you could update the Fabrikam doc", "request.wish"),
+        ("it'd really help if <@U01TECH2> could take the Contoso onboarding", "request.wish"),
+        ("if you get a minute <@U01TECH3>, the Meraki config could use a sanity check", None),
+        ("hoping <@U01TECH1> can take a look at the Northwind DHCP issue", None),
+        ("fyi <@U01TECH1> the Contoso nightly Veeam job failed again, it's yours now", None),
+        ("<@U01TECH2> fyi the Fabrikam patch job errored on 9 machines, over to you", None),
+        ("fyi <@U01TECH3> Autopilot at Contoso is failing, assigned #48560 to you", None),
+        ("countdown <@U01TECH1>: the Contoso cutover window closes at 6", "request.deadline"),
+        ("the audit questionnaire is due friday and half the answers are yours <@U01TECH3>", None),
+        ("<@U01TECH1> can the Northwind Meraki do content filtering without the license", None),
+        ("<@U01TECH3> know if Contoso has E3 or E5", "request.ask"),
+        ("you free after 4 for a quick handover on the Northwind stuff <@U01TECH1>", None),
+        ("Client just called again about #48290. <@U01TECH1> where's that at?", None),
+    ],
+)
+def test_wishes_conditions_handovers_deadlines_and_bare_questions_are_requests(
+    text: str, rule: str | None
+) -> None:
+    v = verdict(text)
+    assert v.is_request, v.rule
+    assert v.rule.startswith("request.") and v.rule in RULES
+    if rule is not None:
+        assert v.rule == rule
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        # answers to her own question: a value, a place, a yes/no, "re your q"
+        ("<@U01TECH1> it's VLAN 20 for voice at Fabrikam, 10 for data", "none.answer"),
+        ("<@U01TECH2> re your question: Northwind is on E3, 42 seats", "none.answer"),
+        ("<@U01TECH3> the license keys are in the Harbor Law vault in IT Glue", "none.answer"),
+        ("<@U01TECH1> no, the user wasn't on VPN when it happened", "none.answer"),
+        ("<@U01TECH2> the onsite contact is Maria, ext 201", "none.answer"),
+        # offers of help, even as a question or with "let me know"
+        ("<@U01TECH2> want me to grab the Contoso ticket? I'm free", "none.offer"),
+        ("<@U01TECH2> let me know if you want a hand with the Fabrikam migration", "none.offer"),
+        ("<@U01TECH2> i can write the RCA for Contoso if you're swamped", "none.offer"),
+        ("<@U01TECH3> need a hand with the Harbor Law firewall? I'm free after 3", "none.offer"),
+        # news carrying request words
+        ("<@U01TECH1> the Contoso change got approved by CAB", "none.news"),
+        ("<@U01TECH2> ETA from the vendor is Friday for the Fabrikam switch", "none.news"),
+        ("<@U01TECH1> Microsoft says the Exchange Online outage is resolved", None),
+        ("<@U01TECH3> can you believe Harbor Law wants to go back to on-prem exchange lol", None),
+        # praise without a thanks word, chat with work words
+        ("<@U01TECH3> absolute wizardry with that FortiGate config", "none.praise"),
+        ("really impressive troubleshooting on the Veeam thing <@U01TECH2>", "none.praise"),
+        ("lol <@U01TECH2> that printer has a personal vendetta against you", None),
+        ("<@U01TECH3> check out this meme lol <https://imgur.com/abc|meme>", None),
+    ],
+)
+def test_answers_offers_news_praise_and_chat_are_not_requests(text: str, rule: str | None) -> None:
+    v = verdict(text)
+    assert not v.is_request, v.rule
+    assert v.rule in RULES and v.rule.startswith("none.")
+    assert v.reason == RULES[v.rule]
+    if rule is not None:
+        assert v.rule == rule
+
+
+def test_an_explicit_ask_survives_an_offer_news_or_an_answer() -> None:
+    assert verdict("<@U01TECH1> I'll take the call; can you send me the Contoso notes?").is_request
+    assert verdict("<@U01TECH2> the change got approved, can you schedule it for tonight?")
+
+
+def test_her_own_recent_question_makes_a_statement_to_her_an_answer() -> None:
+    text = "<@U01TECH1> the Fabrikam voice VLAN is tagged on the core switch"
+    assert verdict(text).rule == "request.report"
+    v = classify(text, protected=PROTECTED, recent_question_by={"U01TECH1"})
+    assert not v.is_request and v.rule == "none.answer-context"
+    other = classify(text, protected=PROTECTED, recent_question_by={"U01TECH2"})
+    assert other.is_request  # someone else's question does not make it an answer to her
+    ask = "<@U01TECH1> not sure, can you check the Contoso one too?"
+    assert classify(ask, protected=PROTECTED, recent_question_by={"U01TECH1"}).is_request
+
+
+def test_every_verdict_carries_a_known_rule_and_the_addressees() -> None:
+    v = verdict("<@U02OTHER1> <@U01TECH1> can one of you take the Contoso onsite?")
+    assert v.rule == "request.ask" and v.addressed == ("U02OTHER1", "U01TECH1")
+    assert v.targets == ("U01TECH1",)
+    assert verdict("no mention here").rule == "none.no-protected"
+    assert verdict("<@U01TECH1> is out today").rule == "none.third-person"
+    assert verdict("anyone free to cover? <@U01TECH1> is out").rule == "none.room"
+    assert set(RULES) >= {"request.handover", "request.wish", "request.deadline", "none.offer"}
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("which VLAN is voice on at Fabrikam", True),
+        ("anyone know the Northwind after-hours number", True),
+        ("<@U01TECH2> is the Contoso VPN fixed?", True),
+        ("thanks all, fixed", False),
+        ("fyi the <https://x.example/?q=1|report> is in", False),
+    ],
+)
+def test_asks_a_question(text: str, asks: bool) -> None:
+    assert asks_a_question(text) is asks
+
+
+def test_the_rules_stay_fast() -> None:
+    # a loose bound (the benchmark measures the real figure, ~0.15 ms): catastrophic
+    # backtracking in a new pattern would blow it by orders of magnitude
+    text = "hey <@U01TECH1>, " + "the Contoso backup on FS01 failed again, " * 40 + "can you look"
+    started = time.perf_counter()
+    for _ in range(20):
+        verdict(text)
+    assert (time.perf_counter() - started) / 20 < 0.05
