@@ -417,3 +417,89 @@ class Level10Todo(Base):
     reviewed_week: Mapped[str | None] = mapped_column(String(16))
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(SLACK_ID)
+
+
+class AlertRollup(Base):
+    """One message in a lane channel standing for a storm of alerts (a site outage): the alerts
+    of the storm are each their own escalation, shown together in this message, updated in
+    place. ``seq`` numbers a channel's storms (unique, so two requests starting one storm at
+    once cannot post two messages); ``rev`` is bumped by each delivery, so the changes made
+    while one update is queued share it."""
+
+    __tablename__ = "alert_rollups"
+    __table_args__ = (UniqueConstraint("slack_team_id", "channel", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(TEAM_ID)
+    channel: Mapped[str] = mapped_column(SLACK_ID)
+    lane: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int]
+    started_at: Mapped[datetime]
+    last_at: Mapped[datetime]
+    alerts: Mapped[int] = mapped_column(default=0)
+    ts: Mapped[str | None] = mapped_column(String(32))
+    rev: Mapped[int] = mapped_column(default=0)
+
+
+class AlertLink(Base):
+    """A monitoring alert and the escalation it opened: the sender (``source``), the alert's
+    key there (Alertmanager fingerprint, PagerDuty hashed routing key and dedup key, NinjaOne
+    seriesUid, generic dedup_key), whether it fires now, how often it flapped.
+
+    One row per escalation; ``cycle`` counts the escalations one alert key opened (a trigger
+    long after the clear opens a new one), and the row with the highest cycle is the alert's
+    current escalation. (team, source, key, cycle) is unique, so two deliveries racing to open
+    the same alert open one escalation."""
+
+    __tablename__ = "alert_links"
+    __table_args__ = (
+        UniqueConstraint("slack_team_id", "source", "key", "cycle"),
+        UniqueConstraint("escalation_id"),
+        Index("ix_alert_links_rollup", "rollup_id"),
+        Index("ix_alert_links_channel_created", "slack_team_id", "channel", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(TEAM_ID)
+    source: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(300))
+    cycle: Mapped[int] = mapped_column(default=0)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"))
+    channel: Mapped[str] = mapped_column(SLACK_ID)
+    active: Mapped[bool] = mapped_column(default=True)
+    fired: Mapped[int] = mapped_column(default=1)  # triggers after a clear count as flaps
+    alert_severity: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    device: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(Text)
+    fired_at: Mapped[datetime]
+    cleared_at: Mapped[datetime | None]
+    last_delivery: Mapped[str | None] = mapped_column(String(255))
+    own_post: Mapped[bool] = mapped_column(default=True)  # False: shown in its roll-up only
+    rollup_id: Mapped[int | None] = mapped_column(ForeignKey("alert_rollups.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def flaps(self) -> int:
+        return max(0, self.fired - 1)
+
+
+# -- Slack installations (multi-workspace mode) ----------------------------------------------
+# slack-sdk's SQLAlchemy stores keep installations, bot tokens and OAuth state in these tables;
+# they are built by the stores' own table builders on this metadata so that Alembic creates and
+# checks them like every other table. Their datetimes are naive UTC (slack-sdk's choice).
+# ``team_id`` is Slack's team id, as ``slack_team_id`` is elsewhere; an OAuth state belongs to no
+# workspace yet.
+from slack_sdk.oauth.installation_store.sqlalchemy import (  # noqa: E402
+    SQLAlchemyInstallationStore as _SdkInstallations,
+)
+from slack_sdk.oauth.state_store.sqlalchemy import (  # noqa: E402
+    SQLAlchemyOAuthStateStore as _SdkStates,
+)
+
+slack_installations = _SdkInstallations.build_installations_table(
+    Base.metadata, "slack_installations"
+)
+slack_bots = _SdkInstallations.build_bots_table(Base.metadata, "slack_bots")
+slack_oauth_states = _SdkStates.build_oauth_states_table(Base.metadata, "slack_oauth_states")
