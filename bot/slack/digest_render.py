@@ -138,6 +138,23 @@ def _kpi_line(d: Digest) -> str:
     return f"Backlog aged past SLA: {d.aged_past_sla} (healthy: under {d.aged_threshold})"
 
 
+def _queue_line(d: Digest) -> str | None:
+    """When the PSA's queue is behind (or never synced), so a quiet digest is not mistaken for
+    a quiet queue."""
+    if not d.queue_stale():
+        return None
+    name = {"connectwise": "ConnectWise", "autotask": "Autotask", "halo": "HaloPSA"}.get(
+        d.psa or "", d.psa or "PSA"
+    )
+    if d.queue_synced_at is None:
+        return f"{name} tickets are not in this digest: the queue was never synced (run `lanekeeper psa check`)."
+    tz = _tz(d)
+    when = d.queue_synced_at.astimezone(tz)
+    return (
+        f"{name} queue last synced {when:%a %d %b %H:%M %Z}: tickets changed since are not shown."
+    )
+
+
 def _counts_line(d: Digest) -> str:
     parts = []
     for key, n in d.counts.items():
@@ -362,9 +379,13 @@ def digest_blocks(
     """
     if max_per_section < 1:
         raise ValueError("max_per_section must be at least 1")
+    queue = _queue_line(d)
     if d.is_clean:
         line = escape(_clean_line(d))
-        return line, [section(f":white_check_mark: {line}")]
+        clean: list[Block] = [section(f":white_check_mark: {line}")]
+        if queue:
+            clean.append({"type": "context", "elements": [mrkdwn(f":warning: {escape(queue)}")]})
+        return line, clean
     style = _Style(slack=True, tz=_tz(d))
     title = _title(d)
     blocks: list[Block] = [{"type": "header", "text": plain(title, 150)}]
@@ -387,6 +408,8 @@ def digest_blocks(
     counts = _counts_line(d)
     if counts:
         footer["elements"].append(mrkdwn(escape(counts)))
+    if queue:
+        footer["elements"].append(mrkdwn(f":warning: {escape(queue)}"))
     blocks.append({"type": "divider"})
     blocks.append(footer)
     summary = ", ".join(_plural(len(sec.entries), *sec.short) for sec in sections)
@@ -397,8 +420,9 @@ def digest_blocks(
 def digest_text(d: Digest) -> str:
     """The digest as plain text for a terminal (``--dry-run``): every line, no Slack markup,
     times in the team's local time."""
+    queue = _queue_line(d)
     if d.is_clean:
-        return _clean_line(d)
+        return _clean_line(d) + (f"\n{queue}" if queue else "")
     tz = _tz(d)
     style = _Style(slack=False, tz=tz)
     out = [f"{_title(d)} (as of {d.now.astimezone(tz):%H:%M %Z})"]
@@ -414,6 +438,8 @@ def digest_text(d: Digest) -> str:
     counts = _counts_line(d)
     if counts:
         out.append(counts)
+    if queue:
+        out.append(queue)
     return "\n".join(out)
 
 

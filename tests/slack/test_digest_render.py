@@ -350,3 +350,16 @@ def test_a_digest_of_non_ascii_escalations_fits_as_slack_measures_it(ch: str) ->
     assert blocks_json_size(blocks) <= 13_000
     assert "more" in json.dumps(blocks)
     assert ch in json.dumps(blocks, ensure_ascii=False)
+
+
+def test_a_stale_psa_queue_is_said_even_on_a_clean_day() -> None:
+    never = digest([], psa="connectwise")
+    text, blocks = digest_blocks(never)
+    shown = json.dumps(blocks)
+    assert "ConnectWise tickets are not in this digest: the queue was never synced" in shown
+    assert "never synced" in digest_text(never)
+    synced = digest([], psa="halo", queue_synced_at=NOW - timedelta(hours=3))
+    assert "HaloPSA queue last synced" in json.dumps(digest_blocks(synced)[1])
+    fresh = digest([], psa="halo", queue_synced_at=NOW - timedelta(minutes=5))
+    assert "synced" not in json.dumps(digest_blocks(fresh)[1])
+    assert "synced" not in json.dumps(digest_blocks(digest([]))[1])  # no PSA: nothing to say
