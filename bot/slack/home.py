@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.models import ApprovalRequest, Escalation, FocusSession, OutboxMessage
 from bot.adapters.outbox import release
+from bot.adapters.workitems import WorkItems
 from bot.adapters.workitems import escalation_item as work_item
 from bot.domain.escalation import ACTIVE, CLOSED, Status
-from bot.domain.sla import at_risk, describe_reading
+from bot.domain.sla import WorkItem, at_risk, describe_reading
+from bot.domain.text import escape, safe_link
 from bot.services import interceptions
 from bot.services.context import Lanes
 from bot.slack import blocks as ui
@@ -36,6 +38,7 @@ def home_view(
     approvals: list[Escalation],
     focus_until: datetime | None,
     now: datetime,
+    tickets: list[WorkItem] | None = None,
 ) -> dict[str, Any]:
     blocks: list[ui.Block] = [{"type": "header", "text": ui.plain("Lanekeeper", 150)}]
     always = user in lanes.config.protected.users
@@ -64,15 +67,26 @@ def home_view(
         )
         if reading is not None:
             risks.append((esc, reading))
+    ticket_risks = []
+    for t in tickets or []:
+        reading = at_risk(t, lanes.calendar(t.team), now) if t.team in lanes.config.teams else None
+        if reading is not None:
+            ticket_risks.append((t, reading))
     blocks.append({"type": "divider"})
-    blocks.append(ui.section(f"*My SLA risks* ({len(risks)})", block_id="risks"))
+    blocks.append(
+        ui.section(f"*My SLA risks* ({len(risks) + len(ticket_risks)})", block_id="risks")
+    )
     for esc, reading in risks[:MAX_LINES]:
         blocks.append(
             ui.section(
                 f"{ui.escalation_line(esc)} · *{describe_reading(reading)}* ({reading.clock})"
             )
         )
-    if not risks:
+    for t, reading in ticket_risks[:MAX_LINES]:
+        what = escape(f"{t.client}: {t.summary}" if t.client else t.summary)
+        ref = f"<{t.url}|{escape(t.ref)}>" if safe_link(t.url) else escape(t.ref)
+        blocks.append(ui.section(f"{ref} {what} · *{describe_reading(reading)}* ({reading.clock})"))
+    if not risks and not ticket_risks:
         blocks.append(ui.context("Nothing of yours breaches in the next 4 business hours."))
 
     blocks.append({"type": "divider"})
@@ -166,7 +180,16 @@ def _load(s: Session, lanes: Lanes, team_id: str, user: str, now: datetime) -> d
         )
         .order_by(FocusSession.ends_at.desc())
     )
-    return {"owned": owned, "requested": requested, "approvals": approvals, "focus_until": focus}
+    tickets = [
+        i for i in WorkItems(s, lanes).user_open(team_id, user) if i.kind == "ticket"
+    ]  # the PSA's tickets this person owns (escalations are listed above from their rows)
+    return {
+        "owned": owned,
+        "requested": requested,
+        "approvals": approvals,
+        "focus_until": focus,
+        "tickets": tickets,
+    }
 
 
 class HomeDelivery:

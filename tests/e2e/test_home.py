@@ -299,3 +299,20 @@ def test_home_refreshes_after_my_escalations_change(app: Harness) -> None:
     assert app.escalation(1).status == "resolved"
     # every publish was accepted by Slack
     assert all(c.ok for c in app.fake.calls_to("views.publish"))
+
+
+def test_my_psa_tickets_at_risk_are_on_my_home(app: Harness) -> None:
+    from tests.e2e.test_tickets import ticket
+
+    now = datetime.now(UTC)
+    app.clock.set(now)
+    ticket(app, "48213", owner="U01TECH1", resolve_due=now - timedelta(hours=1),
+           summary="Printer <queue> stuck", team="noc")  # fmt: skip
+    ticket(app, "48214", owner="U01TECH1", resolve_due=now + timedelta(days=9), team="noc")
+    ticket(app, "48215", owner="U01TECH2", resolve_due=now - timedelta(hours=1), team="noc")
+    view = open_home(app, "U01TECH1")
+    text = json.dumps(view["blocks"])
+    assert "My SLA risks* (1)" in text
+    assert "service_recid=48213|#48213>" in text and "Printer &lt;queue&gt; stuck" in text
+    assert "breached" in text
+    assert "48214" not in text and "48215" not in text
