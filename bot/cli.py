@@ -270,6 +270,10 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         print("Every channel, user and user group exists in Slack.")
     else:
         print("(set SLACK_BOT_TOKEN to also check every channel, user and group id against Slack)")
+    if config.psa is not None and not args.offline:
+        from bot.psa_cli import check_mapping
+
+        return check_mapping(config.psa)
     return 0
 
 

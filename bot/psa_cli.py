@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections import Counter
 
 from bot.adapters.psa.base import PsaError
 from bot.adapters.psa.factory import make_connector, secrets_of
 from bot.config import ConfigError, load_config
+from bot.domain.lanes import PsaSettings
 from bot.services.tickets import TicketMapper
 
 
@@ -29,6 +31,35 @@ def _clean(text: str) -> str:
     for secret in secrets_of(os.environ):
         text = text.replace(secret, "***")
     return text
+
+
+def check_mapping(psa: PsaSettings) -> int:
+    """For ``config check``: with the PSA's credentials set, sign in and name every mapped
+    board / queue / team and priority the PSA does not have (0: all found, or no credentials)."""
+    from bot.adapters.psa.factory import CREDENTIALS
+
+    if not all(os.environ.get(name) for name in CREDENTIALS[psa.kind]):
+        print(f"(set {', '.join(CREDENTIALS[psa.kind])} to also check psa: against {psa.kind})")
+        return 0
+    try:
+        report = make_connector(psa, os.environ).check()
+    except PsaError as exc:
+        print(f"lanekeeper: could not check psa: against {psa.kind}: {_clean(str(exc))}")
+        return 1
+    problems = [
+        f"psa.teams: {name!r} is not in {psa.kind} (it has: {', '.join(report.boards)})"
+        for name in report.missing_boards(psa.teams)
+    ] + [
+        f"psa.severities: {name!r} is not a {psa.kind} priority (it has: {', '.join(report.priorities)})"
+        for name in report.missing_priorities(psa.severities)
+    ]
+    if problems:
+        print(f"{psa.kind} says:", file=sys.stderr)
+        for line in problems:
+            print(f"  - {line}", file=sys.stderr)
+        return 1
+    print(f"Every mapped board and priority exists in {psa.kind}.")
+    return 0
 
 
 def cmd_psa_check(args: argparse.Namespace) -> int:

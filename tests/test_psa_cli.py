@@ -76,3 +76,23 @@ def test_psa_check_with_refused_credentials_says_so_in_one_line(
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and out[0].startswith("lanekeeper psa check: connectwise at http")
     assert "not-the-key" not in out[0]
+
+
+def test_config_check_names_what_the_psa_lacks(
+    psa: FakeConnectWise,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "lanekeeper.yaml"
+    path.write_text(CONFIG.replace("URL", psa.url))
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["config", "check", str(path)]) == 0  # no PSA credentials: said, not checked
+    assert "to also check psa: against connectwise" in capsys.readouterr().out
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    assert main(["config", "check", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "psa.teams: 'Helpdesk' is not in connectwise" in err
+    assert "psa.severities: 'Priority 9 - Whenever' is not a connectwise priority" in err
