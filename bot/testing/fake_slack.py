@@ -68,6 +68,7 @@ from bot.testing._fake_chat import ChatMethods
 from bot.testing._fake_conversations import ConversationMethods
 from bot.testing._fake_files import UPLOAD_PATH, FileMethods
 from bot.testing._fake_http import _Answered, _bearer, _Handler, _parse_args, _Server
+from bot.testing._fake_oauth import OAuthMethods
 from bot.testing._fake_socket_mode import SocketModeMethods
 from bot.testing._fake_state import TRIGGER_TTL_SECONDS as TRIGGER_TTL_SECONDS
 from bot.testing._fake_state import _Failure, _Identity, _ResponseUrl
@@ -101,7 +102,13 @@ RESPONSE_URL_MAX_USES = 5
 
 
 class FakeSlack(
-    Workspace, ChatMethods, ConversationMethods, ViewMethods, SocketModeMethods, FileMethods
+    OAuthMethods,
+    Workspace,
+    ChatMethods,
+    ConversationMethods,
+    ViewMethods,
+    SocketModeMethods,
+    FileMethods,
 ):
     """A stateful stand-in for Slack's Web API, served over real HTTP on loopback.
 
@@ -349,6 +356,10 @@ class FakeSlack(
                     status, response = failure.status, {"ok": False, "error": failure.error}
                     if failure.retry_after is not None:
                         extra_headers["Retry-After"] = str(failure.retry_after)
+                    raise _Answered
+                if method == "oauth.v2.access":  # the app's credentials, no token (_fake_oauth)
+                    self._check_args(spec, args)
+                    response = {"ok": True, **self._oauth_v2_access(args, header_map)}
                     raise _Answered
                 if not token:
                     raise SlackError("not_authed")
