@@ -20,10 +20,12 @@ from bot.adapters.outbox import OutboxDeliverer
 from bot.adapters.psa.base import PsaConfigError, PsaConnector
 from bot.adapters.uow import UnitOfWork
 from bot.config.loader import load_config
+from bot.domain.escalation import Source
 from bot.domain.lanes import LanekeeperConfig
 from bot.services.context import Lanes
 from bot.settings import Settings
 from bot.slack import level10_posts
+from bot.slack.alert_posts import AlertRollups, render_lane_message
 from bot.slack.app import build_bolt_app
 from bot.slack.approvals import ApprovalDelivery
 from bot.slack.deps import Deps
@@ -32,6 +34,7 @@ from bot.slack.escalation_posts import EscalationPosts
 from bot.slack.executor import ListenerExecutor
 from bot.slack.home import HomeDelivery
 from bot.web import Response, Route, WebApp
+from bot.web.alerts import alert_route
 from bot.web.slack_endpoint import SlackEndpoint
 from bot.workspaces import Workspaces
 
@@ -98,6 +101,7 @@ class Container:
             [
                 *extra,
                 Route(frozenset({"GET", "HEAD"}), "/healthz", handler=lambda _r: self.healthz()),
+                alert_route(self),
                 Route(frozenset({"POST"}), "/slack/events", wsgi=endpoint),
                 Route(frozenset({"GET", "POST"}), "/slack/", wsgi=endpoint.bolt_handler),
             ],
@@ -223,7 +227,8 @@ def build(
         workers=settings.lanekeeper_delivery_threads,
     )
     directory = Directory(lambda _team: client)
-    EscalationPosts(lanes).register(deliverer)
+    EscalationPosts(lanes, renderers={Source.ALERT: render_lane_message}).register(deliverer)
+    AlertRollups(lanes).register(deliverer)
     ApprovalDelivery(lanes, directory).register(deliverer)
     home = HomeDelivery(lanes, clock)
     deliverer.register("home", home.handle)

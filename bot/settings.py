@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     lanekeeper_log_format: Literal["plain", "json"] = "plain"
     # GET /metrics answers only with this bearer token; unset: no /metrics at all.
     lanekeeper_metrics_token: str | None = None
+    # Alert webhooks (POST /hooks/alerts/<source>): a source is on when its token is set.
+    lanekeeper_alert_token_alertmanager: str | None = None
+    lanekeeper_alert_token_pagerduty: str | None = None
+    lanekeeper_alert_token_ninjaone: str | None = None
+    lanekeeper_alert_token_generic: str | None = None
 
     @field_validator("database_url")
     @classmethod

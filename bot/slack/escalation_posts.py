@@ -10,6 +10,7 @@ once Slack refused it for good they are settled as failed with that reason, and 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -30,9 +31,15 @@ log = logging.getLogger(__name__)
 SEQUENCE = "lane"
 
 
+# Draws the lane message of escalations of one source (alerts): (esc, lane, session, tz=,
+# approvers=) → (text, blocks), read before the session is released.
+LaneRenderer = Callable[..., tuple[str, list[dict[str, Any]]]]
+
+
 class EscalationPosts:
-    def __init__(self, lanes: Lanes) -> None:
+    def __init__(self, lanes: Lanes, *, renderers: dict[str, LaneRenderer] | None = None) -> None:
         self.lanes = lanes
+        self.renderers = dict(renderers or {})
 
     def register(self, deliverer: OutboxDeliverer) -> None:
         deliverer.register(
@@ -60,7 +67,11 @@ class EscalationPosts:
         lane = self.lanes.config.lane(esc.lane)
         tz = self.lanes.calendar(esc.team).tz if esc.team in self.lanes.config.teams else None
         approvers = lane.approvers if lane else ()
-        text, blocks = ui.lane_message(esc, lane, tz=tz, approvers=approvers)
+        render = self.renderers.get(esc.source)
+        if render is not None:
+            text, blocks = render(esc, lane, s, tz=tz, approvers=approvers)
+        else:
+            text, blocks = ui.lane_message(esc, lane, tz=tz, approvers=approvers)
         release(s)
         if esc.lane_ts is None:
             resp = post_message(
