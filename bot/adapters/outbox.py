@@ -32,7 +32,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import and_, case, exists, false, or_, select, update
+from sqlalchemy import and_, case, exists, false, func, literal, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -331,6 +331,17 @@ class OutboxDeliverer:
             self._in_sequence(earlier),
         )
         free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+        # A lease that ran out (never settled, never released) was held by a process that died
+        # or hung, perhaps after Slack took its post: the attempt counts as unanswered, so the
+        # post is looked for in Slack (by the outbox id in its metadata) before it is sent again.
+        lapsed = and_(
+            OutboxMessage.claimed_until.is_not(None),
+            OutboxMessage.claimed_until < now,
+            or_(
+                OutboxMessage.last_error.is_(None),
+                ~OutboxMessage.last_error.startswith(UNANSWERED),
+            ),
+        )
         due = (
             select(OutboxMessage.id)
             .where(
@@ -354,6 +365,15 @@ class OutboxDeliverer:
                     claimed_until=now + self.lease,
                     dedupe_key=case(
                         (OutboxMessage.kind == "home", None), else_=OutboxMessage.dedupe_key
+                    ),
+                    last_error=case(
+                        (
+                            lapsed,
+                            literal(f"{UNANSWERED}the lease of ")
+                            + func.coalesce(OutboxMessage.claimed_by, "a process")
+                            + " ran out",
+                        ),
+                        else_=OutboxMessage.last_error,
                     ),
                 )
                 .returning(OutboxMessage.id)

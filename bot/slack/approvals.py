@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.adapters.models import ApprovalRequest, Escalation, OutboxMessage
-from bot.adapters.outbox import TRANSIENT_ERRORS, OutboxDeliverer, Retry, release
+from bot.adapters.outbox import TRANSIENT_ERRORS, OutboxDeliverer, Retry, post_message, release
 from bot.domain.errors import Conflict, InvalidInput, LanekeeperError, NotFound
 from bot.domain.escalation import Status
 from bot.domain.lanes import Lane
@@ -300,7 +300,8 @@ class ApprovalDelivery:
         approver = str(msg.payload["approver"])
         text, blocks = self._render(esc)
         release(s)
-        resp = client.chat_postMessage(channel=approver, text=text, blocks=blocks)
+        # Carries its outbox id: a DM a crashed process had sent is found, not sent twice.
+        resp = post_message(client, msg, channel=approver, text=text, blocks=blocks)
         s.execute(
             update(ApprovalRequest)
             .where(ApprovalRequest.escalation_id == esc.id, ApprovalRequest.approver == approver)

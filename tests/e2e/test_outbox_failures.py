@@ -163,3 +163,50 @@ def test_stopping_releases_claimed_posts_it_did_not_start(app: Harness) -> None:
     assert deliverer.deliver_due() == 0
     rows = outbox(app)
     assert all(r.claimed_until is None and r.delivered_at is None for r in rows)
+
+
+def test_a_post_a_crashed_process_left_in_flight_is_found_not_posted_again(app: Harness) -> None:
+    """A process claims a post, Slack takes it, and the process dies before it stores that
+    (SIGKILL, an OOM kill): once its lease runs out the next process finds the post in Slack
+    by the outbox id in its metadata instead of posting it a second time."""
+    from datetime import timedelta
+
+    from bot.adapters.outbox import UNANSWERED, OutboxDeliverer, metadata_for
+
+    deliverer = app.container.deliverer
+    deliverer.stop()
+    deliverer._stop.clear()
+    with app.container.uow() as uow:
+        uow.outbox.call("T0LANE", "chat.postMessage", channel="C01NOC", text="only once")
+        uow.commit()
+    crashed = OutboxDeliverer(
+        session_factory=app.container.sessions,
+        client_for=lambda _team: app.container.client,
+        worker_id="crashed-web",
+        lease=timedelta(milliseconds=300),
+    )
+    [msg_id] = crashed._claim(1)
+    # What the crashed process did before it died: Slack took the post; nothing was stored.
+    app.container.client.chat_postMessage(
+        channel="C01NOC", text="only once", metadata=metadata_for(msg_id)
+    )
+    assert deliverer.deliver_due() == 0  # its lease holds: nobody else touches it
+    time.sleep(0.4)
+    assert deliverer.deliver_due() == 1
+    [row] = outbox(app)
+    assert row.delivered_at is not None and row.claimed_by == deliverer.worker_id
+    assert [m["text"] for m in app.fake.messages("C01NOC")] == ["only once"]
+    assert len(app.fake.calls_to("chat.postMessage")) == 1
+    assert row.last_error == f"{UNANSWERED}the lease of crashed-web ran out"
+
+
+def test_approval_dms_carry_their_outbox_id_so_a_crash_never_doubles_them(app: Harness) -> None:
+    from bot.adapters.outbox import METADATA_EVENT
+
+    request(app)
+    app.settle()
+    dms = [c for c in app.fake.calls_to("chat.postMessage") if "Approval needed" in c.args["text"]]
+    assert len(dms) == 2
+    ids = {row.id for row in outbox(app) if row.kind == "approval_dm"}
+    assert {c.args["metadata"]["event_payload"]["outbox_id"] for c in dms} == ids
+    assert all(c.args["metadata"]["event_type"] == METADATA_EVENT for c in dms)
