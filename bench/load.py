@@ -80,16 +80,15 @@ LANES_FILE = ROOT / "tests" / "fixtures" / "lanes.yaml"
 USERS = ["U01TECH1", "U01TECH2", "U01TECH3", "U01LEAD", "U01SM", "U01ADMIN", "U01REQ", "U02OTHER"]
 CHANNELS = ("C01DESK", "C01NOC", "C01ESC", "C01GENERAL")
 KINDS = ("command", "click", "message")
-VARIANTS = ("bare-default", "bare-64", "lanekeeper")
-# Diagnostic, on request only: Lanekeeper with its outbox deliverer left stopped.
-EXTRA_VARIANTS = ("lanekeeper-no-outbox",)
+VARIANTS = ("bare-64", "lanekeeper")
+# On request only: Bolt on its default pool of 5 threads (the PITFALLS baseline; slow to drain).
+EXTRA_VARIANTS = ("bare-default",)
 DB_NAME = "lanekeeper_loadbench"
-SENDER = "U01REQ"  # pings protected people; not a lead, so never exempt
+SENDER = "U01REQ"  # runs the slash commands; not a lead, so never exempt
 CLICKER = "U01TECH3"  # NOC member: may work the alert lane's escalations
-MESSAGE_TEXTS = (
-    "<@U01TECH1> can you check the Veeam backup alert for Acme?",
-    "<@U01TECH2> can you check the Veeam backup alert for Globex?",
-)
+TEXTS_FILE = ROOT / "bench" / "interception_messages.tsv"
+# The lanes file protects U01TECH1 and U01TECH2; the labelled set also protects U01TECH3.
+PROTECTED_IN_LANES = ("U01TECH1", "U01TECH2")
 BARE_CHANNEL = "C01DESK"  # where the bare apps' clickable messages live
 EVENT_CHANNEL = "C01GENERAL"
 SLACK_ACK_LIMIT = 3.0
@@ -167,24 +166,6 @@ def bare_message(number: int, *, waiting: bool) -> tuple[str, list[dict[str, Any
     ]
 
 
-def _lanekeeper_app(spec: dict[str, Any]) -> tuple[Any, Any]:
-    from bot.bootstrap import build
-    from bot.settings import Settings
-
-    settings = Settings(
-        slack_bot_token=TOKEN,
-        slack_signing_secret=SECRET,
-        slack_api_url=spec["api_url"],
-        database_url=spec["db_url"],
-        lanekeeper_config=str(LANES_FILE),
-        lanekeeper_listener_threads=spec["listener_threads"],
-        lanekeeper_web_threads=spec["web_threads"],
-    )
-    container = build(settings)
-    container.deliverer.start()  # as `lanekeeper serve` does
-    return container.web_app(), container
-
-
 class _ThreadProfiles:
     """cProfile in every thread started after ``install`` (cProfile sees one thread only),
     timing each thread's CPU: where the process spends the one core its GIL allows."""
@@ -225,7 +206,7 @@ class _ThreadProfiles:
 
 
 def serve_main(spec: dict[str, Any]) -> None:
-    """Serve one app on a free loopback port; print ``PORT n``; stop when stdin closes."""
+    """Serve a bare Bolt app on a free loopback port; print ``PORT n``; stop when stdin closes."""
     import logging
 
     logging.basicConfig(
@@ -238,20 +219,13 @@ def serve_main(spec: dict[str, Any]) -> None:
         profiles.install()
     from waitress.server import create_server
 
-    variant = spec["variant"]
-    container = None
-    if variant.startswith("lanekeeper"):
-        wsgi, container = _lanekeeper_app(spec)
-    else:
-        wsgi = _bare_app(spec["api_url"], pooled=variant == "bare-64")
+    wsgi = _bare_app(spec["api_url"], pooled=spec["variant"] == "bare-64")
     server = create_server(wsgi, host="127.0.0.1", port=0, threads=spec["web_threads"])
     port = server.effective_port  # type: ignore[union-attr]
     threading.Thread(target=server.run, name="waitress", daemon=True).start()
     print(f"PORT {port}", flush=True)
-    for line in sys.stdin:  # the parent closes our stdin to stop us
-        if line.strip() == "stop-outbox" and container is not None:
-            container.deliverer.stop()
-            print("STOPPED", flush=True)
+    for _line in sys.stdin:  # the parent closes our stdin to stop us
+        pass
     if profiles is not None:
         profiles.dump(spec["profile"])
     sys.stderr.flush()
@@ -395,6 +369,33 @@ def drive_main(plan_path: str, out_path: str) -> None:
 # Building Slack's requests (in the parent, before the clock starts)
 
 
+def sender_id(n: int) -> str:
+    """A distinct Slack user id per message (``U`` and upper-case base 36, as Slack's are)."""
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if not n:
+            break
+    return "U9" + out.rjust(7, "0")
+
+
+def request_texts() -> list[str]:
+    """The labelled set's requests to a protected person (``request`` rows that mention one),
+    with U01TECH3 (protected in the labelled set, not in the bench's lanes file) read as
+    U01TECH2, so that each of them is a request to someone the app protects."""
+    texts = []
+    for line in TEXTS_FILE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        label, _category, text = line.split("\t", 2)
+        text = text.replace("<@U01TECH3>", "<@U01TECH2>")
+        if label == "request" and any(f"<@{u}>" in text for u in PROTECTED_IN_LANES):
+            texts.append(text)
+    return texts
+
+
 @dataclass
 class Builder:
     """Signed Slack requests, with trigger ids and response URLs issued by the fake."""
@@ -402,6 +403,7 @@ class Builder:
     fake: Any
     host_port: str
     seq: int = 0
+    texts: list[str] = field(default_factory=list)
 
     def _next(self) -> int:
         self.seq += 1
@@ -448,11 +450,16 @@ class Builder:
 
         n = self._next()
         ts = f"{int(time.time())}.{n:06d}"
-        text = MESSAGE_TEXTS[n % len(MESSAGE_TEXTS)]
+        # Each message from its own sender, with its own text: a busy workspace, not one
+        # person repeating themselves (per-sender and per-text caches see nothing twice).
+        texts = self.texts or request_texts()
+        text = f"{texts[n % len(texts)]} (ref {n})"
+        sender = sender_id(n)
+        self.fake.add_members(EVENT_CHANNEL, sender)  # or Slack refuses the ephemeral
         event = {
             "type": "message",
             "channel": EVENT_CHANNEL,
-            "user": SENDER,
+            "user": sender,
             "text": text,
             "client_msg_id": f"bench-{n}",
             "team": TEAM,
@@ -702,10 +709,11 @@ class Options:
     workdir: Path
     mix: tuple[str, ...] = KINDS
     rounds: int = 1
+    workers: int = 0  # WEB_CONCURRENCY for lanekeeper serve; 0: unset
 
 
 class Server:
-    """An app under test in its own process (``load.py --_serve``)."""
+    """A bare Bolt app under test in its own process (``load.py --_serve``)."""
 
     def __init__(self, spec: dict[str, Any], log_path: Path) -> None:
         self.log = log_path.open("w")
@@ -729,13 +737,6 @@ class Server:
             raise RuntimeError(f"the app did not start; see {log_path}")
         self.port = int(line[0].split()[1])
 
-    def stop_outbox(self) -> None:
-        """Stop Lanekeeper's outbox deliverer (the diagnostic variant)."""
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write("stop-outbox\n")
-        self.proc.stdin.flush()
-        self.proc.stdout.readline()
-
     def stop(self) -> None:
         with contextlib.suppress(OSError):
             if self.proc.stdin:
@@ -748,12 +749,162 @@ class Server:
         self.log.close()
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ServeProcess:
+    """``lanekeeper serve`` as an operator starts it: its own process, configured only by the
+    environment (the variables ``tests/test_cli.py`` uses), ready once ``/healthz`` answers
+    200, stopped with SIGTERM as a host stops it."""
+
+    def __init__(self, spec: dict[str, Any], log_path: Path) -> None:
+        import httpx
+
+        self.log = log_path.open("w")
+        self.port = free_port()
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("SLACK_", "DATABASE_URL", "LANEKEEPER_", "WEB_CONCURRENCY"))
+        }
+        env.update(
+            {
+                "SLACK_BOT_TOKEN": TOKEN,
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": spec["api_url"],
+                "DATABASE_URL": spec["db_url"],
+                "LANEKEEPER_CONFIG": str(LANES_FILE),
+                "PORT": str(self.port),
+            }
+        )
+        for key, var in (
+            ("web_threads", "LANEKEEPER_WEB_THREADS"),
+            ("listener_threads", "LANEKEEPER_LISTENER_THREADS"),
+            ("workers", "WEB_CONCURRENCY"),
+        ):
+            if spec.get(key):
+                env[var] = str(spec[key])
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"],
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            cwd=str(ROOT),
+            env=env,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"lanekeeper serve did not start; see {log_path}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()  # SIGTERM, as a host stops it
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        self.log.close()
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of ``pid`` and every process below it (a server's worker processes)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat[1])
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        here = frontier.pop()
+        for child, parent in parents.items():
+            if parent == here and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    return sum(v for v in (cpu_seconds(p) for p in tree) if not math.isnan(v))
+
+
+class PySpy:
+    """``py-spy record`` over the serve process and its workers while the load runs: where the
+    time goes, GIL waits included (``--idle`` off: threads waiting on the network don't count)."""
+
+    def __init__(self, pid: int, out: Path, seconds: float) -> None:
+        import shutil
+
+        exe = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+        self.out = out
+        self.proc: subprocess.Popen[bytes] | None = None
+        if not Path(exe).exists():
+            print("  (--profile needs py-spy: .venv/bin/pip install py-spy)")
+            return
+        self.proc = subprocess.Popen(
+            [exe, "record", "--pid", str(pid), "--subprocesses", "--rate", "100", "--duration",
+             str(int(seconds)), "--format", "raw", "--output", str(out), "--nonblocking"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    def finish(self) -> None:
+        if self.proc is None:
+            return
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return
+        if self.out.exists():
+            summary = summarise_stacks(self.out.read_text(errors="replace"))
+            self.out.with_suffix(".txt").write_text(summary)
+
+
+def summarise_stacks(raw: str, top: int = 40) -> str:
+    """From py-spy's collapsed stacks: the share of samples per own frame, and per frame
+    anywhere on the stack (inclusive), the biggest first."""
+    own: dict[str, int] = {}
+    anywhere: dict[str, int] = {}
+    total = 0
+    for line in raw.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = stack.split(";")
+        own[frames[-1]] = own.get(frames[-1], 0) + n
+        for frame in set(frames):
+            anywhere[frame] = anywhere.get(frame, 0) + n
+    out = [f"{total} samples", "", "own time:"]
+    for frame, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
+        out.append(f"{100 * n / max(1, total):6.1f}%  {frame}")
+    out += ["", "inclusive:"]
+    for frame, n in sorted(anywhere.items(), key=lambda kv: -kv[1])[: top * 2]:
+        out.append(f"{100 * n / max(1, total):6.1f}%  {frame}")
+    return "\n".join(out) + "\n"
+
+
 def run_variant(
     name: str, fake: Any, db_url: str, opts: Options, background: float = math.nan
 ) -> VariantResult:
     from bot.testing.requests import SlackClientSimulator
 
     engine = None
+    served = name.startswith("lanekeeper")
     profile_path = opts.workdir / f"{name}.prof" if opts.profile else None
     spec = {
         "variant": name,
@@ -761,11 +912,15 @@ def run_variant(
         "db_url": db_url,
         "web_threads": opts.web_threads,
         "listener_threads": opts.listener_threads,
-        "profile": str(profile_path) if profile_path else None,
+        "workers": opts.workers,
+        "profile": str(profile_path) if profile_path and not served else None,
     }
     log_path = opts.workdir / f"{name}.log"
     notes: list[str] = []
-    server = Server(spec, log_path)
+    server: Server | ServeProcess = (
+        ServeProcess(spec, log_path) if served else Server(spec, log_path)
+    )
+    spy: PySpy | None = None
     url = f"http://127.0.0.1:{server.port}/slack/events"
     sim = SlackClientSimulator(url, SECRET, fake, team_id=TEAM, timeout=opts.timeout)
     try:
@@ -787,9 +942,6 @@ def run_variant(
                 sim.raw(raw.split(b"\r\n\r\n", 1)[1], _headers(raw), sign=False)
                 time.sleep(0.3)
         time.sleep(2.0)
-        if name == "lanekeeper-no-outbox":
-            server.stop_outbox()
-            notes.append("outbox deliverer stopped after the set-up (diagnostic)")
 
         plan = build_plan(builder, sim, targets, rate=opts.rate, seconds=opts.seconds, mix=opts.mix)
         plan_path = opts.workdir / f"{name}.plan"
@@ -807,8 +959,10 @@ def run_variant(
                 fh,
             )
         first_call = len(fake.calls)
-        app_cpu0, fake_cpu0, busy0 = cpu_seconds(server.proc.pid), _own_cpu(), machine_busy()
+        app_cpu0, fake_cpu0, busy0 = tree_cpu(server.proc.pid), _own_cpu(), machine_busy()
         db0 = db_cpu()
+        if served and profile_path is not None:
+            spy = PySpy(server.proc.pid, profile_path, opts.seconds + 2)
         began = time.monotonic()
         subprocess.run(
             [
@@ -823,7 +977,9 @@ def run_variant(
             check=True,
         )
         elapsed = time.monotonic() - began
-        app_cpu1, fake_cpu1, busy1 = cpu_seconds(server.proc.pid), _own_cpu(), machine_busy()
+        app_cpu1, fake_cpu1, busy1 = tree_cpu(server.proc.pid), _own_cpu(), machine_busy()
+        if spy is not None:
+            spy.finish()
         db1 = db_cpu()
         with out_path.open("rb") as fh:
             driven = pickle.load(fh)
@@ -857,9 +1013,16 @@ def run_variant(
         commands = {key for _o, kind, key, _r in plan if kind == "command"}
         deadline = time.monotonic() + opts.drain
         interceptions: dict[int, str] = {}
+        expected = messages  # the bare apps answer every message
+        stable_since, seen = time.monotonic(), -1
         while True:
             if engine is not None:
                 interceptions = _interceptions(engine)
+                # Lanekeeper answers the messages its rules intercept (a rule's miss is no
+                # reply, and not a late one): wait for those, once no new one is being stored.
+                expected = messages & set(interceptions.values())
+                if len(interceptions) != seen:
+                    stable_since, seen = time.monotonic(), len(interceptions)
             calls = fake.calls[first_call:]
             answered = {
                 key: c.at
@@ -872,12 +1035,18 @@ def run_variant(
                 for c in calls
                 if c.method == "views.open" and c.args.get("trigger_id") in commands
             }
-            if (len(answered) == len(messages) and len(opened) == len(commands)) or (
-                time.monotonic() > deadline
-            ):
+            settled = engine is None or time.monotonic() - stable_since > 2.0
+            if (
+                settled and expected <= answered.keys() and len(opened) == len(commands)
+            ) or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
-        ephemeral = [answered[k] - sent_at[k] if k in answered else math.inf for k in messages]
+        if engine is not None and len(expected) < len(messages):
+            notes.append(
+                f"{len(messages) - len(expected)} of {len(messages)} messages not intercepted "
+                "(the rules' misses on the labelled requests: no reply expected)"
+            )
+        ephemeral = [answered[k] - sent_at[k] if k in answered else math.inf for k in expected]
         views_open = [opened[k] - sent_at[k] if k in opened else math.inf for k in commands]
         refused = [
             c for c in calls if c.method in ("chat.postEphemeral", "views.open") and not c.ok
@@ -1152,6 +1321,12 @@ def main(argv: list[str] | None = None) -> int:
     defaults = Settings.model_fields
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--rate", type=float, default=200.0, help="requests per second (all kinds)")
+    parser.add_argument(
+        "--rates", default="", help="comma-separated rates run one after the other (50,100,200)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=0, help="WEB_CONCURRENCY for lanekeeper serve (0: unset)"
+    )
     parser.add_argument("--seconds", type=float, default=15.0, help="how long to send")
     parser.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument(
@@ -1195,14 +1370,15 @@ def main(argv: list[str] | None = None) -> int:
     mix = tuple(k.strip() for k in args.mix.split(",") if k.strip())
     if not mix or any(k not in KINDS for k in mix):
         parser.error(f"--mix takes kinds among {', '.join(KINDS)}")
-    rate = max(1.0, min(args.rate, 2000.0))
+    rates = [float(r) for r in args.rates.split(",") if r.strip()] or [args.rate]
+    rates = [max(1.0, min(r, 2000.0)) for r in rates]
     seconds = max(1.0, min(args.seconds, 600.0))
 
     from bot.testing.fake_slack import FakeSlack
 
     workdir = Path(tempfile.mkdtemp(prefix="lanekeeper-load-"))
-    opts = Options(
-        rate=rate,
+    base = Options(
+        rate=rates[0],
         seconds=seconds,
         timeout=max(1.0, min(args.timeout, 60.0)),
         drain=max(1.0, min(args.drain, 300.0)),
@@ -1214,6 +1390,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir=workdir,
         mix=mix,
         rounds=max(1, min(args.rounds, 10)),
+        workers=max(0, min(args.workers, 64)),
     )
     # Trigger ids are issued when the bodies are built, before the clock starts: the fake
     # accepts old ones, and the report gives the real delay to views.open instead.
@@ -1233,36 +1410,74 @@ def main(argv: list[str] | None = None) -> int:
     fake.add_usergroup("S01MANAGERS", users=["U01SM", "U01LEAD"])
     for channel in CHANNELS:
         fake.add_channel(channel, name=channel.lower(), members=USERS)
-    results: list[VariantResult] = []
+    by_rate: list[tuple[float, list[VariantResult]]] = []
     try:
-        for name in [v for _ in range(opts.rounds) for v in variants]:
-            before = machine_busy()
-            time.sleep(1.0)
-            after = machine_busy()
-            idle_busy = (after[0] - before[0]) / max(1, after[1] - before[1])
-            print(
-                f"running {name} at {rate:g} req/s for {seconds:g} s (machine busy "
-                f"{idle_busy * (os.cpu_count() or 1):.2f} cores before it starts) ...",
-                flush=True,
-            )
-            try:
-                busy = idle_busy * (os.cpu_count() or 1)
-                if name.startswith("lanekeeper"):
-                    with database(args.db, args.pg_url, workdir) as db_url:  # fresh each time
-                        results.append(run_variant(name, fake, db_url, opts, busy))
-                else:
-                    results.append(run_variant(name, fake, "", opts, busy))
-            except Exception as exc:  # a benchmark reports, it does not fail
-                print(f"  {name} could not be measured: {exc!r}")
+        for rate in rates:
+            opts = copy.copy(base)
+            opts.rate = rate
+            opts.workdir = workdir / f"{rate:g}"
+            opts.workdir.mkdir(exist_ok=True)
+            results: list[VariantResult] = []
+            by_rate.append((rate, results))
+            for name in [v for _ in range(opts.rounds) for v in variants]:
+                before = machine_busy()
+                time.sleep(1.0)
+                after = machine_busy()
+                idle_busy = (after[0] - before[0]) / max(1, after[1] - before[1])
+                print(
+                    f"running {name} at {rate:g} req/s for {seconds:g} s (machine busy "
+                    f"{idle_busy * (os.cpu_count() or 1):.2f} cores before it starts) ...",
+                    flush=True,
+                )
+                try:
+                    busy = idle_busy * (os.cpu_count() or 1)
+                    if name.startswith("lanekeeper"):
+                        with database(args.db, args.pg_url, workdir) as db_url:  # fresh each time
+                            results.append(run_variant(name, fake, db_url, opts, busy))
+                    else:
+                        results.append(run_variant(name, fake, "", opts, busy))
+                except Exception as exc:  # a benchmark reports, it does not fail
+                    print(f"  {name} could not be measured: {exc!r}")
+            report(results, opts, args.db)
     except Exception as exc:
         print(f"benchmark aborted: {exc!r}")
     finally:
         fake.stop()
-    report(results, opts, args.db)
+    summary(by_rate, base)
     if dropped[0]:
         print(f"fake Slack: {dropped[0]} calls whose client hung up before the answer")
     print(f"\nlogs of each app: {workdir}")
     return 0
+
+
+def summary(by_rate: list[tuple[float, list[VariantResult]]], opts: Options) -> None:
+    """One table for the README: per rate and kind, Lanekeeper's ack p50 / p99, bare Bolt's
+    (pool of 64) ack p99 in the same run, their ratio, the ephemeral reply p99, non-200s."""
+    workers = opts.workers or "unset"
+    print()
+    print(
+        f"Summary ({', '.join(opts.mix)} in turn; {opts.seconds:g} s per rate; "
+        f"WEB_CONCURRENCY={workers}; ms; target: ratio <= 1.1, reply p99 <= 1000, non-200 0)"
+    )
+    print(
+        "| rate | kind | Lanekeeper ack p50 | p99 | bare Bolt ack p99 | ratio | reply p99 | non-200 |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for rate, results in by_rate:
+        merged = {r.name: r for r in merge(results)}
+        lk, bare = merged.get("lanekeeper"), merged.get("bare-64")
+        if lk is None:
+            continue
+        for kind, figures in lk.kinds.items():
+            ours = percentile(figures.acks, 99)
+            theirs = percentile(bare.kinds[kind].acks, 99) if bare else math.nan
+            ratio = ours / theirs if theirs and not math.isinf(theirs) else math.nan
+            reply = ms(percentile(lk.ephemeral, 99)) if kind == "message" else "-"
+            bad = figures.non_200 + figures.timeouts + figures.errors
+            print(
+                f"| {rate:g}/s | {kind} | {ms(percentile(figures.acks, 50))} | {ms(ours)} | "
+                f"{ms(theirs)} | {ratio:.2f} | {reply} | {bad} |"
+            )
 
 
 if __name__ == "__main__":
