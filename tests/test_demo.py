@@ -30,8 +30,8 @@ from bot.slack.interception import offer_blocks
 
 SUMMARY = re.compile(
     r"^Demo finished in \d+\.\d s: 4 pings intercepted \(3 routed, 1 not a request\), "
-    r"1 left alone, 5 escalations, 1 approved, 1 refused non-approver, "
-    r"1 resolved with its definition of done, "
+    r"1 left alone, (?P<escalations>[56]) escalations, 1 approved, 1 refused non-approver, "
+    r"(?P<resolved>[12]) resolved with its definition of done, "
     r"(?P<digests>\d+) stand-up digests? posted once each\.$"
 )
 
@@ -106,6 +106,8 @@ def test_the_default_day_plays_through_the_real_bot(
     summary = SUMMARY.match(lines[-1])
     assert summary, lines[-1]
     assert summary["digests"] == "2"  # the NOC's and the service desk's, once each
+    # The five escalations people raised, and the alert that opened and resolved itself.
+    assert (summary["escalations"], summary["resolved"]) == ("6", "2")
     assert shows(text, "✔ running it again posts nothing")
     assert [line for line in lines[:-1] if len(line) > 100] == []  # wrapped, but the summary
     assert shows(text, "── 1. Rob pings Tina about a failed backup")
@@ -145,6 +147,18 @@ def test_the_default_day_plays_through_the_real_bot(
     assert shows(text, "Level-10 review triggered")
     assert shows(text, "✔ the 8-week chart is uploaded to the channel")
     assert shows(text, "✔ running it again the same week posts nothing")
+    # A monitoring alert becomes an escalation and clears itself.
+    assert shows(text, "Alertmanager → POST /hooks/alerts/alertmanager: HostDown firing")
+    assert shows(text, "Bearer …") and "demo-alertmanager-token" not in text
+    assert shows(text, "✔ the bot answers 200 once the alert is stored")
+    assert shows(text, "ESC-6 · Monitoring or backup alert")
+    assert shows(text, "Raised by: Alertmanager") and shows(text, "Device: acme-fs01:9100")
+    assert shows(text, "Alert: open in Alertmanager")
+    assert shows(text, "✔ ESC-6 is open in Monitoring or backup alert (P1), raised by Alertmanager")
+    assert shows(text, "✔ the same notification again changes nothing")
+    assert shows(text, "Status: ✅ Resolved")
+    assert shows(text, "Alertmanager cleared it: the monitor reports the alert resolved")
+    assert shows(text, "✔ ESC-6 resolved itself when the monitor cleared")
 
     data = json.loads(json_file.read_text(encoding="utf-8"))
     assert data["ok"] is True and "error" not in data
@@ -153,7 +167,7 @@ def test_the_default_day_plays_through_the_real_bot(
     assert data["summary"]["line"] == lines[-1]
     assert {k: data["summary"][k] for k in ("pings_intercepted", "escalations", "approved")} == {
         "pings_intercepted": 4,
-        "escalations": 5,
+        "escalations": 6,
         "approved": 1,
     }
     first = data["steps"][0]["events"]
@@ -174,7 +188,11 @@ def test_a_custom_lanes_file_plays_the_same_day_with_its_ids_and_lanes(
     text = out.getvalue()
     assert code == 0, capsys.readouterr().err + text
     assert leftovers(tmp_path) == []
-    assert SUMMARY.match(text.splitlines()[-1]), text.splitlines()[-1]
+    summary = SUMMARY.match(text.splitlines()[-1])
+    assert summary, text.splitlines()[-1]
+    # no lane named alert: the intake is off and the alert scene says so
+    assert (summary["escalations"], summary["resolved"]) == ("5", "1")
+    assert shows(text, "This lanes file has no alert lane: alert intake is off")
     # every id of the file is mapped onto a demo person or channel, and shown
     assert re.search(r"Tina \(Helpdesk tech\)\s+U9ALICE", text)
     assert re.search(r"Sam \(Operations tech\)\s+U9DAVE", text)

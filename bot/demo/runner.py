@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from bot.demo.cast import Cast, DemoFailure, cast_for
 from bot.demo.context import TEAM_ID, DemoContext
 from bot.demo.steps import STEPS, Step
+from bot.demo.steps_alerts import ALERT_TOKEN
 from bot.demo.transcript import INDENT, Transcript
 from bot.domain.lanes import LanekeeperConfig
 
@@ -303,6 +304,7 @@ def _start(
         database_url=db_url,
         lanekeeper_config=str(path),
         lanekeeper_listener_threads=16,
+        lanekeeper_alert_token_alertmanager=ALERT_TOKEN,
     )
     container = build(settings, config=config)
     stack.callback(container.close)

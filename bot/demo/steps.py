@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.demo.context import DemoContext
+from bot.demo.steps_alerts import alert_clears_itself
 from bot.demo.steps_approval import approval_request, approve, approver_home, refused_non_approver
 from bot.demo.steps_escalation import (
     ping_routed,
@@ -78,4 +79,5 @@ STEPS: list[Step] = [
     Step("psa", "Next morning: the clock syncs the service desk's PSA queue", psa_sync),
     Step("standup", "Next morning: each team's stand-up digest, and an SLA watch", standup),
     Step("level10", "The weekly Level-10: the service desk's scorecard and chart", level10),
+    Step("alert", "A client's file server goes down: the monitor's alert", alert_clears_itself),
 ]

@@ -366,7 +366,9 @@ class _Work:
         done = list(self.lane.done)
         note = f"Cleared by the monitor: {name} reports the alert resolved."
         change = lifecycle.resolve(state_of(row, self.lanes), event.source, checked=done, note=note)
+        owner = row.owner
         _apply(row, change, self.lanes, self.now, actor=event.source, checked=done)
+        row.owner = owner  # the monitor resolved it; it never becomes its owner
         text = f"{name} cleared it: the monitor reports the alert resolved"
         if done:
             text += (

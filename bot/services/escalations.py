@@ -337,8 +337,10 @@ def _record(uow: UnitOfWork, row: Escalation, change: Change, *, actor: str, now
 
 
 def queue_home_refresh(uow: UnitOfWork, row: Escalation, *, extra: Sequence[str] = ()) -> None:
-    """Refresh the App Home of everyone whose lists this escalation is on."""
-    for user in dict.fromkeys([row.owner or "", row.requester, *extra]):
+    """Refresh the App Home of everyone whose lists this escalation is on (a monitor that
+    raised an alert's escalation has no App Home)."""
+    requester = "" if row.source == Source.ALERT.value else row.requester
+    for user in dict.fromkeys([row.owner or "", requester, *extra]):
         if user:
             uow.outbox.home_refresh(row.slack_team_id, user, escalation_id=row.id)
 

@@ -77,7 +77,8 @@ def render_lane_message(
         fields.extend(ui.mrkdwn(f, 2000) for f in extra)
         del fields[10:]
     state = "firing" if link.active else "cleared"
-    note = f":rotating_light: Alert {state} in {escape(_monitor(link.source))}"
+    icon = ":rotating_light:" if link.active else ":white_check_mark:"
+    note = f"{icon} Alert {state} in {escape(_monitor(link.source))}"
     if link.flaps:
         note += f" · flapped {link.flaps}× (fired {link.fired} times)"
     at = next((i for i, b in enumerate(blocks) if b.get("type") == "actions"), len(blocks))

@@ -22,6 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from bot.adapters.models import Escalation, OutboxMessage
 from bot.adapters.outbox import Deferred, OutboxDeliverer, Refused, post_message, release
 from bot.adapters.repository import OutboxRepository
+from bot.domain.escalation import Source
 from bot.domain.text import escape
 from bot.services.context import Lanes
 from bot.slack import blocks as ui
@@ -97,7 +98,8 @@ class EscalationPosts:
             f"`{escape(why)}`. Ask your Lanekeeper admin to check the lane's channel."
         )
         outbox = OutboxRepository(s)
-        for user in dict.fromkeys(u for u in (esc.requester, esc.owner) if u):
+        requester = None if esc.source == Source.ALERT.value else esc.requester  # a monitor
+        for user in dict.fromkeys(u for u in (requester, esc.owner) if u):
             outbox.call(
                 esc.slack_team_id,
                 "chat.postMessage",

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from bot.adapters.models import AlertLink, AlertRollup, Escalation, TimelineEntry
+from bot.adapters.models import AlertLink, AlertRollup, Escalation, OutboxMessage, TimelineEntry
 from bot.services import alerts as alert_service
 from bot.testing import alert_payloads as ap
 from tests.adapters.alerts.test_hostile import CASES, PD_KEY, TOKEN, headers_for
@@ -37,6 +37,14 @@ def alert_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
 def hooks(app: Harness) -> Iterator[Hooks]:
     with httpx.Client(timeout=30) as client:
         yield Hooks(app, client)
+    # Nothing the alerts queued was refused by Slack (an App Home of ``alertmanager`` …).
+    with app.container.sessions() as s:
+        refused = s.execute(
+            select(OutboxMessage.kind, OutboxMessage.last_error).where(
+                OutboxMessage.failed_at.is_not(None)
+            )
+        ).all()
+    assert [tuple(r) for r in refused] == []
 
 
 class Hooks:
