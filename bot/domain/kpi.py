@@ -15,7 +15,9 @@ The figures, each a rule:
 - **SLA attainment by severity**, respond and resolve: a clock is *judged* in the week when it
   stopped in the week (met when it stopped by its due time) or when its due time fell in the week
   and it was still running and overdue at the meeting (missed). A clock waiting on the client
-  with time left is not judged. Attainment is met / judged, ``None`` when nothing was judged.
+  is not judged, unless it is an escalation's that was already past due when the wait began
+  (the core KPI's rule: parking a late escalation on the client must not hide it). Attainment
+  is met / judged, ``None`` when nothing was judged.
 - **Documentation**: of the items closed in the week, those with full documentation (a ticket's
   resolution note; an escalation's every definition-of-done box and its note).
 - **Interruptions** per protected person: pings caught in the week, routed and dismissed.
@@ -34,7 +36,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from statistics import median
 from zoneinfo import ZoneInfo
@@ -183,8 +185,11 @@ def category_of(item: WorkItem) -> str:
     return item.category or item.lane or UNCATEGORIZED
 
 
-def _overdue_at(item: WorkItem, at: datetime) -> bool:
-    return bool(aged_past_sla([item], at))
+def _overdue_at(item: WorkItem, due: datetime | None, at: datetime) -> bool:
+    """Whether a clock of ``item`` due at ``due`` is running late at ``at``, by the core KPI's
+    rule (:func:`aged_past_sla`): open, and not waiting on the client, unless it is an
+    escalation that was already past due when the wait began."""
+    return bool(aged_past_sla([replace(item, resolve_due=due)], at))
 
 
 # --- attainment -----------------------------------------------------------------------------
@@ -223,14 +228,14 @@ def attainment(
     for item in items:
         # A fix is also an answer: a respond clock stops at resolution at the latest.
         answered = item.responded_at or item.resolved_at
-        paused = item.paused_since is not None
-        r = _judge(item.respond_due, answered, not paused and not item.is_closed, start, end)
+        r = _judge(item.respond_due, answered, _overdue_at(item, item.respond_due, end), start, end)
         if r is not None:
             respond[item.severity] = respond.get(item.severity, Attainment()) + Attainment(
                 int(r), 1
             )
-        closed_at = item.resolved_at
-        v = _judge(item.resolve_due, closed_at, _overdue_at(item, end), start, end)
+        v = _judge(
+            item.resolve_due, item.resolved_at, _overdue_at(item, item.resolve_due, end), start, end
+        )
         if v is not None:
             resolve[item.severity] = resolve.get(item.severity, Attainment()) + Attainment(
                 int(v), 1

@@ -147,8 +147,9 @@ def scorecard(
         good = None if value is None else rule(value, average)
         return Row(key, label, unit, value, metric(last, key), average, target, good)
 
-    def at_most_average(value: float, average: float | None) -> bool | None:
-        return None if average is None else value <= average
+    def at_most_average(value: float, average: float) -> bool:
+        # The average includes this week's value, so there is one whenever there is a value.
+        return value <= average
 
     rows = [
         row("aged", "Backlog aged past SLA", "count", f"< {alert}", lambda v, _a: v < alert),
@@ -219,7 +220,7 @@ def _triple(v: Sequence[Any]) -> tuple[int, int, int]:
 
 
 def _hours(d: timedelta) -> str:
-    minutes = int(d.total_seconds() // 60)
+    minutes = d // timedelta(minutes=1)
     return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
 
 

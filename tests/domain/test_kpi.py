@@ -8,11 +8,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.kpi import (
     Approval,
     Attainment,
     Headline,
+    IdsCandidate,
     Ping,
     Record,
     aging_categories,
@@ -271,6 +274,16 @@ def test_the_whole_week_counts_an_escalated_ticket_once() -> None:
     assert f.approval_turnaround == H
     assert f.documented == Attainment(1, 1)
     assert f.headlines == (Headline("U1", 1, 1),)
+    # Printing had three new items (#48213, #2, #4; #3 is last week's): recurring. One reopen
+    # is no cluster, and the one closure is documented: no gap.
+    assert f.ids == (
+        IdsCandidate(
+            "recurring:Printing",
+            "recurring",
+            "Printing keeps coming back: 3 new this week",
+            ("#48213", "#2", "#4"),
+        ),
+    )
     assert f.resolve_rate == 0.25  # #4 met; #48213, ESC-1, #3 overdue
     assert f.respond_rate == 0.25  # #4 met; #48213, ESC-1, #3 unanswered; #2 paused: not judged
 
@@ -278,3 +291,107 @@ def test_the_whole_week_counts_an_escalated_ticket_once() -> None:
 def test_an_explicit_window_is_used_as_given() -> None:
     f = week_figures(records=[Record(item())], calendar=CAL, start=chi(2, 9), end=chi(2, 11))
     assert (f.start, f.end, f.new, f.aged) == (chi(2, 9), chi(2, 11), 1, 0)
+
+
+def test_naive_times_are_refused_naming_the_field() -> None:
+    naive_meeting, naive_start = datetime(2026, 12, 8, 9), datetime(2026, 12, 1, 9)
+    with pytest.raises(ValueError, match=r"^end must be timezone-aware"):
+        week_window(CHI, naive_meeting)
+    with pytest.raises(ValueError, match=r"^end must be timezone-aware"):
+        week_figures(records=[], calendar=CAL, end=naive_meeting)
+    with pytest.raises(ValueError, match=r"^end must be timezone-aware"):
+        week_figures(records=[], calendar=CAL, start=START, end=naive_meeting)
+    with pytest.raises(ValueError, match=r"^start must be timezone-aware"):
+        week_figures(records=[], calendar=CAL, start=naive_start, end=MEETING)
+
+
+def test_the_week_includes_its_first_instant_and_not_the_meeting() -> None:
+    """[Tue 1 Dec 09:00, Tue 8 Dec 09:00): what happens at 09:00 on the 8th is next week's."""
+    due_later = {"resolve_due": chi(10), "respond_due": chi(10)}
+    records = [
+        Record(item("#1", opened_at=START, **due_later), escalated_at=START, reopens=(START,)),
+        Record(
+            item("#2", opened_at=MEETING, **due_later), escalated_at=MEETING, reopens=(MEETING,)
+        ),
+        Record(closed("#3", at=START, opened_at=chi(27, mo=11)), documented=False),
+        Record(closed("#4", at=MEETING, opened_at=chi(27, mo=11)), documented=False),
+    ]
+    f = week_figures(records=records, calendar=CAL, end=MEETING)
+    assert (f.new, f.escalated, f.reopened) == (1, 1, 1)
+    assert documentation(records, START, MEETING) == Attainment(0, 1)
+
+
+def test_a_clock_stopped_exactly_at_its_due_time_is_met() -> None:
+    on_the_dot = closed("#1", responded_at=chi(2, 11), at=chi(3, 10))  # due 11:00 and Thu 10:00
+    assert attainment([on_the_dot], START, MEETING) == (
+        {"P2": Attainment(1, 1)},
+        {"P2": Attainment(1, 1)},
+    )
+    assert resolve_met(on_the_dot)
+
+
+def test_an_escalation_parked_on_the_client_after_its_respond_due_is_missed() -> None:
+    """Unanswered at 11:00 (its respond due), set waiting at 12:00 and still waiting at the
+    meeting: a respond miss, as the core KPI counts it aged. Parked at 10:30, with time
+    left, it is not judged; nor is a PSA ticket on hold (the PSA moves its own due times)."""
+    late = item("ESC-1", kind="escalation", paused_since=chi(2, 12), resolve_due=chi(10))
+    early = replace(late, ref="ESC-2", paused_since=chi(2, 10, 30))
+    ticket = replace(late, ref="#3", kind="ticket")
+    respond, resolve = attainment([late, early, ticket], START, MEETING)
+    assert respond == {"P2": Attainment(0, 1)} and resolve == {}
+
+
+def test_interruptions_skip_only_the_ping_or_person_outside() -> None:
+    pings = [
+        Ping(chi(30, mo=11), ("U1",), "routed"),  # last week's, listed first
+        Ping(chi(2), ("U9", "U1"), "dismissed"),  # U9 is not protected here; U1 is
+    ]
+    assert interruptions(pings, ["U1"], START, MEETING) == {"U1": (1, 0, 1)}
+
+
+def test_top_aging_categories_rank_by_count_before_name() -> None:
+    aged = [
+        item("#1", category="Zeta", opened_at=chi(2, 9)),
+        item("#2", category="Alpha", opened_at=chi(1, 10)),
+        item("#3", category="Zeta", opened_at=chi(2, 8)),
+    ]
+    assert aging_categories(aged) == (("Zeta", 2, ("#3", "#1")), ("Alpha", 1, ("#2",)))
+
+
+def test_ids_candidates_biggest_first_then_by_name_not_by_refs() -> None:
+    """VPN is biggest though last by name; Backup and Printing tie and go by name, although
+    Printing's refs sort first."""
+    last_week = chi(20, mo=11)
+
+    def new(refs: range, cat: str) -> list[Record]:
+        return [Record(item(f"#{n}", category=cat)) for n in refs]
+
+    def reopened(refs: range, cat: str) -> list[Record]:
+        return [
+            Record(item(f"#{n}", category=cat, opened_at=last_week), reopens=(chi(3),))
+            for n in refs
+        ]
+
+    records = [
+        *new(range(10, 13), "Printing"),
+        *new(range(90, 93), "Backup"),
+        *new(range(20, 24), "VPN"),
+        *reopened(range(15, 17), "Printing"),
+        *reopened(range(95, 97), "Backup"),
+        *reopened(range(25, 28), "VPN"),
+    ]
+    assert [(i.key, i.refs) for i in ids_candidates(records, START, MEETING)] == [
+        ("recurring:VPN", ("#20", "#21", "#22", "#23")),
+        ("recurring:Backup", ("#90", "#91", "#92")),
+        ("recurring:Printing", ("#10", "#11", "#12")),
+        ("reopens:VPN", ("#25", "#26", "#27")),
+        ("reopens:Backup", ("#95", "#96")),
+        ("reopens:Printing", ("#15", "#16")),
+    ]
+
+
+def test_ids_keys_fit_their_120_characters() -> None:
+    long = "C" * 200
+    records = [Record(item(f"#{n}", category=long), reopens=(chi(3),)) for n in range(3)]
+    keys = [i.key for i in ids_candidates(records, START, MEETING)]
+    assert keys == ["recurring:" + "C" * 110, "reopens:" + "C" * 112]

@@ -50,7 +50,8 @@ def test_a_snapshot_is_plain_json_with_every_figure() -> None:
     assert s["top_categories"] == [["Email", 2, ["#1", "#2"]]]
     assert s["headlines"] == [["U1", 4, 5]]
     assert s["ids"] == [["docs", "docs", "Documentation gaps", ["#3"]]]
-    assert s["start"] == T0.isoformat()
+    assert s["start"] == T0.isoformat() and s["end"] == "2026-12-08T15:00:00+00:00"
+    assert s["resolve_by_severity"] == {"P2": [9, 10]} and s["resolve"] == 0.9
     assert snap("w", approval_turnaround=None)["approval_turnaround"] is None
     assert metric(s, "respond:P1") == 0.5 and metric(s, "respond:P9") is None
     assert metric(snap("w", resolve={"P2": Attainment(0, 0)}), "resolve:P2") is None
@@ -152,3 +153,41 @@ def test_chart_series_is_the_last_eight_weeks_oldest_first() -> None:
     assert series[-1] == ("W10", 10, 0.9)
     assert chart_series([]) == []
     assert chart_series(snaps, weeks=2) == [("W9", 9, 0.9), ("W10", 10, 0.9)]
+
+
+def test_every_row_has_its_label_unit_and_target_in_order() -> None:
+    card = scorecard(snap("2026-W50"), [snap("2026-W49")], alert=4)
+    assert card.week == "2026-W50" and card.last_week == "2026-W49"
+    assert [(r.key, r.label, r.unit, r.target) for r in card.rows] == [
+        ("aged", "Backlog aged past SLA", "count", "< 4"),
+        ("new", "New items", "count", "≤ 4-wk avg"),
+        ("reopened", "Reopened", "count", "≤ 2"),
+        ("escalated", "Escalated", "count", "≤ 4-wk avg"),
+        ("respond", "SLA respond", "rate", "≥ 90%"),
+        ("respond:P1", "  Respond P1", "rate", "≥ 90%"),
+        ("respond:P2", "  Respond P2", "rate", "≥ 90%"),
+        ("resolve", "SLA resolve", "rate", "≥ 90%"),
+        ("resolve:P2", "  Resolve P2", "rate", "≥ 90%"),
+        ("documented", "Documentation complete", "rate", "≥ 95%"),
+        ("intercepted", "Pings intercepted", "count", "≤ 4-wk avg"),
+        ("approval_turnaround", "Approval turnaround", "seconds", "≤ 1h"),
+    ]
+
+
+def test_a_figure_exactly_at_its_target_is_green() -> None:
+    # Resolve P2 9 of 10 = 90%; approvals took exactly the hour.
+    r = rows(scorecard(snap("w", approval_turnaround=timedelta(hours=1)), [], alert=4))
+    assert r["resolve:P2"].this == 0.9 and r["resolve:P2"].good is True
+    assert r["approval_turnaround"].this == 3600 and r["approval_turnaround"].good is True
+
+
+def test_a_week_with_nothing_aged_shows_zero() -> None:
+    card = scorecard(snap("w", aged=0), [], alert=1)
+    assert card.aged == 0 and not card.review
+    assert chart_series([snap("w", aged=0)]) == [("w", 0, 0.9)]
+
+
+def test_a_snapshot_without_its_week_label_shows_an_empty_one() -> None:
+    bare: dict[str, Any] = {"week": None, "aged": 1}
+    card = scorecard(bare, [bare], alert=4)
+    assert card.week == "" and card.last_week == ""
