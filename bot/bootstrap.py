@@ -22,6 +22,7 @@ from bot.adapters.uow import UnitOfWork
 from bot.config.loader import load_config
 from bot.domain.escalation import Source
 from bot.domain.lanes import LanekeeperConfig
+from bot.installed_workspaces import RoutedLanes, fresh_context
 from bot.services.context import Lanes
 from bot.settings import Settings
 from bot.slack import level10_posts
@@ -33,6 +34,7 @@ from bot.slack.directory import Directory
 from bot.slack.escalation_posts import EscalationPosts
 from bot.slack.executor import ListenerExecutor
 from bot.slack.home import HomeDelivery
+from bot.slack.installs import MultiWorkspaceMode, register_uninstall
 from bot.web import Response, Route, WebApp
 from bot.web.alerts import alert_route
 from bot.web.slack_endpoint import SlackEndpoint
@@ -60,6 +62,8 @@ class Container:
     _team_id: str | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _workspaces: Workspaces | None = field(default=None, repr=False)
+    # Multi-workspace mode (SLACK_CLIENT_ID/SECRET, no SLACK_BOT_TOKEN): see bot/slack/installs.py
+    multi: MultiWorkspaceMode | None = field(default=None, repr=False)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, after_commit=self.deliverer.wake)
@@ -76,7 +80,11 @@ class Container:
                     listener_threads=self.settings.lanekeeper_listener_threads,
                     token_verification=token_verification,
                     home_delivery=self.home,
+                    app_options=self.multi.bolt_options() if self.multi else None,
+                    middleware=self.multi.middleware() if self.multi else (),
                 )
+                if self.multi:
+                    register_uninstall(self._bolt, self.multi.forget)
             return self._bolt
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
@@ -90,6 +98,8 @@ class Container:
         assert self.settings.slack_signing_secret
         bolt = self.bolt(token_verification=token_verification)
         endpoint = SlackEndpoint(bolt, signing_secret=self.settings.slack_signing_secret)
+        # Multi-workspace mode: each Slack request's workspace in scope ends with the request.
+        scoped: Callable[[Any], Any] = fresh_context if self.multi else lambda wsgi: wsgi
         metrics = None
         extra: list[Route] = []
         if self.settings.lanekeeper_metrics_token:
@@ -102,8 +112,8 @@ class Container:
                 *extra,
                 Route(frozenset({"GET", "HEAD"}), "/healthz", handler=lambda _r: self.healthz()),
                 alert_route(self),
-                Route(frozenset({"POST"}), "/slack/events", wsgi=endpoint),
-                Route(frozenset({"GET", "POST"}), "/slack/", wsgi=endpoint.bolt_handler),
+                Route(frozenset({"POST"}), "/slack/events", wsgi=scoped(endpoint)),
+                Route(frozenset({"GET", "POST"}), "/slack/", wsgi=scoped(endpoint.bolt_handler)),
             ],
             observe=metrics.observe if metrics else None,
         )
@@ -204,6 +214,8 @@ class Container:
 
     def close(self) -> None:
         self.deliverer.stop()
+        if self.multi:
+            self.multi.close()
         self.engine.dispose()
 
 
@@ -213,20 +225,33 @@ def build(
     config: LanekeeperConfig | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> Container:
-    if config is None:
-        config = load_config(settings.lanekeeper_config)
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
-    lanes = Lanes(config)
+    multi: MultiWorkspaceMode | None = None
+    if is_multi_workspace(settings) and config is None:
+        # One lanes file per workspace (LANEKEEPER_CONFIG a folder); each request, delivery and
+        # job reads the lanes of the workspace in scope (bot/installed_workspaces.py).
+        multi = MultiWorkspaceMode(
+            client_id=str(settings.slack_client_id),
+            client_secret=str(settings.slack_client_secret),
+            api_url=settings.slack_api_url,
+            config_folder=settings.lanekeeper_config,
+            engine=engine,
+            sessions=sessions,
+        )
+        lanes = RoutedLanes.as_lanes()
+    else:
+        lanes = Lanes(config or load_config(settings.lanekeeper_config))
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
     # Delivery runs on real time (leases, retries); ``clock`` is the business "now" that
     # decisions use, which tests and the demo move.
     deliverer = OutboxDeliverer(
         session_factory=sessions,
-        client_for=lambda _team: client,
+        client_for=multi.client_for if multi else lambda _team: client,
         workers=settings.lanekeeper_delivery_threads,
+        scope=multi.delivery_scope if multi else None,
     )
-    directory = Directory(lambda _team: client)
+    directory = Directory(multi.client_for if multi else lambda _team: client)
     EscalationPosts(lanes, renderers={Source.ALERT: render_lane_message}).register(deliverer)
     AlertRollups(lanes).register(deliverer)
     ApprovalDelivery(lanes, directory).register(deliverer)
@@ -255,4 +280,14 @@ def build(
         clock=clock,
     )
     deps.resolve = lambda workspace_id: container.workspaces.get(workspace_id)
+    if multi:
+        container.multi = multi
+        container._workspaces = multi.registry
     return container
+
+
+def is_multi_workspace(settings: Settings) -> bool:
+    """SPEC, Workspaces: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, and no SLACK_BOT_TOKEN."""
+    return bool(
+        settings.slack_client_id and settings.slack_client_secret and not settings.slack_bot_token
+    )

@@ -55,10 +55,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings()
     _logging(settings)
-    if not settings.slack_signing_secret or not settings.slack_bot_token:
-        _load_or_exit(settings)  # a bad lanes file is reported first
+    if not settings.slack_signing_secret or not (settings.slack_bot_token or _multi(settings)):
+        if not _multi(settings):
+            _load_or_exit(settings)  # a bad lanes file is reported first
         print(
-            "lanekeeper serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README).",
+            "lanekeeper serve needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or "
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for many workspaces (see README).",
             file=sys.stderr,
         )
         return 2
@@ -70,7 +72,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # lazily, in the background.
         app = container.web_app(token_verification=False)
         container.deliverer.start()
-        _resolve_workspace_later(container)
+        if container.multi is None:  # many workspaces: each installation names its own
+            _resolve_workspace_later(container)
         port = args.port or settings.port
         logging.getLogger("bot").info(
             "Lanekeeper listening on :%s (POST /slack/events, GET /healthz)", port
@@ -300,10 +303,28 @@ def _container(settings: Settings) -> Container:
     from bot.adapters.db import upgrade
     from bot.bootstrap import build
 
+    if _multi(settings):  # LANEKEEPER_CONFIG is a folder of <TEAM_ID>.yaml, checked by build
+        from bot.config.loader import ConfigError
+
+        if settings.database_url.startswith("sqlite"):
+            upgrade(settings.database_url)
+        try:
+            return build(settings)
+        except ConfigError as exc:
+            print(f"lanekeeper: {settings.lanekeeper_config} cannot be used:", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  - {problem}", file=sys.stderr)
+            raise SystemExit(2) from exc
     config = _load_or_exit(settings)
     if settings.database_url.startswith("sqlite"):
         upgrade(settings.database_url)
     return build(settings, config=config)
+
+
+def _multi(settings: Settings) -> bool:
+    from bot.bootstrap import is_multi_workspace
+
+    return is_multi_workspace(settings)
 
 
 def _deliver_then_report(
@@ -374,7 +395,7 @@ def cmd_clock(args: argparse.Namespace) -> int:
 
     settings = _settings()
     _logging(settings)
-    if not settings.slack_bot_token:
+    if not settings.slack_bot_token and not _multi(settings):
         print("lanekeeper clock needs SLACK_BOT_TOKEN (see README).", file=sys.stderr)
         return 2
     stopping = _stop_on_signals()

@@ -15,6 +15,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from slack_sdk.errors import SlackApiError
 
 from bot.bootstrap import Container
+from bot.installed_workspaces import in_workspace
 from bot.jobs import Job, JobContext, registry
 from bot.workspaces import Workspace
 
@@ -38,20 +39,35 @@ def run_job_once(
     """Run ``job`` once for every workspace, each with its own lanes and records."""
     lines: list[str] = []
     for ws in container.workspaces.all():
-        lines += [str(r) for r in job.run(job_context(container, ws), now, team)]
+        with in_workspace(ws):  # what the job stores is delivered with this workspace's token
+            lines += [str(r) for r in job.run(job_context(container, ws), now, team)]
     return lines
 
 
 def _tick(container: Container, job: Job) -> None:
     try:
-        for line in run_job_once(container, job, datetime.now(UTC)):
-            if "sent" in line and "already" not in line and "0 warnings" not in line:
-                log.info(line)
+        workspaces = container.workspaces.all()
     except (SlackApiError, OSError) as exc:  # Slack down or unreachable: one line, no traceback
         reason = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
         log.warning("job %s not run: Slack did not answer (%s); next tick", job.name, reason)
+        return
     except Exception:
         log.exception("job %s failed; it runs again at its next tick", job.name)
+        return
+    for ws in workspaces:  # one workspace failing never keeps the job from the others
+        try:
+            with in_workspace(ws):
+                lines = [
+                    str(r) for r in job.run(job_context(container, ws), datetime.now(UTC), None)
+                ]
+            for line in lines:
+                if "sent" in line and "already" not in line and "0 warnings" not in line:
+                    log.info(line)
+        except (SlackApiError, OSError) as exc:  # Slack down or unreachable: one line
+            reason = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
+            log.warning("job %s not run: Slack did not answer (%s); next tick", job.name, reason)
+        except Exception:
+            log.exception("job %s failed; it runs again at its next tick", job.name)
 
 
 def build_scheduler(container: Container) -> BlockingScheduler:

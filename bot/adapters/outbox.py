@@ -27,6 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -162,9 +163,12 @@ class OutboxDeliverer:
         max_attempts: int = 15,
         give_up_after: timedelta = timedelta(hours=24),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        scope: Callable[[str], AbstractContextManager[Any]] | None = None,
     ) -> None:
         self.sessions = session_factory
         self.client_for = client_for
+        # Multi-workspace mode: each row is delivered with its own workspace in scope.
+        self.scope = scope
         self.workers = workers
         self.worker_id = worker_id or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.lease = lease
@@ -383,39 +387,53 @@ class OutboxDeliverer:
         return sorted(int(r[0]) for r in rows)
 
     def _deliver(self, msg_id: int) -> bool:
-        with self.sessions() as s:
+        scope: AbstractContextManager[Any] = nullcontext()
+        if self.scope is not None:
+            # The workspace is resolved (its token read, rotated if due) before this delivery's
+            # transaction starts: on SQLite that transaction holds the write lock.
+            with self.sessions() as s:
+                team = s.scalar(
+                    select(OutboxMessage.slack_team_id).where(OutboxMessage.id == msg_id)
+                )
+            if team is None:
+                return False
+            scope = self.scope(team)
+        with scope, self.sessions() as s:
             msg = s.get(OutboxMessage, msg_id)
             if msg is None or msg.claimed_by != self.worker_id:
                 return False
-            handler = self._handlers.get(msg.kind)
-            try:
-                if handler is None:
-                    raise LookupError(f"no handler for outbox kind {msg.kind!r}")
-                client = self.client_for(msg.slack_team_id)
-                result = handler(msg, s, client)
-            except Deferred as exc:
-                self._defer(msg, str(exc), self.clock())
-                return self._settle(s, msg)
-            except Refused as exc:
-                self._fail(msg, str(exc), self.clock())
-                return self._settle(s, msg)
-            except SlackApiError as exc:
-                self._slack_failure(msg, exc, self.clock())
-                return self._settle(s, msg)
-            except Retry as exc:
-                self._retry(msg, str(exc), self.clock(), exc.delay)
-                return self._settle(s, msg)
-            except Exception as exc:  # network errors and the like: retry with backoff
-                log.warning("outbox %s (%s) failed: %r", msg.id, msg.kind, exc)
-                reason = (UNANSWERED if _unanswered(exc) else "") + repr(exc)
-                # The due time counts from now, after the call: never back to back.
-                self._retry(msg, reason, self.clock(), None)
-                return self._settle(s, msg)
-            msg.delivered_at = self.clock()
-            msg.claimed_until = None
-            msg.result = result
-            msg.attempts += 1
+            return self._deliver_claimed(s, msg)
+
+    def _deliver_claimed(self, s: Session, msg: OutboxMessage) -> bool:
+        handler = self._handlers.get(msg.kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for outbox kind {msg.kind!r}")
+            client = self.client_for(msg.slack_team_id)
+            result = handler(msg, s, client)
+        except Deferred as exc:
+            self._defer(msg, str(exc), self.clock())
             return self._settle(s, msg)
+        except Refused as exc:
+            self._fail(msg, str(exc), self.clock())
+            return self._settle(s, msg)
+        except SlackApiError as exc:
+            self._slack_failure(msg, exc, self.clock())
+            return self._settle(s, msg)
+        except Retry as exc:
+            self._retry(msg, str(exc), self.clock(), exc.delay)
+            return self._settle(s, msg)
+        except Exception as exc:  # network errors and the like: retry with backoff
+            log.warning("outbox %s (%s) failed: %r", msg.id, msg.kind, exc)
+            reason = (UNANSWERED if _unanswered(exc) else "") + repr(exc)
+            # The due time counts from now, after the call: never back to back.
+            self._retry(msg, reason, self.clock(), None)
+            return self._settle(s, msg)
+        msg.delivered_at = self.clock()
+        msg.claimed_until = None
+        msg.result = result
+        msg.attempts += 1
+        return self._settle(s, msg)
 
     def _settle(self, s: Session, msg: OutboxMessage) -> bool:
         """Commit the row's new state, running the hooks of a row that settled."""

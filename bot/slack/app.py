@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -21,7 +23,11 @@ def build_bolt_app(
     listener_threads: int,
     token_verification: bool = True,
     home_delivery: HomeDelivery,
+    app_options: Mapping[str, Any] | None = None,
+    middleware: Sequence[Callable[..., Any]] = (),
 ) -> App:
+    """``app_options`` and ``middleware``: multi-workspace mode's OAuth settings, authorize and
+    workspace scope (bot/slack/installs.py); single-workspace mode passes neither."""
     executor = ListenerExecutor(listener_threads)
     app = App(
         client=client,
@@ -33,8 +39,11 @@ def build_bolt_app(
         listener_executor=executor,
         token_verification_enabled=token_verification,
         logger=logging.getLogger("bot.slack"),
+        **(app_options or {}),
     )
     app.use(route_events)
+    for extra in middleware:
+        app.use(extra)
     errors.register(app)
     commands.register(app, deps)
     actions.register(app, deps)

@@ -17,6 +17,7 @@ Slack has finished.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
@@ -77,6 +78,7 @@ class ReplyPool(_Counted):
             return False
         queued = time.monotonic()
         self._enter()
+        ctx = contextvars.copy_context()  # the workspace in scope, among others
 
         def run() -> None:
             try:
@@ -90,7 +92,7 @@ class ReplyPool(_Counted):
                 self._slots.release()
                 self._leave()
 
-        self._pool.submit(run)
+        self._pool.submit(ctx.run, run)
         return True
 
     def shutdown(self) -> None:
@@ -124,10 +126,11 @@ class ListenerExecutor(ThreadPoolExecutor):
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         self._count._enter()
+        ctx = contextvars.copy_context()  # the workspace in scope, among others
 
         def run() -> Any:
             try:
-                return fn(*args, **kwargs)
+                return ctx.run(fn, *args, **kwargs)
             finally:
                 self._count._leave()
 

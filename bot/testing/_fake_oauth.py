@@ -15,7 +15,8 @@ request itself). The app then calls ``oauth.v2.access`` as Slack documents it:
 - ``grant_type=refresh_token``: a new access and refresh token; a refresh token is good once
   (``invalid_refresh_token`` the second time: bolt-python #663's race).
 
-Each issued token belongs to its workspace: ``auth.test`` answers that workspace's id and name.
+Each issued token belongs to its workspace: ``auth.test`` answers that workspace's id and name,
+and the views it opens carry that workspace's id.
 The workspaces share the fake's users and channels (give each its own ids).
 """
 
@@ -226,3 +227,26 @@ class OAuthMethods(FakeState):
                 "url": f"https://{team['domain']}.slack.com/",
             }
         return body
+
+    # Views opened, pushed, updated or published with a workspace's token are that workspace's
+    # (``team_id``, ``app_installed_team_id``: where Bolt reads a view submission's workspace).
+
+    def _views_open(self, args: JsonDict, who: _Identity) -> JsonDict:
+        return self._in_team(super()._views_open(args, who), who)  # type: ignore[misc]
+
+    def _views_push(self, args: JsonDict, who: _Identity) -> JsonDict:
+        return self._in_team(super()._views_push(args, who), who)  # type: ignore[misc]
+
+    def _views_update(self, args: JsonDict, who: _Identity) -> JsonDict:
+        return self._in_team(super()._views_update(args, who), who)  # type: ignore[misc]
+
+    def _views_publish(self, args: JsonDict, who: _Identity) -> JsonDict:
+        return self._in_team(super()._views_publish(args, who), who)  # type: ignore[misc]
+
+    def _in_team(self, response: JsonDict, who: _Identity) -> JsonDict:
+        view = response.get("view")
+        if isinstance(who, _TeamIdentity) and isinstance(view, dict):
+            for held in (view, self._views.get(str(view.get("id")))):
+                if held is not None:
+                    held["team_id"] = held["app_installed_team_id"] = who.team_id
+        return response
