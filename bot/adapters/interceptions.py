@@ -6,11 +6,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from bot.adapters.models import FocusSession, Interception
 from bot.adapters.repository import insert_ignoring_conflict
+
+# Built once, bound per call: every intercepted message asks this (issue 19).
+_focus = FocusSession.__table__.c
+_RUNNING = select(_focus.user, _focus.ends_at).where(
+    _focus.slack_team_id == bindparam("team"),
+    _focus.starts_at <= bindparam("now"),
+    _focus.ends_at > bindparam("now"),
+    _focus.ended_at.is_(None),
+)
+_RUNNING_FOR = _RUNNING.where(_focus.user.in_(bindparam("users", expanding=True)))
 
 
 class FocusRepository:
@@ -21,15 +31,13 @@ class FocusRepository:
         self, slack_team_id: str, now: datetime, users: Iterable[str] | None = None
     ) -> Iterator[tuple[str, datetime]]:
         """(user, ends_at) of every focus session running at ``now``."""
-        stmt = select(FocusSession.user, FocusSession.ends_at).where(
-            FocusSession.slack_team_id == slack_team_id,
-            FocusSession.starts_at <= now,
-            FocusSession.ends_at > now,
-            FocusSession.ended_at.is_(None),
-        )
-        if users is not None:
-            stmt = stmt.where(FocusSession.user.in_(list(users)))
-        for user, ends_at in self.session.execute(stmt):
+        params: dict[str, Any] = {"team": slack_team_id, "now": now}
+        if users is None:
+            stmt = _RUNNING
+        else:
+            stmt, params["users"] = _RUNNING_FOR, list(users)
+        self.session.flush()
+        for user, ends_at in self.session.connection().execute(stmt, params):
             yield str(user), ends_at
 
     def not_ended(self, slack_team_id: str, user: str, now: datetime) -> Sequence[FocusSession]:

@@ -1,6 +1,7 @@
 """The unit of work: one session, its repositories, and a transaction that rolls back unless
-``commit()`` is called. After a commit it runs its ``after_commit`` hooks (wake the outbox
-deliverer), never before: nothing is posted for a change that was not stored."""
+``commit()`` is called. After a commit that queued an outbox row it runs its ``after_commit``
+hook (wake the outbox deliverer), never before: nothing is posted for a change that was not
+stored."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 from bot.adapters.interceptions import FocusRepository, InterceptionRepository
 from bot.adapters.repository import (
+    OUTBOX_QUEUED,
     ApprovalRequests,
     EscalationRepository,
     JobRuns,
@@ -74,12 +76,15 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        queued = bool(self.session.info.pop(OUTBOX_QUEUED, False))
         try:
             if not self._committed:
                 self.session.rollback()
         finally:
             self.session.close()
-        if self._committed and self._after_commit is not None and exc_type is None:
+        # Only a commit that queued a post wakes the deliverer (its periodic round still picks
+        # up anything else): a wake-up is a claim query, wasted when there is nothing to claim.
+        if queued and self._committed and self._after_commit is not None and exc_type is None:
             self._after_commit()
 
     def work(self, lanes: Lanes) -> WorkItems:

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.adapters.models import Interception
@@ -77,7 +78,47 @@ def record(
     One ``INSERT … ON CONFLICT DO NOTHING RETURNING id``: concurrent deliveries of the same
     event cannot both get an id.
     """
-    values = {
+    values = caught(
+        slack_team_id=slack_team_id,
+        channel=channel,
+        message_ts=message_ts,
+        sender=sender,
+        targets=targets,
+        text=text,
+        suggested_lane=suggested_lane,
+        urgent=urgent,
+        reason=reason,
+        now=now,
+        rule=rule,
+    )
+    with uow:
+        return record_in(uow, values)
+
+
+def record_in(uow: UnitOfWork, values: dict[str, Any]) -> int | None:
+    """:func:`record` inside a unit of work already open (the one that read the focus state):
+    one transaction per caught message, not two. Commits it."""
+    new_id = uow.interceptions.add_once(values)
+    uow.commit()
+    return new_id
+
+
+def caught(
+    *,
+    slack_team_id: str,
+    channel: str,
+    message_ts: str,
+    sender: str,
+    targets: list[str],
+    text: str,
+    suggested_lane: str | None,
+    urgent: bool,
+    reason: str,
+    now: datetime,
+    rule: str = "",
+) -> dict[str, Any]:
+    """The row :func:`record` stores for a caught ping."""
+    return {
         "slack_team_id": slack_team_id,
         "channel": channel,
         "message_ts": message_ts,
@@ -90,10 +131,6 @@ def record(
         "outcome": "pending",
         "created_at": now,
     }
-    with uow:
-        new_id = uow.interceptions.add_once(values)
-        uow.commit()
-        return new_id
 
 
 def get(uow: UnitOfWork, *, slack_team_id: str, interception_id: int) -> Interception:

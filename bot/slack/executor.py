@@ -114,7 +114,9 @@ class ListenerExecutor(ThreadPoolExecutor):
         max_workers: int,
         *,
         event_workers: int | None = None,
-        reply_workers: int = 8,
+        # 200 offers a second to a Slack answering in 100 ms keep 20 in flight: 8 threads
+        # capped replies at 80 a second and the rest were dropped as stale (issue 19).
+        reply_workers: int = 32,
         reply_backlog: int = 200,
     ) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix="listener")
