@@ -354,7 +354,7 @@ def test_a_digest_of_non_ascii_escalations_fits_as_slack_measures_it(ch: str) ->
 
 def test_a_stale_psa_queue_is_said_even_on_a_clean_day() -> None:
     never = digest([], psa="connectwise")
-    text, blocks = digest_blocks(never)
+    _text, blocks = digest_blocks(never)
     shown = json.dumps(blocks)
     assert "ConnectWise tickets are not in this digest: the queue was never synced" in shown
     assert "never synced" in digest_text(never)

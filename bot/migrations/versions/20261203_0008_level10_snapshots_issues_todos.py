@@ -14,7 +14,6 @@ from alembic import op
 
 import bot.adapters.models
 
-
 revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
