@@ -64,6 +64,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if settings.web_concurrency > 1:
+        return _serve_workers(settings, args)
     stopping = _stop_on_signals()
     container = _container(settings)
     try:
@@ -84,11 +86,49 @@ def cmd_serve(args: argparse.Namespace) -> int:
             port=port,
             threads=settings.lanekeeper_web_threads,
             ident="lanekeeper",
+            # waitress stops accepting past 100 open connections (its default): under a burst
+            # Slack (or a router) opens more, and requests then wait in the listen backlog until
+            # a keep-alive connection times out, minutes later (issue 19: 10 s timeouts at
+            # 200/s). poll() instead of select(), which cannot watch past 1024 descriptors.
+            connection_limit=1000,
+            asyncore_use_poll=True,
         )
     except KeyboardInterrupt:
         pass
     _shut_down(container, "serve", stopping)
     return 0
+
+
+def _serve_workers(settings: Settings, args: argparse.Namespace) -> int:
+    """``WEB_CONCURRENCY`` > 1: that many gunicorn worker processes (bot/web/server.py), each
+    building its container and starting its outbox deliverer after the fork, never before."""
+    from bot.adapters.db import upgrade
+    from bot.web.server import serve_workers
+
+    if not _multi(settings):
+        _load_or_exit(settings)  # a bad lanes file is reported once, before any worker starts
+    if settings.database_url.startswith("sqlite"):
+        upgrade(settings.database_url)  # once, not raced by the workers (NullPool: no fork hazard)
+
+    def start() -> tuple[Container, object]:
+        container = _container(settings)
+        app = container.web_app(token_verification=False)
+        container.deliverer.start()
+        if container.multi is None:
+            _resolve_workspace_later(container)
+        return container, app
+
+    def stop(container: Container) -> None:
+        _shut_down(container, "serve worker", {"signal": "SIGTERM"})
+
+    return serve_workers(
+        host=args.host,
+        port=args.port or settings.port,
+        workers=settings.web_concurrency,
+        threads=settings.lanekeeper_web_threads,
+        start=start,
+        stop=stop,
+    )
 
 
 def _stop_on_signals() -> dict[str, str]:

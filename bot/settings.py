@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     # Bolt's default listener pool of 5 threads misses Slack's 3 s ack under load (PITFALLS).
     lanekeeper_listener_threads: int = Field(default=64, ge=1, le=1024)
     lanekeeper_web_threads: int = Field(default=32, ge=1, le=1024)
+    # Worker processes of `lanekeeper serve` (the hosting convention; Heroku sets it): above 1,
+    # gunicorn runs that many, each with its own threads, pool and outbox deliverer.
+    web_concurrency: int = Field(default=1, ge=1, le=64)
     # Outbox delivery threads: each Slack call waits ~100 ms on the network.
     lanekeeper_delivery_threads: int = Field(default=4, ge=1, le=256)
     lanekeeper_log_level: str = "INFO"
