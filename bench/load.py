@@ -2,47 +2,59 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/load.py [--rate 200] [--seconds 15] [--db postgres|sqlite]
+    .venv/bin/python bench/load.py [--rates 50,100,200] [--seconds 15] [--mix message]
+                                   [--workers N] [--db postgres|sqlite] [--profile]
 
 One fake Slack (``FakeSlack(latency=0.1)``: every Web API call answers after 100 ms) serves
-three apps in turn, each in its own process under waitress with the same settings:
+the apps in turn, each in its own process:
 
-1. ``bare-default``: ``slack_bolt.App`` on its default listener pool (5 threads). ``/escalate``
-   acks then calls ``views.open``; a click on ``esc_wait`` / ``esc_resume`` acks then calls
-   ``chat.update``; a message event posts ``chat.postEphemeral`` (the PITFALLS baseline);
-2. ``bare-64``: the same app with ``listener_executor=ThreadPoolExecutor(64)`` (the fair
-   baseline);
-3. ``lanekeeper``: the real app from ``bot.bootstrap.build`` (PostgreSQL by default, its
-   outbox deliverer running as ``lanekeeper serve`` runs it), with the lanes of
-   ``tests/fixtures/lanes.yaml``. Its clicks are ``esc_wait`` / ``esc_resume`` on the lane
-   messages of ``--escalations`` escalations created (and taken) first, so every click is a
-   transaction plus four outbox rows; its messages are pings to a protected person in
-   ``C01GENERAL``, each intercepted and answered with an ephemeral offer.
+1. ``bare-64``: ``slack_bolt.App`` with ``listener_executor=ThreadPoolExecutor(64)`` under
+   waitress (``--web-threads``), the fair baseline. ``/escalate`` acks then calls
+   ``views.open``; a click on ``esc_wait`` / ``esc_resume`` acks then calls ``chat.update``; a
+   message event posts ``chat.postEphemeral``;
+2. ``lanekeeper``: ``lanekeeper serve`` exactly as an operator starts it (``python -m bot
+   serve``, configured only by the environment: ``SLACK_BOT_TOKEN``, ``SLACK_SIGNING_SECRET``,
+   ``SLACK_API_URL``, ``DATABASE_URL``, ``LANEKEEPER_CONFIG`` = ``tests/fixtures/lanes.yaml``,
+   ``PORT``, and ``WEB_CONCURRENCY`` with ``--workers``), ready once ``/healthz`` answers 200,
+   stopped with SIGTERM. Its clicks are ``esc_wait`` / ``esc_resume`` on the lane messages of
+   ``--escalations`` escalations created (and taken) first, so every click is a transaction
+   plus four outbox rows; its messages are pings to a protected person in ``C01GENERAL``;
+3. ``bare-default`` (on request, ``--variants bare-default,bare-64,lanekeeper``): the bare app
+   on Bolt's default pool of 5 threads, the PITFALLS baseline (slow: it drains for minutes).
+
+Every message comes from its own sender (``U9…``, added to the channel in the fake) with its
+own text: the labelled set's requests to a protected person (``interception_messages.tsv``),
+each with a distinct reference appended, the way a busy workspace looks (one sender repeating
+one text hides what per-sender and per-text work costs). Lanekeeper answers the messages its
+rules intercept; the few the rules miss get no reply and are counted in a note, not as late.
 
 A load generator in its own process sends the mix (slash command, click, message event, in
-turn) open-loop: on a fixed schedule at ``--rate`` requests per second, never waiting for an
-answer before sending the next (a new keep-alive connection is opened whenever none is free).
-Bodies are built and signed before the clock starts. A few requests of each kind warm every
-app up first and are not counted.
+turn) open-loop: on a fixed schedule at the rate, never waiting for an answer before sending
+the next (a new keep-alive connection is opened whenever none is free). Bodies are built and
+signed before the clock starts. A few requests of each kind warm every app up first and are
+not counted. ``--rates`` runs the apps at each rate in turn.
 
-What is printed, per app and kind: the ack (HTTP response) time p50 / p95 / p99 / max, non-200
-answers, timeouts (``--timeout``; a timeout counts as its elapsed time in the percentiles) and
-answers slower than Slack's 3 s; for message events, the time from sending the event to the
-fake Slack receiving the ``chat.postEphemeral`` for it ("never": not within ``--drain``); for
-``/escalate``, the time to ``views.open`` (a trigger id lives 3 s; the fake is told to accept
-older ones so that the delay is measured instead); the CPU each process used while the load
-ran (the app, its PostgreSQL backends, the fake Slack, the generator, the whole machine, and
-the whole machine in the second before the app started: other work on the box skews every
-figure), the app's CPU per request, and the generator's send lag; and the ratio of
-Lanekeeper's ack p99 to each bare app's. It measures and always exits 0. Everything is on
-loopback, bounded in count (``rate x seconds``) and time (``--timeout``, ``--drain``).
+What is printed, per rate, app and kind: the ack (HTTP response) time p50 / p95 / p99 / max,
+non-200 answers, timeouts (``--timeout``; a timeout counts as its elapsed time in the
+percentiles) and answers slower than Slack's 3 s; for message events, the time from sending
+the event to the fake Slack receiving the ``chat.postEphemeral`` for it ("never": not within
+``--drain``); for ``/escalate``, the time to ``views.open`` (a trigger id lives 3 s; the fake is
+told to accept older ones so that the delay is measured instead); the CPU each process used
+while the load ran (the app with all its worker processes, its PostgreSQL backends, the fake
+Slack, the generator, the whole machine, and the whole machine in the second before the app
+started: other work on the box skews every figure), the app's CPU per request, and the
+generator's send lag; the ratio of Lanekeeper's ack p99 to the bare app's. At the end, one
+table for the README: rate, kind, Lanekeeper ack p50 / p99, bare Bolt ack p99, ratio, reply
+p99, requests not answered 200. It measures and always exits 0. Everything is on loopback,
+bounded in count (``rate x seconds``) and time (``--timeout``, ``--drain``).
 
-Diagnostics: ``--variants lanekeeper-no-outbox`` (not run by default) is Lanekeeper with its
-outbox deliverer stopped once the set-up is done, to see the deliverer's share; ``--mix
-command,message`` sends a subset of the kinds; ``--rounds N`` runs the apps in turn N times and
-pools the samples; ``--profile`` runs each app under cProfile in every thread, timing CPU
-(``time.thread_time``), and leaves ``<app>.prof`` / ``<app>.txt`` beside the logs: profiled
-figures are much slower and only good for finding hot spots.
+Diagnostics: ``--mix message`` (or any subset of ``command,click,message``) sends only those
+kinds; ``--rounds N`` runs the apps in turn N times and pools the samples; ``--profile`` runs
+``py-spy record --gil --subprocesses`` over the serve process while the load runs (only the
+thread holding the GIL is sampled: where the one core a process can use goes) and leaves
+``lanekeeper.prof`` (collapsed stacks) and ``lanekeeper.txt`` (own and inclusive shares)
+beside the logs; the bare apps are profiled with cProfile in every thread. py-spy:
+``.venv/bin/pip install py-spy``.
 
 Everything shares the machine's cores (app, PostgreSQL, fake Slack, generator): the figures
 are only comparable within one run.
@@ -854,7 +866,7 @@ class PySpy:
             print("  (--profile needs py-spy: .venv/bin/pip install py-spy)")
             return
         self.proc = subprocess.Popen(
-            [exe, "record", "--pid", str(pid), "--subprocesses", "--rate", "100", "--duration",
+            [exe, "record", "--pid", str(pid), "--subprocesses", "--gil", "--rate", "100", "--duration",
              str(int(seconds)), "--format", "raw", "--output", str(out), "--nonblocking"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
