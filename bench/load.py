@@ -12,7 +12,7 @@ the apps in turn, each in its own process:
    waitress (``--web-threads``), the fair baseline. ``/escalate`` acks then calls
    ``views.open``; a click on ``esc_wait`` / ``esc_resume`` acks then calls ``chat.update``; a
    message event posts ``chat.postEphemeral``;
-2. ``lanekeeper``: ``lanekeeper serve`` exactly as an operator starts it (``python -m bot
+2. ``lanekeeper``: ``lanekeeper serve`` exactly as an operator starts it (``python -m lanekeeper
    serve``, configured only by the environment: ``SLACK_BOT_TOKEN``, ``SLACK_SIGNING_SECRET``,
    ``SLACK_API_URL``, ``DATABASE_URL``, ``LANEKEEPER_CONFIG`` = ``tests/fixtures/lanes.yaml``,
    ``PORT``, and ``WEB_CONCURRENCY`` with ``--workers``), ready once ``/healthz`` answers 200,
@@ -802,7 +802,7 @@ class ServeProcess:
             if spec.get(key):
                 env[var] = str(spec[key])
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"],
+            [sys.executable, "-m", "lanekeeper", "serve", "--host", "127.0.0.1"],
             stdin=subprocess.DEVNULL,
             stdout=self.log,
             stderr=subprocess.STDOUT,

@@ -15,30 +15,30 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.adapters.db import make_engine, make_session_factory
-from bot.adapters.outbox import OutboxDeliverer
-from bot.adapters.psa.base import PsaConfigError, PsaConnector
-from bot.adapters.uow import UnitOfWork
-from bot.config.loader import load_config
-from bot.domain.escalation import Source
-from bot.domain.lanes import LanekeeperConfig
-from bot.installed_workspaces import RoutedLanes, fresh_context
-from bot.services.context import Lanes
-from bot.settings import Settings
-from bot.slack import level10_posts
-from bot.slack.alert_posts import AlertRollups, render_lane_message
-from bot.slack.app import build_bolt_app
-from bot.slack.approvals import ApprovalDelivery
-from bot.slack.deps import Deps
-from bot.slack.directory import Directory
-from bot.slack.escalation_posts import EscalationPosts
-from bot.slack.executor import ListenerExecutor
-from bot.slack.home import HomeDelivery
-from bot.slack.installs import MultiWorkspaceMode, register_uninstall
-from bot.web import Response, Route, WebApp
-from bot.web.alerts import alert_route
-from bot.web.slack_endpoint import SlackEndpoint
-from bot.workspaces import Workspaces
+from .adapters.db import make_engine, make_session_factory
+from .adapters.outbox import OutboxDeliverer
+from .adapters.psa.base import PsaConfigError, PsaConnector
+from .adapters.uow import UnitOfWork
+from .config.loader import load_config
+from .domain.escalation import Source
+from .domain.lanes import LanekeeperConfig
+from .installed_workspaces import RoutedLanes, fresh_context
+from .services.context import Lanes
+from .settings import Settings
+from .slack import level10_posts
+from .slack.alert_posts import AlertRollups, render_lane_message
+from .slack.app import build_bolt_app
+from .slack.approvals import ApprovalDelivery
+from .slack.deps import Deps
+from .slack.directory import Directory
+from .slack.escalation_posts import EscalationPosts
+from .slack.executor import ListenerExecutor
+from .slack.home import HomeDelivery
+from .slack.installs import MultiWorkspaceMode, register_uninstall
+from .web import Response, Route, WebApp
+from .web.alerts import alert_route
+from .web.slack_endpoint import SlackEndpoint
+from .workspaces import Workspaces
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class Container:
         metrics = None
         extra: list[Route] = []
         if self.settings.lanekeeper_metrics_token:
-            from bot.web.metrics import Metrics
+            from .web.metrics import Metrics
 
             metrics = Metrics(token=self.settings.lanekeeper_metrics_token, sessions=self.sessions)
             extra.append(Route(frozenset({"GET"}), "/metrics", handler=metrics.handle))
@@ -137,7 +137,7 @@ class Container:
         return Response.json(200, {"ok": True, **status})
 
     def health(self) -> dict[str, Any]:
-        from bot.adapters.db import schema_is_current
+        from .adapters.db import schema_is_current
 
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -166,7 +166,7 @@ class Container:
         """Posts stored but not yet delivered nor refused for good."""
         from sqlalchemy import func, select
 
-        from bot.adapters.models import OutboxMessage
+        from .adapters.models import OutboxMessage
 
         with self.sessions() as s:
             return int(
@@ -182,7 +182,7 @@ class Container:
         """Slack team ids that escalations are stored under."""
         from sqlalchemy import select
 
-        from bot.adapters.models import Escalation
+        from .adapters.models import Escalation
 
         with self.sessions() as s:
             return sorted(str(t) for t in s.scalars(select(Escalation.slack_team_id).distinct()))
@@ -191,7 +191,7 @@ class Container:
         """Posts Slack refused for good since ``since`` (kind, Slack's error)."""
         from sqlalchemy import select
 
-        from bot.adapters.models import OutboxMessage
+        from .adapters.models import OutboxMessage
 
         with self.sessions() as s:
             rows = s.execute(
@@ -205,7 +205,7 @@ class Container:
         """The configured PSA's connector, credentials from the environment."""
         import os
 
-        from bot.adapters.psa.factory import make_connector
+        from .adapters.psa.factory import make_connector
 
         psa = self.lanes.config.psa
         if psa is None:
@@ -258,7 +258,7 @@ def build(
     home = HomeDelivery(lanes, clock)
     deliverer.register("home", home.handle)
     level10_posts.register(deliverer)
-    from bot.jobs.standup import record_delivery
+    from .jobs.standup import record_delivery
 
     deliverer.on_settled(record_delivery)
     deps = Deps(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import logging
 import sys
 import time
@@ -12,11 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.domain.lanes import LanekeeperConfig
-from bot.settings import Settings
+from .domain.lanes import LanekeeperConfig
+from .settings import Settings
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Container
+    from .bootstrap import Container
 
 
 def _version() -> str:
@@ -33,13 +34,13 @@ def _settings() -> Settings:
 
 
 def _logging(settings: Settings) -> None:
-    from bot.logs import configure
+    from .logs import configure
 
     configure(level=settings.lanekeeper_log_level, fmt=settings.lanekeeper_log_format)
 
 
 def _load_or_exit(settings: Settings) -> LanekeeperConfig:
-    from bot.config.loader import ConfigError, load_config
+    from .config.loader import ConfigError, load_config
 
     try:
         return load_config(settings.lanekeeper_config)
@@ -77,7 +78,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if container.multi is None:  # many workspaces: each installation names its own
             _resolve_workspace_later(container)
         port = args.port or settings.port
-        logging.getLogger("bot").info(
+        logging.getLogger(__name__.partition(".")[0]).info(
             "Lanekeeper listening on :%s (POST /slack/events, GET /healthz)", port
         )
         serve(
@@ -102,8 +103,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _serve_workers(settings: Settings, args: argparse.Namespace) -> int:
     """``WEB_CONCURRENCY`` > 1: that many gunicorn worker processes (bot/web/server.py), each
     building its container and starting its outbox deliverer after the fork, never before."""
-    from bot.adapters.db import upgrade
-    from bot.web.server import serve_workers
+    from .adapters.db import upgrade
+    from .web.server import serve_workers
 
     if not _multi(settings):
         _load_or_exit(settings)  # a bad lanes file is reported once, before any worker starts
@@ -157,7 +158,7 @@ def _shut_down(container: Container, what: str, stopping: dict[str, str]) -> Non
     container.wait_idle(10)
     released = container.deliverer.stop(timeout=15)
     container.engine.dispose()
-    logging.getLogger("bot").info(
+    logging.getLogger(__name__.partition(".")[0]).info(
         "lanekeeper %s stopped on %s: deliveries in flight finished, %s claimed post(s) released",
         what,
         stopping.get("signal", "request"),
@@ -176,7 +177,7 @@ def _resolve_workspace_later(container: Container) -> None:
                 container.slack_team_id()
                 return
             except Exception as exc:  # Slack down or unreachable: try again later
-                logging.getLogger("bot").warning(
+                logging.getLogger(__name__.partition(".")[0]).warning(
                     "Slack did not answer auth.test (%s); retrying in %.0f s",
                     _slack_reason(exc),
                     delay,
@@ -230,7 +231,7 @@ def _slack_problem(container: Container) -> str | None:
 
 
 def cmd_socket(args: argparse.Namespace) -> int:
-    from bot.slack.socket_mode import socket_mode_handler
+    from .slack.socket_mode import socket_mode_handler
 
     settings = _settings()
     _logging(settings)
@@ -249,7 +250,7 @@ def cmd_socket(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from bot.adapters.db import upgrade
+    from .adapters.db import upgrade
 
     settings = _settings()
     _logging(settings)
@@ -260,7 +261,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from bot.config.starter import write_starter
+    from .config.starter import write_starter
 
     path = Path(args.path or _settings().lanekeeper_config)
     try:
@@ -292,7 +293,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         from slack_sdk import WebClient
         from slack_sdk.errors import SlackApiError
 
-        from bot.config.check import check_against_slack
+        from .config.check import check_against_slack
 
         client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
         try:
@@ -314,7 +315,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     else:
         print("(set SLACK_BOT_TOKEN to also check every channel, user and group id against Slack)")
     if config.psa is not None and not args.offline:
-        from bot.psa_cli import check_mapping
+        from .psa_cli import check_mapping
 
         return check_mapping(config.psa)
     return 0
@@ -340,11 +341,11 @@ def parse_now(text: str | None) -> datetime:
 def _container(settings: Settings) -> Container:
     """Load the lanes (or exit listing every problem), migrate SQLite (the zero-setup default;
     PostgreSQL runs `db upgrade` on release) and build the app."""
-    from bot.adapters.db import upgrade
-    from bot.bootstrap import build
+    from .adapters.db import upgrade
+    from .bootstrap import build
 
     if _multi(settings):  # LANEKEEPER_CONFIG is a folder of <TEAM_ID>.yaml, checked by build
-        from bot.config.loader import ConfigError
+        from .config.loader import ConfigError
 
         if settings.database_url.startswith("sqlite"):
             upgrade(settings.database_url)
@@ -362,7 +363,7 @@ def _container(settings: Settings) -> Container:
 
 
 def _multi(settings: Settings) -> bool:
-    from bot.bootstrap import is_multi_workspace
+    from .bootstrap import is_multi_workspace
 
     return is_multi_workspace(settings)
 
@@ -375,7 +376,7 @@ def _deliver_then_report(
     for a web or clock process (exit 1: it is not sent yet)."""
     from sqlalchemy import and_, false, or_, select
 
-    from bot.adapters.models import OutboxMessage
+    from .adapters.models import OutboxMessage
 
     # Posts of this run: queued by it, or queued before and sent again by it (a digest Slack
     # had refused, keyed "job:scope:period").
@@ -431,7 +432,7 @@ def _deliver_then_report(
 
 
 def cmd_clock(args: argparse.Namespace) -> int:
-    from bot.clock import run_clock
+    from .clock import run_clock
 
     settings = _settings()
     _logging(settings)
@@ -447,8 +448,8 @@ def cmd_clock(args: argparse.Namespace) -> int:
 
 
 def cmd_run_job(args: argparse.Namespace) -> int:
-    from bot.clock import run_job_once
-    from bot.jobs import registry
+    from .clock import run_job_once
+    from .jobs import registry
 
     jobs = registry()
     if args.list or not args.name:
@@ -485,8 +486,8 @@ def cmd_run_job(args: argparse.Namespace) -> int:
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
-    from bot.services.digests import standup_digest
-    from bot.slack.digest_render import digest_text
+    from .services.digests import standup_digest
+    from .slack.digest_render import digest_text
 
     now = parse_now(args.now)
     settings = _settings()
@@ -517,8 +518,8 @@ def cmd_digest(args: argparse.Namespace) -> int:
         )
         print(digest_text(digest))
         return 0
-    from bot.clock import run_job_once
-    from bot.jobs import registry
+    from .clock import run_job_once
+    from .jobs import registry
 
     if not settings.slack_bot_token:
         print("lanekeeper digest needs SLACK_BOT_TOKEN to post (or --dry-run).", file=sys.stderr)
@@ -539,7 +540,7 @@ def _starter_placeholders(config: LanekeeperConfig) -> list[str]:
     """Ids the file still shares with `lanekeeper init`'s starter (REPLACE placeholders)."""
     import re
 
-    from bot.config.starter import starter_yaml
+    from .config.starter import starter_yaml
 
     starter_ids = set(re.findall(r"\b[CGUWS]0[A-Z0-9]+\b", starter_yaml()))
     used = set(config.admins) | set(config.protected.users)
@@ -583,14 +584,14 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--dry-run", action="store_true", help="print it here instead of posting")
     st.set_defaults(func=cmd_digest)
 
-    from bot.demo import add_parser as add_demo
+    from .demo import add_parser as add_demo
 
     add_demo(sub)
 
-    from bot.psa_cli import add_parser as add_psa
+    from .psa_cli import add_parser as add_psa
 
     add_psa(sub)
-    __import__("bot.shield_cli", fromlist=["add_parser"]).add_parser(sub)  # lanekeeper shield
+    importlib.import_module(".shield_cli", __package__).add_parser(sub)  # lanekeeper shield
 
     s = sub.add_parser("db", help="database commands")
     dbsub = s.add_subparsers(dest="db_command", required=True)

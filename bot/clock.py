@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.blocking import BlockingScheduler
 from slack_sdk.errors import SlackApiError
 
-from bot.bootstrap import Container
-from bot.installed_workspaces import in_workspace
-from bot.jobs import Job, JobContext, registry
-from bot.workspaces import Workspace
+from .bootstrap import Container
+from .installed_workspaces import in_workspace
+from .jobs import Job, JobContext, registry
+from .workspaces import Workspace
 
 log = logging.getLogger(__name__)
 

@@ -31,12 +31,12 @@ from typing import Any, cast
 
 from slack_sdk import WebClient
 
-from bot.adapters.slack_install import Installations
-from bot.config.loader import ConfigError, load_config
-from bot.domain.errors import NotFound
-from bot.domain.lanes import LanekeeperConfig
-from bot.services.context import Lanes
-from bot.workspaces import UnknownWorkspace, Workspace, Workspaces
+from .adapters.slack_install import Installations
+from .config.loader import ConfigError, load_config
+from .domain.errors import NotFound
+from .domain.lanes import LanekeeperConfig
+from .services.context import Lanes
+from .workspaces import UnknownWorkspace, Workspace, Workspaces
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
-from bot.adapters.alerts.base import RedactingFilter, redact_text
+from .adapters.alerts.base import RedactingFilter, redact_text
 
 SECRET_VARIABLES = (
     "SLACK_BOT_TOKEN",

@@ -12,11 +12,11 @@ import os
 import sys
 from collections import Counter
 
-from bot.adapters.psa.base import PsaError
-from bot.adapters.psa.factory import make_connector, secrets_of
-from bot.config import ConfigError, load_config
-from bot.domain.lanes import PsaSettings
-from bot.services.tickets import TicketMapper
+from .adapters.psa.base import PsaError
+from .adapters.psa.factory import make_connector, secrets_of
+from .config import ConfigError, load_config
+from .domain.lanes import PsaSettings
+from .services.tickets import TicketMapper
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,7 +36,7 @@ def _clean(text: str) -> str:
 def check_mapping(psa: PsaSettings) -> int:
     """For ``config check``: with the PSA's credentials set, sign in and name every mapped
     board / queue / team and priority the PSA does not have (0: all found, or no credentials)."""
-    from bot.adapters.psa.factory import CREDENTIALS
+    from .adapters.psa.factory import CREDENTIALS
 
     if not all(os.environ.get(name) for name in CREDENTIALS[psa.kind]):
         print(f"(set {', '.join(CREDENTIALS[psa.kind])} to also check psa: against {psa.kind})")

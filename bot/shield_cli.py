@@ -17,7 +17,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from bot.domain.interception import RULES, classify, mentioned_users
+from .domain.interception import RULES, classify, mentioned_users
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "interception.py"
 

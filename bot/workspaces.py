@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
-from bot.domain.errors import NotFound
-from bot.services.context import Lanes
+from .domain.errors import NotFound
+from .services.context import Lanes
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ def lanekeeper(
     }
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, "-m", "lanekeeper", *args],
         cwd=cwd,
         env=full_env,
         capture_output=True,
@@ -128,7 +128,7 @@ def test_serve_answers_slack_and_health_as_a_real_process(tmp_path: Path) -> Non
         }
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"],
+        [sys.executable, "-m", "lanekeeper", "serve", "--host", "127.0.0.1"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,

@@ -146,9 +146,9 @@ def start(
     }
     env.update(env_for(fake, PORT=str(port or "")))
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", command, "--host", "127.0.0.1"]
+        [sys.executable, "-m", "lanekeeper", command, "--host", "127.0.0.1"]
         if command == "serve"
-        else [sys.executable, "-m", "bot", command],
+        else [sys.executable, "-m", "lanekeeper", command],
         cwd=workdir,
         env=env,
         stdout=subprocess.PIPE,

@@ -64,7 +64,7 @@ def test_web_concurrency_runs_worker_processes_that_serve_and_stop_cleanly(
         }
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"],
+        [sys.executable, "-m", "lanekeeper", "serve", "--host", "127.0.0.1"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,

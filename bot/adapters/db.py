@@ -92,6 +92,7 @@ def alembic_config(url: str) -> Any:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     cfg.attributes["url_given"] = True
+    cfg.attributes["package"] = __name__.partition(".")[0]
     return cfg
 
 

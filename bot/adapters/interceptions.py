@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from bot.adapters.models import FocusSession, Interception
-from bot.adapters.repository import insert_ignoring_conflict
+from .models import FocusSession, Interception
+from .repository import insert_ignoring_conflict
 
 # Built once, bound per call: every intercepted message asks this (issue 19).
 _focus = FocusSession.__table__.c

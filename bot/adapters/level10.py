@@ -16,7 +16,10 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from bot.adapters.models import (
+from ..domain.escalation import ACTIVE
+from ..domain.kpi import Approval, Ping, Record
+from ..services.context import Lanes
+from .models import (
     Escalation,
     Interception,
     JobRun,
@@ -26,11 +29,8 @@ from bot.adapters.models import (
     Ticket,
     TimelineEntry,
 )
-from bot.adapters.repository import insert_ignoring_conflict
-from bot.adapters.workitems import escalation_item, ticket_item
-from bot.domain.escalation import ACTIVE
-from bot.domain.kpi import Approval, Ping, Record
-from bot.services.context import Lanes
+from .repository import insert_ignoring_conflict
+from .workitems import escalation_item, ticket_item
 
 _ACTIVE = [s.value for s in ACTIVE]
 

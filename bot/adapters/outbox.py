@@ -37,7 +37,7 @@ from sqlalchemy import and_, case, exists, false, func, literal, or_, select, up
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from bot.adapters.models import OutboxMessage
+from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.adapters.models import (
+from .models import (
     ApprovalRequest,
     Counter,
     Escalation,
@@ -69,7 +69,7 @@ class EscalationRepository:
         self, slack_team_id: str, user: str, *, limit: int = 50
     ) -> Sequence[Escalation]:
         """Escalations the user owns or asked for that are not closed, most urgent first."""
-        from bot.domain.escalation import CLOSED
+        from ..domain.escalation import CLOSED
 
         stmt = (
             select(Escalation)

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import and_, delete, or_
 from sqlalchemy.orm import Session
 
-from bot.adapters.models import Interception, OutboxMessage, ProcessedRequest, Ticket
-from bot.domain.lanes import Retention
+from ..domain.lanes import Retention
+from .models import Interception, OutboxMessage, ProcessedRequest, Ticket
 
 
 class Maintenance:

@@ -28,8 +28,8 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from bot.adapters import models
-from bot.adapters.models import Base, slack_bots, slack_installations, slack_oauth_states
+from . import models
+from .models import Base, slack_bots, slack_installations, slack_oauth_states
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.adapters.models import Escalation, JobRun, OutboxMessage, PsaSyncState, Ticket
-from bot.domain.escalation import ACTIVE
+from ..domain.escalation import ACTIVE
+from .models import Escalation, JobRun, OutboxMessage, PsaSyncState, Ticket
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Table, case, func, select
 from sqlalchemy.orm import Session
 
-from bot.adapters.models import PsaSyncState, Ticket, utcnow
+from .models import PsaSyncState, Ticket, utcnow
 
 TICKETS = cast(Table, Ticket.__table__)
 _UPDATED = [

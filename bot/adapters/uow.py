@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
-    from bot.adapters.level10 import Level10Repository
-    from bot.adapters.workitems import WorkItems
-    from bot.services.context import Lanes
+    from ..services.context import Lanes
+    from .level10 import Level10Repository
+    from .workitems import WorkItems
 
-from bot.adapters.interceptions import FocusRepository, InterceptionRepository
-from bot.adapters.repository import (
+from .interceptions import FocusRepository, InterceptionRepository
+from .repository import (
     OUTBOX_QUEUED,
     ApprovalRequests,
     EscalationRepository,
@@ -27,8 +27,8 @@ from bot.adapters.repository import (
     SlaNotices,
     TimelineRepository,
 )
-from bot.adapters.retention import Maintenance
-from bot.adapters.tickets import TicketRepository
+from .retention import Maintenance
+from .tickets import TicketRepository
 
 
 class UnitOfWork:
@@ -89,13 +89,13 @@ class UnitOfWork:
 
     def work(self, lanes: Lanes) -> WorkItems:
         """Escalations and tickets as domain work items (the one way to read work)."""
-        from bot.adapters.workitems import WorkItems
+        from .workitems import WorkItems
 
         return WorkItems(self.session, lanes)
 
     def level10(self, lanes: Lanes) -> Level10Repository:
         """The Level-10's facts, snapshots, IDS items and to-dos."""
-        from bot.adapters.level10 import Level10Repository
+        from .level10 import Level10Repository
 
         return Level10Repository(self.session, lanes)
 

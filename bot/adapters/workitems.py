@@ -16,13 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.adapters.models import Escalation, PsaSyncState, Ticket
-from bot.domain.clocks import approval_due
-from bot.domain.digest import PendingApproval
-from bot.domain.escalation import ACTIVE, Status
-from bot.domain.sla import WorkItem
-from bot.domain.text import message_link
-from bot.services.context import Lanes
+from ..domain.clocks import approval_due
+from ..domain.digest import PendingApproval
+from ..domain.escalation import ACTIVE, Status
+from ..domain.sla import WorkItem
+from ..domain.text import message_link
+from ..services.context import Lanes
+from .models import Escalation, PsaSyncState, Ticket
 
 
 def escalation_item(row: Any, lanes: Lanes) -> WorkItem:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.config.check import check_against_slack
-from bot.config.loader import ConfigError, load_config, load_config_text, parse_config
-from bot.config.starter import starter_yaml, write_starter
+from .check import check_against_slack
+from .loader import ConfigError, load_config, load_config_text, parse_config
+from .starter import starter_yaml, write_starter
 
 __all__ = [
     "ConfigError",

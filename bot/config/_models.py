@@ -27,7 +27,21 @@ from pydantic import (
     field_validator,
 )
 
-from bot.config._values import (
+from ..domain.durations import Duration
+from ..domain.lanes import (
+    DEFAULT_ALERT_SEVERITIES,
+    AlertSettings,
+    ApprovalPolicy,
+    BusinessHours,
+    Lane,
+    LanekeeperConfig,
+    Protected,
+    PsaSettings,
+    Retention,
+    SeverityTarget,
+    Team,
+)
+from ._values import (
     Approval,
     ApproverId,
     ChannelId,
@@ -45,20 +59,6 @@ from bot.config._values import (
     _clock,
     _show,
     _watched_channels,
-)
-from bot.domain.durations import Duration
-from bot.domain.lanes import (
-    DEFAULT_ALERT_SEVERITIES,
-    AlertSettings,
-    ApprovalPolicy,
-    BusinessHours,
-    Lane,
-    LanekeeperConfig,
-    Protected,
-    PsaSettings,
-    Retention,
-    SeverityTarget,
-    Team,
 )
 
 Loc = tuple[str | int, ...]

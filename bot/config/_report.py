@@ -11,8 +11,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from bot.config._models import Loc, _Config
-from bot.config._values import _show
+from ._models import Loc, _Config
+from ._values import _show
 
 
 def _path(loc: Loc) -> str:

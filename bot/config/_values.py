@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays as holidays_lib
 from pydantic import PlainValidator
 
-from bot.domain.durations import Duration, parse_duration
-from bot.domain.lanes import WEEKDAYS, ApprovalPolicy
+from ..domain.durations import Duration, parse_duration
+from ..domain.lanes import WEEKDAYS, ApprovalPolicy
 
 
 def _show(value: object) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.lanes import LanekeeperConfig
+from ..domain.lanes import LanekeeperConfig
 
 # Errors that say the token itself is unusable: reported once, then the check stops asking.
 _TOKEN_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}

@@ -31,24 +31,24 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.config._models import Loc as Loc
-from bot.config._models import Problem, _Config, _cross_checks
-from bot.config._report import _document_order, _message, _path
-from bot.config._values import Approval as Approval
-from bot.config._values import ApproverId as ApproverId
-from bot.config._values import ChannelId as ChannelId
-from bot.config._values import Clock as Clock
-from bot.config._values import Country as Country
-from bot.config._values import Dur as Dur
-from bot.config._values import HolidayDate as HolidayDate
-from bot.config._values import Keyword as Keyword
-from bot.config._values import SeverityName as SeverityName
-from bot.config._values import Slug as Slug
-from bot.config._values import Text as Text
-from bot.config._values import TimeZone as TimeZone
-from bot.config._values import UserId as UserId
-from bot.config._values import Weekday as Weekday
-from bot.domain.lanes import LanekeeperConfig
+from ..domain.lanes import LanekeeperConfig
+from ._models import Loc as Loc
+from ._models import Problem, _Config, _cross_checks
+from ._report import _document_order, _message, _path
+from ._values import Approval as Approval
+from ._values import ApproverId as ApproverId
+from ._values import ChannelId as ChannelId
+from ._values import Clock as Clock
+from ._values import Country as Country
+from ._values import Dur as Dur
+from ._values import HolidayDate as HolidayDate
+from ._values import Keyword as Keyword
+from ._values import SeverityName as SeverityName
+from ._values import Slug as Slug
+from ._values import Text as Text
+from ._values import TimeZone as TimeZone
+from ._values import UserId as UserId
+from ._values import Weekday as Weekday
 
 
 class ConfigError(Exception):

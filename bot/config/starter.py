@@ -9,7 +9,7 @@ from pathlib import Path
 
 def starter_yaml() -> str:
     """The starter configuration, comments included (``bot/config/starter.yaml``)."""
-    return resources.files(__package__ or "bot.config").joinpath("starter.yaml").read_text("utf-8")
+    return resources.files(__package__).joinpath("starter.yaml").read_text("utf-8")
 
 
 def write_starter(path: str | os.PathLike[str], *, force: bool = False) -> Path:

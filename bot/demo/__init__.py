@@ -33,43 +33,43 @@ the command line in :mod:`bot.demo.cli`.
 
 from __future__ import annotations
 
-from bot.demo.cast import LANE_CHANNEL_NAMES as LANE_CHANNEL_NAMES
-from bot.demo.cast import LEAD_NAMES as LEAD_NAMES
-from bot.demo.cast import MANAGER_NAMES as MANAGER_NAMES
-from bot.demo.cast import TECH_NAMES as TECH_NAMES
-from bot.demo.cast import Cast, DemoFailure, Person, cast_for
-from bot.demo.cli import add_parser, main
-from bot.demo.cli import cmd_demo as cmd_demo
-from bot.demo.context import TEAM_ID as TEAM_ID
-from bot.demo.context import DemoContext
-from bot.demo.runner import default_config_path, run_demo
-from bot.demo.showing import OOPS as OOPS
-from bot.demo.showing import SETTLE_SECONDS as SETTLE_SECONDS
-from bot.demo.showing import Tally as Tally
-from bot.demo.steps import STEPS, Step
-from bot.demo.steps_approval import approval_request as approval_request
-from bot.demo.steps_approval import approve as approve
-from bot.demo.steps_approval import approver_home as approver_home
-from bot.demo.steps_approval import refused_non_approver as refused_non_approver
-from bot.demo.steps_escalation import ping_routed as ping_routed
-from bot.demo.steps_escalation import resolve as resolve
-from bot.demo.steps_escalation import resolve_refused as resolve_refused
-from bot.demo.steps_escalation import route_ping as route_ping
-from bot.demo.steps_escalation import take as take
-from bot.demo.steps_escalation import wait_and_resume as wait_and_resume
-from bot.demo.steps_intake import COMMAND_SEVERITY as COMMAND_SEVERITY
-from bot.demo.steps_intake import focus_ping as focus_ping
-from bot.demo.steps_intake import message_shortcut as message_shortcut
-from bot.demo.steps_intake import not_a_request as not_a_request
-from bot.demo.steps_intake import slash_escalate as slash_escalate
-from bot.demo.steps_intake import thanks_left_alone as thanks_left_alone
-from bot.demo.steps_morning import standup as standup
-from bot.demo.transcript import BOT_NAME as BOT_NAME
-from bot.demo.transcript import INDENT as INDENT
-from bot.demo.transcript import WIDTH as WIDTH
-from bot.demo.transcript import Event as Event
-from bot.demo.transcript import StepRecord as StepRecord
-from bot.demo.transcript import Transcript as Transcript
+from .cast import LANE_CHANNEL_NAMES as LANE_CHANNEL_NAMES
+from .cast import LEAD_NAMES as LEAD_NAMES
+from .cast import MANAGER_NAMES as MANAGER_NAMES
+from .cast import TECH_NAMES as TECH_NAMES
+from .cast import Cast, DemoFailure, Person, cast_for
+from .cli import add_parser, main
+from .cli import cmd_demo as cmd_demo
+from .context import TEAM_ID as TEAM_ID
+from .context import DemoContext
+from .runner import default_config_path, run_demo
+from .showing import OOPS as OOPS
+from .showing import SETTLE_SECONDS as SETTLE_SECONDS
+from .showing import Tally as Tally
+from .steps import STEPS, Step
+from .steps_approval import approval_request as approval_request
+from .steps_approval import approve as approve
+from .steps_approval import approver_home as approver_home
+from .steps_approval import refused_non_approver as refused_non_approver
+from .steps_escalation import ping_routed as ping_routed
+from .steps_escalation import resolve as resolve
+from .steps_escalation import resolve_refused as resolve_refused
+from .steps_escalation import route_ping as route_ping
+from .steps_escalation import take as take
+from .steps_escalation import wait_and_resume as wait_and_resume
+from .steps_intake import COMMAND_SEVERITY as COMMAND_SEVERITY
+from .steps_intake import focus_ping as focus_ping
+from .steps_intake import message_shortcut as message_shortcut
+from .steps_intake import not_a_request as not_a_request
+from .steps_intake import slash_escalate as slash_escalate
+from .steps_intake import thanks_left_alone as thanks_left_alone
+from .steps_morning import standup as standup
+from .transcript import BOT_NAME as BOT_NAME
+from .transcript import INDENT as INDENT
+from .transcript import WIDTH as WIDTH
+from .transcript import Event as Event
+from .transcript import StepRecord as StepRecord
+from .transcript import Transcript as Transcript
 
 __all__ = [
     "STEPS",

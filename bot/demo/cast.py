@@ -12,8 +12,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.demo.render import Names
-from bot.domain.lanes import Lane, LanekeeperConfig
+from ..domain.lanes import Lane, LanekeeperConfig
+from .render import Names
 
 TECH_NAMES = ("Tina", "Omar", "Sam", "Jess", "Kai", "Priya", "Ben", "Zoe", "Luis", "Ana", "Raj")
 LEAD_NAMES = ("Nina", "Leo", "Grace", "Hugo", "Ivy", "Mark")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.demo.runner import run_demo
+from .runner import run_demo
 
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot.demo.cast import DemoFailure, Person
-from bot.demo.render import Names, mrkdwn_to_text, render_message
-from bot.demo.showing import ShowingContext
+from .cast import DemoFailure, Person
+from .render import Names, mrkdwn_to_text, render_message
+from .showing import ShowingContext
 
 if TYPE_CHECKING:
     import httpx
 
-    from bot.adapters.models import Escalation, Interception
+    from ..adapters.models import Escalation, Interception
 
 
 TEAM_ID = "T0DEMO"
@@ -152,7 +152,7 @@ class DemoContext(ShowingContext):
     def escalation(self, number: int) -> Escalation:
         from sqlalchemy import select
 
-        from bot.adapters.models import Escalation
+        from ..adapters.models import Escalation
 
         with self.container.sessions() as s:
             row = s.scalar(
@@ -168,7 +168,7 @@ class DemoContext(ShowingContext):
     def newest_escalation(self) -> Escalation | None:
         from sqlalchemy import select
 
-        from bot.adapters.models import Escalation
+        from ..adapters.models import Escalation
 
         with self.container.sessions() as s:
             row = s.scalar(select(Escalation).order_by(Escalation.number.desc()).limit(1))
@@ -179,7 +179,7 @@ class DemoContext(ShowingContext):
     def escalation_count(self) -> int:
         from sqlalchemy import func, select
 
-        from bot.adapters.models import Escalation
+        from ..adapters.models import Escalation
 
         with self.container.sessions() as s:
             return int(s.scalar(select(func.count(Escalation.id))) or 0)
@@ -187,7 +187,7 @@ class DemoContext(ShowingContext):
     def interception(self, channel: str, ts: str) -> Interception | None:
         from sqlalchemy import select
 
-        from bot.adapters.models import Interception
+        from ..adapters.models import Interception
 
         with self.container.sessions() as s:
             row = s.scalar(
@@ -202,7 +202,7 @@ class DemoContext(ShowingContext):
     def timeline_kinds(self, number: int) -> list[str]:
         from sqlalchemy import select
 
-        from bot.adapters.models import TimelineEntry
+        from ..adapters.models import TimelineEntry
 
         esc = self.escalation(number)
         with self.container.sessions() as s:

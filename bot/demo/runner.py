@@ -19,17 +19,17 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from bot.demo.cast import Cast, DemoFailure, cast_for
-from bot.demo.context import TEAM_ID, DemoContext
-from bot.demo.steps import STEPS, Step
-from bot.demo.steps_alerts import ALERT_TOKEN
-from bot.demo.transcript import INDENT, Transcript
-from bot.domain.lanes import LanekeeperConfig
+from ..domain.lanes import LanekeeperConfig
+from .cast import Cast, DemoFailure, cast_for
+from .context import TEAM_ID, DemoContext
+from .steps import STEPS, Step
+from .steps_alerts import ALERT_TOKEN
+from .transcript import INDENT, Transcript
 
 
 def default_config_path() -> Path:
     """The packaged demo lanes (``bot/demo_lanes.yaml``)."""
-    return Path(str(resources.files("bot").joinpath("demo_lanes.yaml")))
+    return Path(str(resources.files(__name__.partition(".")[0]).joinpath("demo_lanes.yaml")))
 
 
 class _LogCapture(logging.Handler):
@@ -46,7 +46,10 @@ class _LogCapture(logging.Handler):
 @contextlib.contextmanager
 def _captured_logs() -> Iterator[_LogCapture]:
     handler = _LogCapture()
-    loggers = [logging.getLogger(name) for name in ("bot", "slack_bolt", "slack_sdk", "waitress")]
+    loggers = [
+        logging.getLogger(name)
+        for name in (__name__.partition(".")[0], "slack_bolt", "slack_sdk", "waitress")
+    ]
     saved = [(lg, lg.propagate) for lg in loggers]
     for lg in loggers:
         lg.addHandler(handler)
@@ -66,7 +69,7 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 def _summary(ctx: DemoContext, seconds: float) -> tuple[str, dict[str, Any]]:
     from sqlalchemy import func, select
 
-    from bot.adapters.models import Escalation, Interception, TimelineEntry
+    from ..adapters.models import Escalation, Interception, TimelineEntry
 
     with ctx.container.sessions() as s:
         outcomes = Counter(s.scalars(select(Interception.outcome)))
@@ -151,7 +154,7 @@ def run_demo(
     readable transcript (default stdout); ``steps`` replaces :data:`STEPS`; ``temp_root`` is
     where the temporary folder is made; ``setup`` runs before the first step (fault injection).
     """
-    from bot.config.loader import ConfigError, load_config
+    from ..config.loader import ConfigError, load_config
 
     started = time.monotonic()
     if out is None:
@@ -273,11 +276,11 @@ def _start(
     """Start the fake Slack, migrate the database, start the bot; all stopped by ``stack``."""
     from waitress.server import create_server
 
-    from bot.adapters.db import upgrade
-    from bot.bootstrap import build
-    from bot.settings import Settings
-    from bot.testing.fake_slack import FakeSlack
-    from bot.testing.requests import SlackClientSimulator
+    from ..adapters.db import upgrade
+    from ..bootstrap import build
+    from ..settings import Settings
+    from ..testing.fake_slack import FakeSlack
+    from ..testing.requests import SlackClientSimulator
 
     token = f"xoxb-demo-{secrets.token_hex(8)}"
     signing_secret = secrets.token_hex(16)

@@ -13,17 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.demo.cast import Cast, DemoFailure, Person
-from bot.demo.render import mrkdwn_to_text, render_message, render_view
-from bot.demo.transcript import BOT_NAME, Transcript
-from bot.domain.lanes import LanekeeperConfig
+from ..domain.lanes import LanekeeperConfig
+from .cast import Cast, DemoFailure, Person
+from .render import mrkdwn_to_text, render_message, render_view
+from .transcript import BOT_NAME, Transcript
 
 if TYPE_CHECKING:
     import httpx
 
-    from bot.bootstrap import Container
-    from bot.testing.fake_slack import FakeSlack, RecordedCall
-    from bot.testing.requests import SlackClientSimulator
+    from ..bootstrap import Container
+    from ..testing.fake_slack import FakeSlack, RecordedCall
+    from ..testing.requests import SlackClientSimulator
 
 
 SETTLE_SECONDS = 10.0
@@ -109,7 +109,7 @@ class ShowingContext:
         """
         from sqlalchemy import select
 
-        from bot.adapters.models import OutboxMessage
+        from ..adapters.models import OutboxMessage
 
         deadline = time.monotonic() + timeout
         while True:
@@ -282,7 +282,7 @@ class ShowingContext:
         """What a message is, for "updates …" lines: an escalation's lane message, a DM …"""
         from sqlalchemy import select
 
-        from bot.adapters.models import ApprovalRequest, Escalation
+        from ..adapters.models import ApprovalRequest, Escalation
 
         with self.container.sessions() as s:
             number = s.scalar(

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.demo.context import DemoContext
-from bot.demo.steps_alerts import alert_clears_itself
-from bot.demo.steps_approval import approval_request, approve, approver_home, refused_non_approver
-from bot.demo.steps_escalation import (
+from .context import DemoContext
+from .steps_alerts import alert_clears_itself
+from .steps_approval import approval_request, approve, approver_home, refused_non_approver
+from .steps_escalation import (
     ping_routed,
     resolve,
     resolve_refused,
@@ -20,16 +20,16 @@ from bot.demo.steps_escalation import (
     take,
     wait_and_resume,
 )
-from bot.demo.steps_intake import (
+from .steps_intake import (
     focus_ping,
     message_shortcut,
     not_a_request,
     slash_escalate,
     thanks_left_alone,
 )
-from bot.demo.steps_level10 import level10
-from bot.demo.steps_morning import standup
-from bot.demo.steps_psa import psa_sync
+from .steps_level10 import level10
+from .steps_morning import standup
+from .steps_psa import psa_sync
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from typing import Final
 
 import httpx
 
-from bot.demo.context import DemoContext
-from bot.testing import alert_payloads as ap
+from ..testing import alert_payloads as ap
+from .context import DemoContext
 
 #: The demo's Alertmanager token (``LANEKEEPER_ALERT_TOKEN_ALERTMANAGER`` of the demo bot).
 ALERT_TOKEN: Final = "demo-alertmanager-token-7f3c"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from bot.demo.context import DemoContext
+from .context import DemoContext
 
 
 def _status(ctx: DemoContext, number: int) -> str:
@@ -102,7 +102,7 @@ def approver_home(ctx: DemoContext) -> None:
 def approve(ctx: DemoContext) -> None:
     from sqlalchemy import select
 
-    from bot.adapters.models import ApprovalRequest
+    from ..adapters.models import ApprovalRequest
 
     c = ctx.cast
     n = ctx.state.get("approval_esc")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.demo.context import DemoContext
+from .context import DemoContext
 
 
 def _initial(view: Mapping[str, Any], block_id: str) -> Any:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.demo.cast import _free_severity
-from bot.demo.context import DemoContext
-from bot.demo.steps_escalation import _initial
+from .cast import _free_severity
+from .context import DemoContext
+from .steps_escalation import _initial
 
 COMMAND_SEVERITY = re.compile(r"^(p[0-9]|sev[0-9])$", re.IGNORECASE)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.demo.context import DemoContext
+from .context import DemoContext
 
 
 def _next_meeting(ctx: DemoContext, team: str, after: datetime) -> datetime:
@@ -23,8 +23,8 @@ def _next_meeting(ctx: DemoContext, team: str, after: datetime) -> datetime:
 
 def level10(ctx: DemoContext) -> None:
     """``run-job level10`` at the service desk's next meeting: one prompt, its chart, once."""
-    from bot.clock import run_job_once
-    from bot.jobs import registry
+    from ..clock import run_job_once
+    from ..jobs import registry
 
     team = next(
         (k for k, t in ctx.config.teams.items() if not t.business_hours.all_day),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.demo.context import DemoContext
+from .context import DemoContext
 
 
 def standup(ctx: DemoContext) -> None:
@@ -10,8 +10,8 @@ def standup(ctx: DemoContext) -> None:
     them: one digest per team in its channel, and a second run posts nothing."""
     from datetime import UTC, datetime
 
-    from bot.clock import run_job_once
-    from bot.jobs import registry
+    from ..clock import run_job_once
+    from ..jobs import registry
 
     jobs = registry()
     now = datetime.now(UTC)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bot.demo.context import TEAM_ID, DemoContext
+from .context import TEAM_ID, DemoContext
 
 # The stand-in PSA's API member keys (made up; the fake checks them as ConnectWise does).
 _KEYS = {
@@ -27,13 +27,13 @@ def _desk(ctx: DemoContext) -> str | None:
 
 def psa_sync(ctx: DemoContext) -> None:
     """The next morning, before the stand-up: ``psa-sync`` reads the stand-in ConnectWise."""
-    from bot.adapters.psa.factory import make_connector
-    from bot.domain.lanes import PsaSettings
-    from bot.jobs import JobContext, registry
-    from bot.services.context import Lanes
-    from bot.services.digests import standup_digest
-    from bot.testing.fake_psa._data import OWNERS, PRIORITIES
-    from bot.testing.fake_psa.connectwise import FakeConnectWise
+    from ..adapters.psa.factory import make_connector
+    from ..domain.lanes import PsaSettings
+    from ..jobs import JobContext, registry
+    from ..services.context import Lanes
+    from ..services.digests import standup_digest
+    from ..testing.fake_psa._data import OWNERS, PRIORITIES
+    from ..testing.fake_psa.connectwise import FakeConnectWise
 
     team = _desk(ctx)
     if team is None:

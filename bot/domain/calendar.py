@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-from bot.domain.durations import Duration
-from bot.domain.lanes import BusinessHours, Team
+from .durations import Duration
+from .lanes import BusinessHours, Team
 
 __all__ = ["BusinessCalendar", "as_utc"]
 

@@ -29,9 +29,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.domain.calendar import BusinessCalendar
-from bot.domain.lanes import SeverityTarget
-from bot.domain.sla import due_times, resume_due
+from .calendar import BusinessCalendar
+from .lanes import SeverityTarget
+from .sla import due_times, resume_due
 
 __all__ = ["Clocks", "apply_change", "approval_due", "start"]
 

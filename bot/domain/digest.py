@@ -31,9 +31,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot.domain.calendar import BusinessCalendar, as_utc
-from bot.domain.lanes import Team
-from bot.domain.sla import ClockReading, WorkItem, aged_past_sla, at_risk
+from .calendar import BusinessCalendar, as_utc
+from .lanes import Team
+from .sla import ClockReading, WorkItem, aged_past_sla, at_risk
 
 __all__ = [
     "ALERT_LANE",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
-from bot.domain.errors import AlreadyDone, InvalidInput, NotAllowed
+from .errors import AlreadyDone, InvalidInput, NotAllowed
 
 
 class Status(StrEnum):

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.durations import DurationError, parse_duration
-from bot.domain.errors import InvalidInput
+from .durations import DurationError, parse_duration
+from .errors import InvalidInput
 
 MAX_FOCUS = timedelta(hours=12)
 DEFAULT_FOCUS = timedelta(minutes=90)

@@ -121,7 +121,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.domain._interception_vocabulary import (
+from ._interception_vocabulary import (
     _ANSWER,
     _ANSWER_START,
     _AUX_BE,

@@ -41,8 +41,8 @@ from datetime import date, datetime, timedelta
 from statistics import median
 from zoneinfo import ZoneInfo
 
-from bot.domain.calendar import BusinessCalendar, as_utc
-from bot.domain.sla import WorkItem, aged_past_sla
+from .calendar import BusinessCalendar, as_utc
+from .sla import WorkItem, aged_past_sla
 
 __all__ = [
     "UNCATEGORIZED",

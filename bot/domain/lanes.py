@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import Literal
 
-from bot.domain.durations import Duration
+from .durations import Duration
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

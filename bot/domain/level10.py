@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from bot.domain.kpi import Attainment, WeekFigures
+from .kpi import Attainment, WeekFigures
 
 __all__ = [
     "Row",

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from bot.domain.errors import NotAllowed
+from .errors import NotAllowed
 
 WORK_ACTIONS = frozenset({"take", "wait", "resume", "resolve", "reassign", "reopen", "cancel"})
 REQUESTER_ACTIONS = frozenset({"reopen", "cancel"})

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.domain.calendar import BusinessCalendar, as_utc
-from bot.domain.durations import humanize_seconds
-from bot.domain.lanes import SeverityTarget
+from .calendar import BusinessCalendar, as_utc
+from .durations import humanize_seconds
+from .lanes import SeverityTarget
 
 __all__ = [
     "CLOSED_STATUSES",

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.adapters.psa.base import PsaConnector
-from bot.adapters.uow import UnitOfWork
-from bot.services.context import Lanes
+from ..adapters.psa.base import PsaConnector
+from ..adapters.uow import UnitOfWork
+from ..services.context import Lanes
 
 
 @dataclass
@@ -52,11 +52,11 @@ class Job:
 
 
 def registry() -> dict[str, Job]:
-    from bot.jobs.level10 import jobs as level10_jobs
-    from bot.jobs.prune import run_prune
-    from bot.jobs.psa_sync import run_psa_sync
-    from bot.jobs.sla_watch import run_sla_watch
-    from bot.jobs.standup import run_standup
+    from .level10 import jobs as level10_jobs
+    from .prune import run_prune
+    from .psa_sync import run_psa_sync
+    from .sla_watch import run_sla_watch
+    from .standup import run_standup
 
     jobs = [
         Job("standup", "daily SLA stand-up digest in each team's channel", run_standup, 60),

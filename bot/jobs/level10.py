@@ -15,10 +15,10 @@ from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from bot.jobs import Job, JobContext, JobResult
-from bot.services import scorecard
-from bot.slack.level10_chart import chart_png
-from bot.slack.level10_render import prompt_blocks, reminder_message
+from ..services import scorecard
+from ..slack.level10_chart import chart_png
+from ..slack.level10_render import prompt_blocks, reminder_message
+from . import Job, JobContext, JobResult
 
 log = logging.getLogger(__name__)
 

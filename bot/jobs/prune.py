@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.jobs import JobContext, JobResult
+from . import JobContext, JobResult
 
 JOB = "prune"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.adapters.psa.base import PsaError
-from bot.jobs import JobContext, JobResult
-from bot.services.tickets import TicketMapper, sync_psa
+from ..adapters.psa.base import PsaError
+from ..services.tickets import TicketMapper, sync_psa
+from . import JobContext, JobResult
 
 JOB = "psa-sync"
 

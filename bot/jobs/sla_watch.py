@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.adapters.uow import UnitOfWork
-from bot.domain.sla import WorkItem, read_clocks, thresholds_crossed
-from bot.domain.text import escape, safe_link
-from bot.jobs import JobContext, JobResult
-from bot.slack.digest_render import risk_warning_text
+from ..adapters.uow import UnitOfWork
+from ..domain.sla import WorkItem, read_clocks, thresholds_crossed
+from ..domain.text import escape, safe_link
+from ..slack.digest_render import risk_warning_text
+from . import JobContext, JobResult
 
 JOB = "sla-watch"
 WARN_AT = 0.75

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.adapters.models import OutboxMessage
-from bot.adapters.repository import JobRuns
-from bot.jobs import JobContext, JobResult
-from bot.services.digests import standup_digest
-from bot.slack.digest_render import digest_blocks
+from ..adapters.models import OutboxMessage
+from ..adapters.repository import JobRuns
+from ..services.digests import standup_digest
+from ..slack.digest_render import digest_blocks
+from . import JobContext, JobResult
 
 JOB = "standup"
 

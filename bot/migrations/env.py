@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+from pathlib import Path
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from bot.adapters.models import Base
-from bot.settings import normalize_database_url
-
 config = context.config
+# Alembic loads this file by its path, not as part of the package, so the package is named here:
+# the caller passes the name it was imported as (``lanekeeper`` when installed, ``bot`` in the
+# repository); the ``alembic`` command run from a checkout falls back to the folder's name.
+_PACKAGE = config.attributes.get("package") or Path(__file__).resolve().parents[1].name
+Base = importlib.import_module(f"{_PACKAGE}.adapters.models").Base
+normalize_database_url = importlib.import_module(f"{_PACKAGE}.settings").normalize_database_url
 target_metadata = Base.metadata
+
+
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """New revisions spell the models' UTC column type as plain ``sa.DateTime(timezone=True)``
+    (the same DDL), so no revision imports the package under either of its names."""
+    if type_ == "type" and type(obj).__name__ == "UTCDateTime":
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def _url() -> str:
@@ -39,6 +53,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            render_item=_render_item,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -40,17 +40,17 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.adapters.alerts import AlertEvent
-from bot.adapters.models import AlertLink, AlertRollup, Escalation, utcnow
-from bot.adapters.uow import UnitOfWork
-from bot.domain import clocks
-from bot.domain import escalation as lifecycle
-from bot.domain.escalation import ACTIVE, MAX_CLIENT, MAX_DETAILS, MAX_SUMMARY, Source, Status
-from bot.domain.lanes import Lane
-from bot.domain.sla import due_times
-from bot.domain.text import escape
-from bot.services.context import Lanes
-from bot.services.escalations import _apply, state_of
+from ..adapters.alerts import AlertEvent
+from ..adapters.models import AlertLink, AlertRollup, Escalation, utcnow
+from ..adapters.uow import UnitOfWork
+from ..domain import clocks
+from ..domain import escalation as lifecycle
+from ..domain.escalation import ACTIVE, MAX_CLIENT, MAX_DETAILS, MAX_SUMMARY, Source, Status
+from ..domain.lanes import Lane
+from ..domain.sla import due_times
+from ..domain.text import escape
+from .context import Lanes
+from .escalations import _apply, state_of
 
 log = logging.getLogger(__name__)
 

@@ -14,18 +14,18 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.adapters.models import Escalation
-from bot.adapters.repository import ApprovalRequests, OutboxRepository
-from bot.adapters.uow import UnitOfWork
-from bot.domain import escalation as lifecycle
-from bot.domain.errors import AlreadyDone, NotAllowed, NotFound
+from ..adapters.models import Escalation
+from ..adapters.repository import ApprovalRequests, OutboxRepository
+from ..adapters.uow import UnitOfWork
+from ..domain import escalation as lifecycle
+from ..domain.errors import AlreadyDone, NotAllowed, NotFound
 
 __all__ = ["AlreadyDone", "check_approver", "decide", "record_requests"]
-from bot.domain.escalation import Status
-from bot.domain.lanes import Lane
-from bot.domain.text import escape
-from bot.services.context import Lanes
-from bot.services.escalations import (
+from ..domain.escalation import Status
+from ..domain.lanes import Lane
+from ..domain.text import escape
+from .context import Lanes
+from .escalations import (
     Outcome,
     _apply,
     _outcome,

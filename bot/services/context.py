@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from bot.domain.calendar import BusinessCalendar
-from bot.domain.errors import NotFound
-from bot.domain.lanes import Lane, LanekeeperConfig, Team
+from ..domain.calendar import BusinessCalendar
+from ..domain.errors import NotFound
+from ..domain.lanes import Lane, LanekeeperConfig, Team
 
 
 class Lanes:

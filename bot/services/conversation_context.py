@@ -22,7 +22,7 @@ import threading
 from collections import OrderedDict
 from datetime import datetime, timedelta
 
-from bot.domain.interception import asks_a_question
+from ..domain.interception import asks_a_question
 
 Key = tuple[str, str, str]  # (team, channel, thread ts or "" for the channel itself)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.adapters.uow import UnitOfWork
-from bot.domain.digest import Digest, build_digest
-from bot.services.context import Lanes
+from ..adapters.uow import UnitOfWork
+from ..domain.digest import Digest, build_digest
+from .context import Lanes
 
 DEFAULT_RISK_WINDOW = timedelta(hours=4)
 

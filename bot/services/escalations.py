@@ -15,14 +15,14 @@ from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.adapters.models import Escalation
-from bot.adapters.uow import UnitOfWork
-from bot.domain import clocks, policy
-from bot.domain import escalation as lifecycle
-from bot.domain.errors import Conflict, NotAllowed, NotFound
-from bot.domain.escalation import Change, Draft, EscalationState, Source, Status
-from bot.domain.text import escape
-from bot.services.context import Lanes
+from ..adapters.models import Escalation
+from ..adapters.uow import UnitOfWork
+from ..domain import clocks, policy
+from ..domain import escalation as lifecycle
+from ..domain.errors import Conflict, NotAllowed, NotFound
+from ..domain.escalation import Change, Draft, EscalationState, Source, Status
+from ..domain.text import escape
+from .context import Lanes
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.adapters.models import Interception
-from bot.adapters.uow import UnitOfWork
-from bot.domain.errors import AlreadyDone, NotAllowed, NotFound
+from ..adapters.models import Interception
+from ..adapters.uow import UnitOfWork
+from ..domain.errors import AlreadyDone, NotAllowed, NotFound
 
 OUTCOMES = ("routed", "dismissed", "ignored", "undeliverable")
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.adapters.models import Level10Todo
-from bot.adapters.uow import UnitOfWork
-from bot.domain.calendar import as_utc
-from bot.domain.errors import NotAllowed, NotFound
-from bot.domain.kpi import (
+from ..adapters.models import Level10Todo
+from ..adapters.uow import UnitOfWork
+from ..domain.calendar import as_utc
+from ..domain.errors import NotAllowed, NotFound
+from ..domain.kpi import (
     IdsCandidate,
     Record,
     WeekFigures,
@@ -27,8 +27,8 @@ from bot.domain.kpi import (
     week_key,
     week_window,
 )
-from bot.domain.level10 import Scorecard, chart_series, scorecard, snapshot_of
-from bot.services.context import Lanes
+from ..domain.level10 import Scorecard, chart_series, scorecard, snapshot_of
+from .context import Lanes
 
 JOB = "level10"
 REMIND_JOB = "level10-remind"
@@ -407,7 +407,7 @@ def coach(
 
 
 def _overdue(r: Record, now: datetime) -> bool:
-    from bot.domain.sla import aged_past_sla
+    from ..domain.sla import aged_past_sla
 
     return bool(aged_past_sla([r.item], now))
 

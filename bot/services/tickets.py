@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from bot.adapters.psa.base import PsaConnector, PsaTicket, Source
-from bot.adapters.psa.sync import SyncReport, sync
-from bot.adapters.uow import UnitOfWork
-from bot.domain.lanes import PsaSettings
+from ..adapters.psa.base import PsaConnector, PsaTicket, Source
+from ..adapters.psa.sync import SyncReport, sync
+from ..adapters.uow import UnitOfWork
+from ..domain.lanes import PsaSettings
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,11 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.services import escalations as service
-from bot.slack import blocks as ui
-from bot.slack.deps import Deps
-from bot.slack.errors import guarded
-from bot.slack.payloads import action_number, request_key
+from ..services import escalations as service
+from . import blocks as ui
+from .deps import Deps
+from .errors import guarded
+from .payloads import action_number, request_key
 
 DIRECT = {"take": "take", "wait": "wait", "resume": "resume", "reopen": "reopen"}
 

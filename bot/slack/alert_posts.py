@@ -17,14 +17,14 @@ from slack_sdk import WebClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.adapters.models import AlertLink, AlertRollup, Escalation, OutboxMessage
-from bot.adapters.outbox import OutboxDeliverer, Refused, post_message, release
-from bot.domain.escalation import Status
-from bot.domain.lanes import Lane
-from bot.domain.text import escape, safe_link, truncate
-from bot.services.alerts import ROLLUP_KIND, source_name
-from bot.services.context import Lanes
-from bot.slack import blocks as ui
+from ..adapters.models import AlertLink, AlertRollup, Escalation, OutboxMessage
+from ..adapters.outbox import OutboxDeliverer, Refused, post_message, release
+from ..domain.escalation import Status
+from ..domain.lanes import Lane
+from ..domain.text import escape, safe_link, truncate
+from ..services.alerts import ROLLUP_KIND, source_name
+from ..services.context import Lanes
+from . import blocks as ui
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.slack import actions, approvals, commands, errors, home, interception, level10, views
-from bot.slack.deps import Deps
-from bot.slack.executor import ListenerExecutor, route_events
-from bot.slack.home import HomeDelivery
+from . import actions, approvals, commands, errors, home, interception, level10, views
+from .deps import Deps
+from .executor import ListenerExecutor, route_events
+from .home import HomeDelivery
 
 
 def build_bolt_app(
@@ -38,7 +38,7 @@ def build_bolt_app(
         # and slow replies run elsewhere, so a slow Slack never starves the acks.
         listener_executor=executor,
         token_verification_enabled=token_verification,
-        logger=logging.getLogger("bot.slack"),
+        logger=logging.getLogger(__package__),
         **(app_options or {}),
     )
     app.use(route_events)

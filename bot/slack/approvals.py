@@ -16,21 +16,21 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.adapters.models import ApprovalRequest, Escalation, OutboxMessage
-from bot.adapters.outbox import TRANSIENT_ERRORS, OutboxDeliverer, Retry, post_message, release
-from bot.domain.errors import Conflict, InvalidInput, LanekeeperError, NotFound
-from bot.domain.escalation import Status
-from bot.domain.lanes import Lane
-from bot.domain.text import escape, truncate
-from bot.services import approvals as service
-from bot.services.context import Lanes
-from bot.services.escalations import get_escalation
-from bot.slack import blocks as ui
-from bot.slack.commands import metadata_of
-from bot.slack.deps import Deps
-from bot.slack.directory import Directory
-from bot.slack.errors import guarded
-from bot.slack.payloads import action_number, text_value
+from ..adapters.models import ApprovalRequest, Escalation, OutboxMessage
+from ..adapters.outbox import TRANSIENT_ERRORS, OutboxDeliverer, Retry, post_message, release
+from ..domain.errors import Conflict, InvalidInput, LanekeeperError, NotFound
+from ..domain.escalation import Status
+from ..domain.lanes import Lane
+from ..domain.text import escape, truncate
+from ..services import approvals as service
+from ..services.context import Lanes
+from ..services.escalations import get_escalation
+from . import blocks as ui
+from .commands import metadata_of
+from .deps import Deps
+from .directory import Directory
+from .errors import guarded
+from .payloads import action_number, text_value
 
 log = logging.getLogger(__name__)
 

@@ -23,10 +23,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.adapters.models import Escalation
-from bot.domain.escalation import MAX_CLIENT, MAX_DETAILS, MAX_SUMMARY, MAX_TICKET, Status
-from bot.domain.lanes import Lane
-from bot.domain.text import escape, safe_link, truncate
+from ..adapters.models import Escalation
+from ..domain.escalation import MAX_CLIENT, MAX_DETAILS, MAX_SUMMARY, MAX_TICKET, Status
+from ..domain.lanes import Lane
+from ..domain.text import escape, safe_link, truncate
 
 Block = dict[str, Any]
 

@@ -10,12 +10,12 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.domain.lanes import Lane
-from bot.slack import blocks as ui
-from bot.slack import validate
-from bot.slack.deps import Deps
-from bot.slack.errors import guarded
-from bot.slack.level10 import LANES_SUBCOMMANDS
+from ..domain.lanes import Lane
+from . import blocks as ui
+from . import validate
+from .deps import Deps
+from .errors import guarded
+from .level10 import LANES_SUBCOMMANDS
 
 _SEVERITY = re.compile(r"^(p[0-9]|sev[0-9])$", re.IGNORECASE)
 _SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.adapters.outbox import OutboxDeliverer
-from bot.adapters.uow import UnitOfWork
-from bot.services.context import Lanes
-from bot.slack.directory import Directory
-from bot.workspaces import Workspace, workspace_of
+from ..adapters.outbox import OutboxDeliverer
+from ..adapters.uow import UnitOfWork
+from ..services.context import Lanes
+from ..workspaces import Workspace, workspace_of
+from .directory import Directory
 
 
 @dataclass

@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.digest import Digest, PendingApproval, RiskLine
-from bot.domain.durations import humanize_seconds
-from bot.domain.sla import ClockReading, WorkItem, describe_reading
-from bot.domain.text import escape, truncate
-from bot.slack.blocks import fit_message, json_weight, mrkdwn, plain, section, slack_date
+from ..domain.digest import Digest, PendingApproval, RiskLine
+from ..domain.durations import humanize_seconds
+from ..domain.sla import ClockReading, WorkItem, describe_reading
+from ..domain.text import escape, truncate
+from .blocks import fit_message, json_weight, mrkdwn, plain, section, slack_date
 
 __all__ = ["digest_blocks", "digest_text", "risk_warning_text"]
 

@@ -18,8 +18,8 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.errors import LanekeeperError
-from bot.slack.executor import RECEIVED
+from ..domain.errors import LanekeeperError
+from .executor import RECEIVED
 
 log = logging.getLogger(__name__)
 

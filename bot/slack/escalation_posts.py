@@ -19,13 +19,13 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.adapters.models import Escalation, OutboxMessage
-from bot.adapters.outbox import Deferred, OutboxDeliverer, Refused, post_message, release
-from bot.adapters.repository import OutboxRepository
-from bot.domain.escalation import Source
-from bot.domain.text import escape
-from bot.services.context import Lanes
-from bot.slack import blocks as ui
+from ..adapters.models import Escalation, OutboxMessage
+from ..adapters.outbox import Deferred, OutboxDeliverer, Refused, post_message, release
+from ..adapters.repository import OutboxRepository
+from ..domain.escalation import Source
+from ..domain.text import escape
+from ..services.context import Lanes
+from . import blocks as ui
 
 log = logging.getLogger(__name__)
 

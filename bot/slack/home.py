@@ -10,19 +10,19 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.adapters.models import ApprovalRequest, Escalation, FocusSession, OutboxMessage
-from bot.adapters.outbox import release
-from bot.adapters.workitems import WorkItems
-from bot.adapters.workitems import escalation_item as work_item
-from bot.domain.escalation import ACTIVE, CLOSED, Status
-from bot.domain.sla import WorkItem, at_risk, describe_reading
-from bot.domain.text import escape, safe_link
-from bot.services import interceptions
-from bot.services.context import Lanes
-from bot.slack import blocks as ui
-from bot.slack.deps import Deps
-from bot.slack.errors import guarded
-from bot.slack.level10 import home_blocks as level10_home
+from ..adapters.models import ApprovalRequest, Escalation, FocusSession, OutboxMessage
+from ..adapters.outbox import release
+from ..adapters.workitems import WorkItems
+from ..adapters.workitems import escalation_item as work_item
+from ..domain.escalation import ACTIVE, CLOSED, Status
+from ..domain.sla import WorkItem, at_risk, describe_reading
+from ..domain.text import escape, safe_link
+from ..services import interceptions
+from ..services.context import Lanes
+from . import blocks as ui
+from .deps import Deps
+from .errors import guarded
+from .level10 import home_blocks as level10_home
 
 END_FOCUS = "home_end_focus"
 START_FOCUS = "home_start_focus"

@@ -33,17 +33,17 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.adapters.outbox import Refused
-from bot.adapters.slack_install import Installations, OAuthStates, forget_workspace
-from bot.domain.text import escape
-from bot.installed_workspaces import (
+from ..adapters.outbox import Refused
+from ..adapters.slack_install import Installations, OAuthStates, forget_workspace
+from ..domain.text import escape
+from ..installed_workspaces import (
     ConfigFolder,
     InstalledWorkspaces,
     NotConfigured,
     enter_workspace,
     in_workspace,
 )
-from bot.workspaces import UnknownWorkspace, workspace_of
+from ..workspaces import UnknownWorkspace, workspace_of
 
 log = logging.getLogger(__name__)
 

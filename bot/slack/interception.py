@@ -19,20 +19,20 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
-from bot.adapters.models import Escalation, Interception
-from bot.domain.errors import AlreadyDone, InvalidInput
-from bot.domain.focus import USAGE, parse_focus
-from bot.domain.interception import LaneHint, classify, mentioned_users
-from bot.domain.lanes import Lane, LanekeeperConfig
-from bot.domain.text import escape, plain_from_slack, truncate
-from bot.services import interceptions as service
-from bot.services.conversation_context import ConversationContext
-from bot.slack import blocks as ui
-from bot.slack import validate
-from bot.slack.deps import Deps
-from bot.slack.errors import guarded
-from bot.slack.executor import ReplyPool
-from bot.slack.payloads import action_value_id
+from ..adapters.models import Escalation, Interception
+from ..domain.errors import AlreadyDone, InvalidInput
+from ..domain.focus import USAGE, parse_focus
+from ..domain.interception import LaneHint, classify, mentioned_users
+from ..domain.lanes import Lane, LanekeeperConfig
+from ..domain.text import escape, plain_from_slack, truncate
+from ..services import interceptions as service
+from ..services.conversation_context import ConversationContext
+from . import blocks as ui
+from . import validate
+from .deps import Deps
+from .errors import guarded
+from .executor import ReplyPool
+from .payloads import action_value_id
 
 log = logging.getLogger(__name__)
 

@@ -14,15 +14,15 @@ from zoneinfo import ZoneInfo
 from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
-from bot.adapters.level10 import Level10Repository
-from bot.domain.errors import InvalidInput, NotAllowed, NotFound
-from bot.services import scorecard
-from bot.services.context import Lanes
-from bot.services.scorecard import TodoView
-from bot.slack import blocks as ui
-from bot.slack.deps import Deps
-from bot.slack.errors import guarded
-from bot.slack.level10_render import (
+from ..adapters.level10 import Level10Repository
+from ..domain.errors import InvalidInput, NotAllowed, NotFound
+from ..services import scorecard
+from ..services.context import Lanes
+from ..services.scorecard import TodoView
+from . import blocks as ui
+from .deps import Deps
+from .errors import guarded
+from .level10_render import (
     ASSIGN,
     IDS_BLOCK,
     TODO_DONE,

@@ -19,8 +19,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.adapters.models import OutboxMessage
-from bot.adapters.outbox import OutboxDeliverer, post_message, release
+from ..adapters.models import OutboxMessage
+from ..adapters.outbox import OutboxDeliverer, post_message, release
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.level10 import Row, Scorecard
-from bot.domain.text import escape, truncate
-from bot.services.scorecard import CoachItem, Prompt, TodoView
-from bot.slack import blocks as ui
+from ..domain.level10 import Row, Scorecard
+from ..domain.text import escape, truncate
+from ..services.scorecard import CoachItem, Prompt, TodoView
+from . import blocks as ui
 
 ASSIGN = "l10_assign"
 TODO_DONE = "l10_todo_done"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.errors import InvalidInput
-from bot.slack import validate
+from ..domain.errors import InvalidInput
+from . import validate
 
 
 def state_value(view: dict[str, Any], block_id: str, action_id: str | None = None) -> Any:

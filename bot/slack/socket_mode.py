@@ -27,7 +27,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.socket_mode.builtin import SocketModeClient
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Container
+    from ..bootstrap import Container
 
 #: Never used to check anything: Bolt skips signature checks in Socket Mode.
 UNSIGNED = "socket-mode-does-not-sign"

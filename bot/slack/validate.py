@@ -14,8 +14,8 @@ import json
 import re
 from typing import Any
 
-from bot.domain.errors import InvalidInput
-from bot.domain.escalation import MAX_CLIENT, MAX_DETAILS, MAX_NOTE, MAX_SUMMARY, MAX_TICKET
+from ..domain.errors import InvalidInput
+from ..domain.escalation import MAX_CLIENT, MAX_DETAILS, MAX_NOTE, MAX_SUMMARY, MAX_TICKET
 
 # Slack's id shapes: a type letter, then upper-case letters and digits.
 USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")

@@ -7,14 +7,14 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.domain.errors import InvalidInput, LanekeeperError
-from bot.domain.escalation import Draft, Source
-from bot.services import escalations as service
-from bot.slack import blocks as ui
-from bot.slack.commands import metadata_of
-from bot.slack.deps import Deps
-from bot.slack.errors import guarded
-from bot.slack.payloads import state_value, text_value, user_value
+from ..domain.errors import InvalidInput, LanekeeperError
+from ..domain.escalation import Draft, Source
+from ..services import escalations as service
+from . import blocks as ui
+from .commands import metadata_of
+from .deps import Deps
+from .errors import guarded
+from .payloads import state_value, text_value, user_value
 
 SOURCES = {s.value: s for s in Source}
 

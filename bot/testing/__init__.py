@@ -14,7 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.testing.fake_slack import (
+    from .fake_slack import (
         EXTRA_ARGS,
         BlockKitChecker,
         FakeSlack,
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
         check_view,
         load_method_table,
     )
-    from bot.testing.requests import (
+    from .requests import (
         STATE_KEYS,
         SlackClientSimulator,
         build_state_values,
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     )
 
 _HOMES = {
-    "bot.testing.fake_slack": (
+    f"{__name__}.fake_slack": (
         "EXTRA_ARGS",
         "BlockKitChecker",
         "FakeSlack",
@@ -47,7 +47,7 @@ _HOMES = {
         "check_view",
         "load_method_table",
     ),
-    "bot.testing.requests": (
+    f"{__name__}.requests": (
         "STATE_KEYS",
         "SlackClientSimulator",
         "build_state_values",
@@ -82,5 +82,5 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     module = _HOME_OF.get(name)
     if module is None:
-        raise AttributeError(f"module 'bot.testing' has no attribute {name!r}")
+        raise AttributeError(f"module '{__name__}' has no attribute {name!r}")
     return getattr(importlib.import_module(module), name)

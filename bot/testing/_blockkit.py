@@ -18,7 +18,7 @@ import json
 import re
 from typing import Any
 
-from bot.testing._slack_methods import JsonDict
+from ._slack_methods import JsonDict
 
 MESSAGE_BLOCKS_MAX = 50
 VIEW_BLOCKS_MAX = 100

@@ -6,10 +6,10 @@ from __future__ import annotations
 import copy
 import json
 
-from bot.testing._blockkit import check_message_blocks
-from bot.testing._fake_http import _json_or_raise
-from bot.testing._fake_state import FakeState, _Channel, _Identity, _ResponseUrl, _truthy
-from bot.testing._slack_methods import JsonDict, SlackError
+from ._blockkit import check_message_blocks
+from ._fake_http import _json_or_raise
+from ._fake_state import FakeState, _Channel, _Identity, _ResponseUrl, _truthy
+from ._slack_methods import JsonDict, SlackError
 
 MESSAGE_BLOCKS_JSON_MAX = 13_000  # undocumented; Slack answers msg_blocks_too_long past it
 MESSAGE_TEXT_MAX = 40_000

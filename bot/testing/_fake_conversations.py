@@ -6,8 +6,8 @@ from __future__ import annotations
 import copy
 import time
 
-from bot.testing._fake_state import FakeState, _Channel, _Identity, _page, _truthy, _ts_key
-from bot.testing._slack_methods import JsonDict, SlackError
+from ._fake_state import FakeState, _Channel, _Identity, _page, _truthy, _ts_key
+from ._slack_methods import JsonDict, SlackError
 
 
 def _without_metadata(messages: list[JsonDict], args: JsonDict) -> list[JsonDict]:

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from bot.testing._slack_methods import JsonDict, RecordedCall, SlackError
+from ._slack_methods import JsonDict, RecordedCall, SlackError
 
 if TYPE_CHECKING:
-    from bot.testing._fake_state import _Identity
+    from ._fake_state import _Identity
 
 UPLOAD_PATH = "/upload/v1/"
 

@@ -13,10 +13,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from bot.testing._slack_methods import JSON_ARGS, JsonDict, SlackError
+from ._slack_methods import JSON_ARGS, JsonDict, SlackError
 
 if TYPE_CHECKING:
-    from bot.testing.fake_slack import FakeSlack
+    from .fake_slack import FakeSlack
 
 
 class _Answered(Exception):

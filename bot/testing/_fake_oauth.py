@@ -27,8 +27,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from bot.testing._fake_state import FakeState, _Identity
-from bot.testing._slack_methods import JsonDict, SlackError
+from ._fake_state import FakeState, _Identity
+from ._slack_methods import JsonDict, SlackError
 
 CODE_TTL_SECONDS = 600
 

@@ -46,8 +46,8 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from bot.testing._fake_state import FakeState, _Identity
-from bot.testing._slack_methods import JsonDict, SlackError
+from ._fake_state import FakeState, _Identity
+from ._slack_methods import JsonDict, SlackError
 
 if TYPE_CHECKING:
     from websockets.http11 import Request, Response

@@ -22,11 +22,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.testing._blockkit import ACTION_ELEMENTS
-from bot.testing._slack_methods import JsonDict, RecordedCall, SlackError
+from ._blockkit import ACTION_ELEMENTS
+from ._slack_methods import JsonDict, RecordedCall, SlackError
 
 if TYPE_CHECKING:
-    from bot.testing._fake_http import _Server
+    from ._fake_http import _Server
 
 
 TRIGGER_TTL_SECONDS = 3.0

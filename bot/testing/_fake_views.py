@@ -9,9 +9,9 @@ import string
 import time
 from typing import Any
 
-from bot.testing._blockkit import check_view
-from bot.testing._fake_state import FakeState, _Identity, _Trigger
-from bot.testing._slack_methods import JsonDict, RecordedCall, SlackError
+from ._blockkit import check_view
+from ._fake_state import FakeState, _Identity, _Trigger
+from ._slack_methods import JsonDict, RecordedCall, SlackError
 
 
 class ViewMethods(FakeState):

@@ -8,8 +8,8 @@ import copy
 import time
 from collections.abc import Iterable
 
-from bot.testing._fake_state import FakeState, _Channel, _Identity
-from bot.testing._slack_methods import JsonDict, RecordedCall
+from ._fake_state import FakeState, _Channel, _Identity
+from ._slack_methods import JsonDict, RecordedCall
 
 
 class Workspace(FakeState):

@@ -10,14 +10,14 @@ from typing import Any
 
 import httpx
 
-from bot.testing._payloads import (
+from ._payloads import (
     STATE_KEYS,
     JsonDict,
     _pick_option,
     build_state_values,
     state_entry,
 )
-from bot.testing._simulator_base import SimulatorBase, _now_ts
+from ._simulator_base import SimulatorBase, _now_ts
 
 
 class SurfaceActions(SimulatorBase):

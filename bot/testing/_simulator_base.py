@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bot.testing._payloads import JsonDict
-from bot.testing._signing import signed_headers
-from bot.testing.fake_slack import FakeSlack
+from ._payloads import JsonDict
+from ._signing import signed_headers
+from .fake_slack import FakeSlack
 
 
 def _now_ts() -> str:

@@ -46,7 +46,7 @@ class MethodSpec:
 @lru_cache(maxsize=1)
 def load_method_table() -> dict[str, MethodSpec]:
     """Slack's Web API methods, from the packaged ``slack_methods.json`` (MIT, slack-api-ref)."""
-    raw = resources.files("bot.testing").joinpath("slack_methods.json").read_text("utf-8")
+    raw = resources.files(__package__).joinpath("slack_methods.json").read_text("utf-8")
     methods: dict[str, JsonDict] = json.loads(raw)["methods"]
     return {
         name: MethodSpec(

@@ -4,7 +4,7 @@ Point the real ``slack_sdk.WebClient`` (or Bolt) at it through ``base_url`` and 
 Slack would have received::
 
     from slack_sdk import WebClient
-    from bot.testing import FakeSlack
+    from . import FakeSlack
 
     with FakeSlack(bot_token="xoxb-test", team_id="T0LANE") as fake:
         fake.add_user("U01TECH1", name="tina", real_name="Tina Tech", tz="America/Chicago")
@@ -59,22 +59,22 @@ from functools import cached_property
 from types import TracebackType
 from urllib.parse import urlsplit
 
-from bot.testing._blockkit import ACTION_ELEMENTS, BlockKitChecker, check_message_blocks, check_view
-from bot.testing._blockkit import MESSAGE_BLOCKS_MAX as MESSAGE_BLOCKS_MAX
-from bot.testing._blockkit import VIEW_BLOCKS_MAX as VIEW_BLOCKS_MAX
-from bot.testing._fake_chat import MESSAGE_BLOCKS_JSON_MAX as MESSAGE_BLOCKS_JSON_MAX
-from bot.testing._fake_chat import MESSAGE_TEXT_MAX as MESSAGE_TEXT_MAX
-from bot.testing._fake_chat import ChatMethods
-from bot.testing._fake_conversations import ConversationMethods
-from bot.testing._fake_files import UPLOAD_PATH, FileMethods
-from bot.testing._fake_http import _Answered, _bearer, _Handler, _parse_args, _Server
-from bot.testing._fake_oauth import OAuthMethods
-from bot.testing._fake_socket_mode import SocketModeMethods
-from bot.testing._fake_state import TRIGGER_TTL_SECONDS as TRIGGER_TTL_SECONDS
-from bot.testing._fake_state import _Failure, _Identity, _ResponseUrl
-from bot.testing._fake_views import ViewMethods
-from bot.testing._fake_workspace import Workspace
-from bot.testing._slack_methods import (
+from ._blockkit import ACTION_ELEMENTS, BlockKitChecker, check_message_blocks, check_view
+from ._blockkit import MESSAGE_BLOCKS_MAX as MESSAGE_BLOCKS_MAX
+from ._blockkit import VIEW_BLOCKS_MAX as VIEW_BLOCKS_MAX
+from ._fake_chat import MESSAGE_BLOCKS_JSON_MAX as MESSAGE_BLOCKS_JSON_MAX
+from ._fake_chat import MESSAGE_TEXT_MAX as MESSAGE_TEXT_MAX
+from ._fake_chat import ChatMethods
+from ._fake_conversations import ConversationMethods
+from ._fake_files import UPLOAD_PATH, FileMethods
+from ._fake_http import _Answered, _bearer, _Handler, _parse_args, _Server
+from ._fake_oauth import OAuthMethods
+from ._fake_socket_mode import SocketModeMethods
+from ._fake_state import TRIGGER_TTL_SECONDS as TRIGGER_TTL_SECONDS
+from ._fake_state import _Failure, _Identity, _ResponseUrl
+from ._fake_views import ViewMethods
+from ._fake_workspace import Workspace
+from ._slack_methods import (
     EXTRA_ARGS,
     JSON_ARGS,
     JsonDict,

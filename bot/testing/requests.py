@@ -34,16 +34,16 @@ from typing import Any
 
 import httpx
 
-from bot.testing._payloads import (
+from ._payloads import (
     STATE_KEYS,
     JsonDict,
     build_state_values,
     rich_text_blocks,
     state_entry,
 )
-from bot.testing._signing import sign_request, signed_headers
-from bot.testing._simulator_actions import SurfaceActions
-from bot.testing._simulator_base import _now_ts
+from ._signing import sign_request, signed_headers
+from ._simulator_actions import SurfaceActions
+from ._simulator_base import _now_ts
 
 __all__ = [
     "STATE_KEYS",

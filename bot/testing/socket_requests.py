@@ -27,10 +27,10 @@ from typing import Any
 
 import httpx
 
-from bot.testing._fake_socket_mode import Ack
-from bot.testing._payloads import JsonDict
-from bot.testing.fake_slack import FakeSlack
-from bot.testing.requests import SlackClientSimulator
+from ._fake_socket_mode import Ack
+from ._payloads import JsonDict
+from .fake_slack import FakeSlack
+from .requests import SlackClientSimulator
 
 __all__ = ["SocketModeSimulator"]
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from bot.adapters.alerts import (
+from ..adapters.alerts import (
     MAX_BODY_BYTES,
     SOURCES,
     AlertRejected,
@@ -29,14 +29,14 @@ from bot.adapters.alerts import (
     parse_request,
     tokens_from_env,
 )
-from bot.adapters.uow import UnitOfWork
-from bot.services.alerts import AlertIntakeOff, AlertStoreUnavailable, ingest
-from bot.services.context import Lanes
-from bot.web.app import Request, Response, Route
+from ..adapters.uow import UnitOfWork
+from ..services.alerts import AlertIntakeOff, AlertStoreUnavailable, ingest
+from ..services.context import Lanes
+from .app import Request, Response, Route
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Container
-    from bot.settings import Settings
+    from ..bootstrap import Container
+    from ..settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ REDACTED_LOGGERS: Final = (
     "waitress.queue",
     "urllib3.connectionpool",
     "requests",
-    "bot.web.app",
+    f"{__package__}.app",
     __name__,
 )
 

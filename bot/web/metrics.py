@@ -20,8 +20,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.adapters.stats import deployment_figures
-from bot.web.app import Request, Response
+from ..adapters.stats import deployment_figures
+from .app import Request, Response
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 

@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 from gunicorn.app.base import BaseApplication
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Container
+    from ..bootstrap import Container
 
-log = logging.getLogger("bot")
+log = logging.getLogger(__name__.partition(".")[0])
 
 Start = Callable[[], tuple["Container", Any]]  # builds a worker's container and its WSGI app
 Stop = Callable[["Container"], None]  # finishes in-flight work and releases claims

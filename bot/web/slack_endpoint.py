@@ -20,7 +20,7 @@ from urllib.parse import parse_qs
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.slack import validate
+from ..slack import validate
 
 log = logging.getLogger(__name__)
 

@@ -138,7 +138,7 @@ class Fleet:
 
     def start(self, name: str, command: str) -> Proc:
         port = _free_port() if command == "serve" else None
-        argv = [sys.executable, "-m", "bot", command]
+        argv = [sys.executable, "-m", "lanekeeper", command]
         if command == "serve":
             argv += ["--host", "127.0.0.1", "--port", str(port)]
         log = self.workdir / f"{name}.log"
@@ -359,7 +359,7 @@ def run_job_twice_at_once(fleet: Fleet, job: str) -> list[subprocess.CompletedPr
     """``lanekeeper run-job JOB`` from two processes at the same moment (real time, no --now)."""
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "bot", "run-job", job],
+            [sys.executable, "-m", "lanekeeper", "run-job", job],
             cwd=fleet.workdir,
             env=fleet.env,
             stdout=subprocess.PIPE,

@@ -123,7 +123,7 @@ def socket_process(
     fake_slack.add_app_token(APP_TOKEN)
     log = (tmp_path / "socket.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "socket"],
+        [sys.executable, "-m", "lanekeeper", "socket"],
         cwd=tmp_path,
         env=_env(
             SLACK_BOT_TOKEN=BOT_TOKEN,

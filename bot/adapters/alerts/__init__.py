@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
-from bot.adapters.alerts import alertmanager, generic, ninjaone, pagerduty
-from bot.adapters.alerts.base import (
+from . import alertmanager, generic, ninjaone, pagerduty
+from .base import (
     MAX_BODY_BYTES,
     SOURCES,
     TOKEN_ENV_PREFIX,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.adapters.alerts.base import (
+from .base import (
     DESCRIPTION_MAX,
     MAX_ALERTS,
     NAME_MAX,

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from bot.adapters.alerts.base import (
+from .base import (
     DESCRIPTION_MAX,
     NAME_MAX,
     TITLE_MAX,

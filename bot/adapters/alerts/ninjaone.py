@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
 
-from bot.adapters.alerts.base import (
+from .base import (
     DESCRIPTION_MAX,
     ID_MAX,
     NAME_MAX,

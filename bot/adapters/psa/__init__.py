@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.adapters.psa.base import (
+from .base import (
     MalformedRecord,
     Page,
     PsaAuthError,

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from bot.adapters.psa.base import (
+from .base import (
     PsaAuthError,
     PsaConfigError,
     PsaError,
@@ -23,7 +23,7 @@ from bot.adapters.psa.base import (
     redact_url,
 )
 
-log = logging.getLogger("bot.adapters.psa")
+log = logging.getLogger(__package__)
 
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
 

@@ -29,8 +29,8 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from bot.adapters.psa._http import DEFAULT_RETRY, PsaHttp, RetryPolicy, server_date
-from bot.adapters.psa.base import (
+from ._http import DEFAULT_RETRY, PsaHttp, RetryPolicy, server_date
+from .base import (
     DEFAULT_WAITING_STATUSES,
     FIRST_SYNC_CLOSED_WINDOW,
     Page,

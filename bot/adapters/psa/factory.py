@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 import httpx
 
-from bot.adapters.psa.base import PsaConfigError, PsaConnector
-from bot.domain.lanes import PsaSettings
+from ...domain.lanes import PsaSettings
+from .base import PsaConfigError, PsaConnector
 
 CREDENTIALS = {
     "connectwise": (
@@ -37,7 +37,7 @@ def make_connector(
     http = client or httpx.Client(timeout=30.0)
     boards = list(psa.teams)
     if psa.kind == "connectwise":
-        from bot.adapters.psa.connectwise import ConnectWiseConnector
+        from .connectwise import ConnectWiseConnector
 
         return ConnectWiseConnector(
             client=http,
@@ -49,7 +49,7 @@ def make_connector(
             boards=boards,
         )
     if psa.kind == "autotask":
-        from bot.adapters.psa.autotask import AutotaskConnector
+        from .autotask import AutotaskConnector
 
         return AutotaskConnector(
             client=http,
@@ -59,7 +59,7 @@ def make_connector(
             integration_code=env["AUTOTASK_INTEGRATION_CODE"],
             queues=boards,
         )
-    from bot.adapters.psa.halo import HaloConnector
+    from .halo import HaloConnector
 
     return HaloConnector(
         client=http,

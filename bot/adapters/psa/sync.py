@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from bot.adapters.psa.base import (
+from .base import (
     MalformedRecord,
     Page,
     PsaConnector,
@@ -22,7 +22,7 @@ from bot.adapters.psa.base import (
     Source,
 )
 
-log = logging.getLogger("bot.adapters.psa.sync")
+log = logging.getLogger(__name__)
 
 
 class TicketStore(Protocol):

@@ -12,8 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.adapters.models
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -51,19 +49,19 @@ def upgrade() -> None:
         sa.Column("lane_ts", sa.String(length=32), nullable=True),
         sa.Column("status", sa.String(length=32), nullable=False),
         sa.Column("status_before_wait", sa.String(length=32), nullable=True),
-        sa.Column("opened_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("respond_due", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("resolve_due", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("responded_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("resolved_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("paused_since", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("respond_due", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolve_due", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("responded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("paused_since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("done_checked", sa.JSON(), nullable=False),
         sa.Column("resolution_note", sa.Text(), nullable=True),
         sa.Column("decision_reason", sa.Text(), nullable=True),
         sa.Column("reopen_count", sa.Integer(), nullable=False),
         sa.Column("idempotency_key", sa.String(length=200), nullable=True),
-        sa.Column("created_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_escalations")),
         sa.UniqueConstraint(
@@ -88,7 +86,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("slack_team_id", sa.String(length=32), nullable=False),
         sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("created_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_processed_requests")),
         sa.UniqueConstraint(
             "slack_team_id", "key", name=op.f("uq_processed_requests_slack_team_id_key")
@@ -102,15 +100,13 @@ def upgrade() -> None:
         sa.Column("escalation_id", sa.Integer(), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("dedupe_key", sa.String(length=200), nullable=True),
-        sa.Column("created_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column(
-            "next_attempt_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("claimed_by", sa.String(length=64), nullable=True),
-        sa.Column("claimed_until", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("delivered_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("failed_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("failed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("result", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -135,7 +131,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("slack_team_id", sa.String(length=32), nullable=False),
         sa.Column("escalation_id", sa.Integer(), nullable=False),
-        sa.Column("at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.String(length=32), nullable=True),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),

@@ -12,8 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.adapters.models
-
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -31,7 +29,7 @@ def upgrade() -> None:
         sa.Column("dm_channel", sa.String(length=32), nullable=True),
         sa.Column("dm_ts", sa.String(length=32), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("created_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["escalation_id"],
             ["escalations.id"],
@@ -51,9 +49,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("escalations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("decided_by", sa.String(length=32), nullable=True))
-        batch_op.add_column(
-            sa.Column("decided_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=True)
-        )
+        batch_op.add_column(sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True))
 
     # ### end Alembic commands ###
 

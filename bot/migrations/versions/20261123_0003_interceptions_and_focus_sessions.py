@@ -12,8 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.adapters.models
-
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -27,9 +25,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("slack_team_id", sa.String(length=32), nullable=False),
         sa.Column("user", sa.String(length=32), nullable=False),
-        sa.Column("starts_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("ends_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("ended_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_focus_sessions")),
     )
     with op.batch_alter_table("focus_sessions", schema=None) as batch_op:
@@ -52,8 +50,8 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=16), nullable=False),
         sa.Column("lane", sa.String(length=64), nullable=True),
         sa.Column("escalation_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("decided_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["escalation_id"],
             ["escalations.id"],

@@ -12,8 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.adapters.models
-
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
@@ -29,7 +27,7 @@ def upgrade() -> None:
         sa.Column("job", sa.String(length=32), nullable=False),
         sa.Column("scope", sa.String(length=64), nullable=False),
         sa.Column("period", sa.String(length=32), nullable=False),
-        sa.Column("ran_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ran_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("outcome", sa.String(length=16), nullable=False),
         sa.Column("detail", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_job_runs")),
@@ -50,7 +48,7 @@ def upgrade() -> None:
         sa.Column("clock", sa.String(length=16), nullable=False),
         sa.Column("level", sa.String(length=16), nullable=False),
         sa.Column("cycle", sa.Integer(), nullable=False),
-        sa.Column("sent_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sla_notices")),
         sa.UniqueConstraint(
             "slack_team_id",
@@ -63,9 +61,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("escalations", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("starts_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=True)
-        )
+        batch_op.add_column(sa.Column("starts_at", sa.DateTime(timezone=True), nullable=True))
 
     # ### end Alembic commands ###
 

@@ -12,8 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.adapters.models
-
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
@@ -27,9 +25,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("slack_team_id", sa.String(length=32), nullable=False),
         sa.Column("source", sa.String(length=16), nullable=False),
-        sa.Column("cursor", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_success_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_attempt_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("cursor", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_success_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_attempt_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_psa_sync_state")),
         sa.UniqueConstraint(
@@ -51,21 +49,21 @@ def upgrade() -> None:
         sa.Column("summary", sa.String(length=500), nullable=False),
         sa.Column("category", sa.String(length=300), nullable=True),
         sa.Column("status", sa.String(length=120), nullable=False),
-        sa.Column("waiting_since", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("waiting_since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("owner", sa.String(length=32), nullable=True),
         sa.Column("owner_ref", sa.String(length=200), nullable=True),
         sa.Column("owner_name", sa.String(length=200), nullable=True),
-        sa.Column("opened_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("responded_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("resolved_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("closed_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("psa_updated_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("respond_due", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("resolve_due", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("responded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("psa_updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("respond_due", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolve_due", sa.DateTime(timezone=True), nullable=True),
         sa.Column("reopen_count", sa.Integer(), nullable=True),
         sa.Column("has_resolution_note", sa.Boolean(), nullable=False),
         sa.Column("url", sa.String(length=500), nullable=False),
-        sa.Column("synced_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("synced_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tickets")),
         sa.UniqueConstraint(
             "slack_team_id",

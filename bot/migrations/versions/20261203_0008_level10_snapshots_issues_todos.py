@@ -12,8 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.adapters.models
-
 revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
@@ -31,7 +29,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("refs", sa.JSON(), nullable=False),
-        sa.Column("created_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_level10_issues")),
         sa.UniqueConstraint(
             "slack_team_id",
@@ -47,7 +45,7 @@ def upgrade() -> None:
         sa.Column("slack_team_id", sa.String(length=32), nullable=False),
         sa.Column("team", sa.String(length=64), nullable=False),
         sa.Column("week", sa.String(length=16), nullable=False),
-        sa.Column("taken_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("taken_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("figures", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_level10_snapshots")),
         sa.UniqueConstraint(
@@ -66,12 +64,12 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("owner", sa.String(length=32), nullable=False),
         sa.Column("assigned_by", sa.String(length=32), nullable=False),
-        sa.Column("created_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("due_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("not_done", sa.Integer(), nullable=False),
         sa.Column("reviewed_week", sa.String(length=16), nullable=True),
-        sa.Column("decided_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("decided_by", sa.String(length=32), nullable=True),
         sa.ForeignKeyConstraint(
             ["issue_id"],

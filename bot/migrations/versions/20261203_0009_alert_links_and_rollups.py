@@ -12,8 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.adapters.models
-
 revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
@@ -29,8 +27,8 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=32), nullable=False),
         sa.Column("lane", sa.String(length=64), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("started_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("alerts", sa.Integer(), nullable=False),
         sa.Column("ts", sa.String(length=32), nullable=True),
         sa.Column("rev", sa.Integer(), nullable=False),
@@ -57,13 +55,13 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("device", sa.String(length=200), nullable=True),
         sa.Column("url", sa.Text(), nullable=True),
-        sa.Column("fired_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("cleared_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("fired_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("cleared_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_delivery", sa.String(length=255), nullable=True),
         sa.Column("own_post", sa.Boolean(), nullable=False),
         sa.Column("rollup_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", bot.adapters.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["escalation_id"],
             ["escalations.id"],

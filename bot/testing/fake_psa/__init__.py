@@ -5,11 +5,11 @@ small demo set."""
 
 from __future__ import annotations
 
-from bot.testing.fake_psa._data import SynthTicket, TicketSource, demo_tickets
-from bot.testing.fake_psa._server import RecordedRequest
-from bot.testing.fake_psa.autotask import FakeAutotask
-from bot.testing.fake_psa.connectwise import FakeConnectWise
-from bot.testing.fake_psa.halo import FakeHalo
+from ._data import SynthTicket, TicketSource, demo_tickets
+from ._server import RecordedRequest
+from .autotask import FakeAutotask
+from .connectwise import FakeConnectWise
+from .halo import FakeHalo
 
 __all__ = [
     "FakeAutotask",

@@ -19,8 +19,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from bot.adapters.psa.base import parse_utc
-from bot.testing.fake_psa._data import (
+from ...adapters.psa.base import parse_utc
+from ._data import (
     COMPANIES,
     OWNERS,
     PRIORITIES,
@@ -29,7 +29,7 @@ from bot.testing.fake_psa._data import (
     TicketSource,
     demo_tickets,
 )
-from bot.testing.fake_psa._server import Answer, FakeHttpBase, RecordedRequest
+from ._server import Answer, FakeHttpBase, RecordedRequest
 
 STATUS = {"new": 1, "closed": 5, "waiting": 7, "in_progress": 8, "scheduled": 10}
 STATUS_LABELS = {1: "New", 5: "Complete", 7: "Waiting Customer", 8: "In Progress", 10: "Scheduled"}

@@ -18,8 +18,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.adapters.psa.base import parse_utc
-from bot.testing.fake_psa._data import (
+from ...adapters.psa.base import parse_utc
+from ._data import (
     COMPANIES,
     OWNERS,
     PRIORITIES,
@@ -28,7 +28,7 @@ from bot.testing.fake_psa._data import (
     TicketSource,
     demo_tickets,
 )
-from bot.testing.fake_psa._server import Answer, FakeHttpBase, RecordedRequest
+from ._server import Answer, FakeHttpBase, RecordedRequest
 
 CODEBASE = "v2025_1/"
 STATUS_NAMES = {

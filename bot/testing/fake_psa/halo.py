@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.adapters.psa.base import parse_utc
-from bot.testing.fake_psa._data import (
+from ...adapters.psa.base import parse_utc
+from ._data import (
     COMPANIES,
     OWNERS,
     PRIORITIES,
@@ -25,7 +25,7 @@ from bot.testing.fake_psa._data import (
     TicketSource,
     demo_tickets,
 )
-from bot.testing.fake_psa._server import Answer, FakeHttpBase, RecordedRequest
+from ._server import Answer, FakeHttpBase, RecordedRequest
 
 UNSET = "1900-01-01T00:00:00"
 STATUS = {"new": 1, "in_progress": 2, "waiting": 4, "scheduled": 22, "closed": 9}
