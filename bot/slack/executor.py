@@ -33,13 +33,23 @@ RECEIVED = "lanekeeper_received"  # context key: when the request reached the ap
 
 def route_events(body: dict[str, Any], context: dict[str, Any], next: Callable[[], Any]) -> Any:
     """Bolt global middleware: stamp when the request arrived, and mark Events API requests so
-    their listeners run on the event pool (middleware and the submit run on the same thread)."""
+    their listeners run on the event pool.
+
+    Middleware and the submit run on the same thread, but Bolt submits the listener only after
+    every global middleware has *returned* (``next`` merely records that it was called): the
+    mark must outlive this function. The executor's ``submit`` takes it (reads and clears it),
+    and every request sets it afresh here. (Cleared in a ``finally``, it was gone before the
+    submit and every event listener ran on the ack pool, issue 19.)"""
     context[RECEIVED] = time.monotonic()
     _route.events = isinstance(body, dict) and body.get("type") == "event_callback"
-    try:
-        return next()
-    finally:
-        _route.events = False
+    return next()
+
+
+def _take_event_mark() -> bool:
+    """Whether the request this thread is dispatching is an event; the mark is used once."""
+    events = bool(getattr(_route, "events", False))
+    _route.events = False
+    return events
 
 
 class _Counted:
@@ -136,7 +146,7 @@ class ListenerExecutor(ThreadPoolExecutor):
             finally:
                 self._count._leave()
 
-        if getattr(_route, "events", False):
+        if _take_event_mark():
             return self.events.submit(run)
         return super().submit(run)
 

@@ -84,3 +84,75 @@ def test_a_reply_that_waited_too_long_is_dropped() -> None:
     while pool.busy and time.monotonic() < deadline:
         time.sleep(0.01)
     assert sent == [] and dropped == ["Slack answered too slowly; the reply would be stale"]
+
+
+def _bolt_with_pools(api_url: str) -> tuple[Any, ListenerExecutor, dict[str, list[str]]]:
+    """A real Bolt app wired the way bot/slack/app.py wires it: the executor and the middleware."""
+    from slack_bolt import App
+    from slack_sdk import WebClient
+
+    executor = ListenerExecutor(2, event_workers=2)
+    app = App(
+        client=WebClient(token="xoxb-test", base_url=api_url),
+        signing_secret="secret",
+        listener_executor=executor,
+        token_verification_enabled=False,
+    )
+    app.use(route_events)
+    ran: dict[str, list[str]] = {"message": [], "command": []}
+
+    @app.event("message")
+    def on_message() -> None:
+        ran["message"].append(threading.current_thread().name)
+
+    @app.command("/focus")
+    def on_focus(ack: Any) -> None:
+        ack()
+        ran["command"].append(threading.current_thread().name)
+
+    return app, executor, ran
+
+
+def _dispatch(app: Any, body: str, content_type: str) -> Any:
+    from slack_bolt.request import BoltRequest
+
+    from bot.testing._signing import signed_headers
+
+    headers = {"content-type": content_type, **signed_headers("secret", body)}
+    return app.dispatch(BoltRequest(body=body, headers=headers))
+
+
+def test_through_bolt_a_message_event_runs_on_the_event_pool_and_a_command_on_the_ack_pool() -> (
+    None
+):
+    """Bolt runs the global middleware first and submits the listener only after they all
+    returned: the mark ``route_events`` sets must still be there when Bolt submits."""
+    import json
+    from urllib.parse import urlencode
+
+    from bot.testing.fake_slack import FakeSlack
+
+    fake = FakeSlack(bot_token="xoxb-test", team_id="T0LANE").start()
+    app, executor, ran = _bolt_with_pools(fake.api_url)
+    event = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T0LANE",
+            "event_id": "Ev1",
+            "event": {"type": "message", "channel": "C1", "user": "U1", "text": "hi", "ts": "1.0"},
+        }
+    )
+    command = urlencode(
+        {"command": "/focus", "text": "", "user_id": "U1", "team_id": "T0LANE", "channel_id": "C1"}
+    )
+    try:
+        for _ in range(2):  # in turn on one thread: the mark of one request never leaks
+            assert _dispatch(app, event, "application/json").status == 200
+            assert _dispatch(app, command, "application/x-www-form-urlencoded").status == 200
+        assert executor.wait_idle(5)
+        assert len(ran["message"]) == 2 and len(ran["command"]) == 2
+        assert all(name.startswith("event") for name in ran["message"]), ran
+        assert all(name.startswith("listener") for name in ran["command"]), ran
+    finally:
+        executor.shutdown()
+        fake.stop()
