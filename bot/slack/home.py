@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..adapters.models import ApprovalRequest, Escalation, FocusSession, OutboxMessage
-from ..adapters.outbox import release
+from ..adapters.outbox import Deferred, release
 from ..adapters.workitems import WorkItems
 from ..adapters.workitems import escalation_item as work_item
 from ..domain.escalation import ACTIVE, CLOSED, Status
@@ -27,6 +29,9 @@ from .level10 import home_blocks as level10_home
 END_FOCUS = "home_end_focus"
 START_FOCUS = "home_start_focus"
 MAX_LINES = 15
+# Renders in a row for one person while changes keep coming; then the row goes back to the
+# outbox (a deliverer thread is not held by one busy person's Home for ever).
+MAX_ROUNDS = 5
 
 
 def home_view(
@@ -192,12 +197,70 @@ def _load(s: Session, lanes: Lanes, team_id: str, user: str, now: datetime) -> d
     }
 
 
+@dataclass
+class _Render:
+    """A render in flight for one person: whether an outbox row carries it (it is retried if
+    it fails, so requests folded into it are never lost) and whether one came in meanwhile."""
+
+    durable: bool
+    again: bool = False
+
+
 class HomeDelivery:
+    """Renders and publishes App Homes, coalesced per person (issue 19).
+
+    Under load, clicks and state changes ask for many renders of the same Home. The outbox
+    keeps at most one *pending* refresh per person (its coalescing key); here, at most one
+    render per person is *in flight* in this process: a request that comes while one runs folds
+    into it, and the running render reads the state again and publishes once more when it is
+    done. The last publish therefore always reads state committed after the last request, and
+    two renders of one Home never race (an older one could land last and show a stale Home).
+
+    Only a render an outbox row carries takes in outbox rows: if it fails, the row is retried
+    and renders the latest state, so a folded request is never lost. An ``app_home_opened``
+    render is not retried; an outbox row that finds one in flight is deferred instead.
+    """
+
     def __init__(self, lanes: Lanes, clock: Any) -> None:
         self.lanes = lanes
         self.clock = clock
+        self._guard = threading.Lock()
+        self._rendering: dict[tuple[str, str], _Render] = {}
 
-    def publish(self, s: Session, client: WebClient, team_id: str, user: str) -> None:
+    def publish(
+        self, s: Session, client: WebClient, team_id: str, user: str, *, durable: bool = False
+    ) -> bool:
+        """Publish ``user``'s Home, or fold the request into a render of it in flight (False).
+        ``durable``: an outbox row asks, and will be retried if this raises."""
+        key = (team_id, user)
+        with self._guard:
+            running = self._rendering.get(key)
+            if running is not None and (running.durable or not durable):
+                running.again = True
+                return False
+            if running is not None:
+                raise Deferred("an App Home render that is not retried is in flight")
+            render = self._rendering[key] = _Render(durable=durable)
+        try:
+            for _ in range(MAX_ROUNDS):
+                self._render(s, client, team_id, user)
+                with self._guard:
+                    if not render.again:
+                        del self._rendering[key]
+                        return True
+                    render.again = False  # read and publish again: the state changed
+            with self._guard:
+                del self._rendering[key]
+                again = render.again
+            if again and durable:
+                raise Deferred("this App Home keeps changing; rendering it again shortly")
+            return True
+        except BaseException:
+            with self._guard:
+                self._rendering.pop(key, None)
+            raise
+
+    def _render(self, s: Session, client: WebClient, team_id: str, user: str) -> None:
         now = self.clock()
         view = home_view(
             user=user, lanes=self.lanes, now=now, **_load(s, self.lanes, team_id, user, now)
@@ -210,8 +273,10 @@ class HomeDelivery:
 
     def handle(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any]:
         user = str(msg.payload["user"])
-        self.publish(s, client, msg.slack_team_id, user)
-        return {"user": user}
+        team_id = msg.slack_team_id
+        if self.publish(s, client, team_id, user, durable=True):
+            return {"user": user}
+        return {"user": user, "folded": True}  # into the render of this Home in flight
 
 
 def register(app: App, deps: Deps, home: HomeDelivery) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -316,3 +317,44 @@ def test_my_psa_tickets_at_risk_are_on_my_home(app: Harness) -> None:
     assert "service_recid=48213|#48213>" in text and "Printer &lt;queue&gt; stuck" in text
     assert "breached" in text
     assert "48214" not in text and "48215" not in text
+
+
+def test_rapid_changes_to_one_home_are_folded_into_one_render(app: Harness) -> None:
+    """Issue 19: many changes for one person while their Home is being rendered are folded into
+    the render in flight, which reads the state again when it is done and publishes once more:
+    far fewer publishes than changes, and the last one shows the final state."""
+    app.clock.set(T0)
+    user = "U01TECH3"
+
+    def focus(text: str) -> None:
+        resp = app.slack.slash_command("/focus", text=text, user=user, channel="C01NOC")
+        assert resp.status_code == 200, resp.text
+
+    # Slack takes the first publish at once but answers it only after 5 s: every change
+    # below comes while that render is in flight.
+    app.fake.answer_late("views.publish", 5.0)
+    focus("90m")
+    waited = 0
+    while not publishes(app, user) and waited < 200:
+        threading.Event().wait(0.05)
+        waited += 1
+    assert len(publishes(app, user)) == 1
+    changes = ["off", "90m"] * 5 + ["off", "30m"]
+    for text in changes:
+        focus(text)
+    app.settle(timeout=30)
+
+    calls = publishes(app, user)
+    # the first render, then one more for all twelve changes (now and then one more, when a
+    # change lands just as that second render has read the state)
+    assert 2 <= len(calls) <= 3, [c.args.get("view", {}) for c in calls]
+    assert all(c.ok for c in calls)
+    home = app.fake.home(user)
+    assert home is not None and home["blocks"] == calls[-1].response["view"]["blocks"]
+    assert block(home, "focus")["text"]["text"] == (
+        f":shield: *In focus* until {date_token(T0 + timedelta(minutes=30))}: "
+        "pings are offered a lane instead."
+    )
+    with app.container.sessions() as s:
+        running = [f for f in s.scalars(select(FocusSession)) if f.ended_at is None]
+    assert [f.ends_at for f in running] == [T0 + timedelta(minutes=30)]
