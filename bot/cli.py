@@ -110,6 +110,7 @@ def _serve_workers(settings: Settings, args: argparse.Namespace) -> int:
         _load_or_exit(settings)  # a bad lanes file is reported once, before any worker starts
     if settings.database_url.startswith("sqlite"):
         upgrade(settings.database_url)  # once, not raced by the workers (NullPool: no fork hazard)
+    metrics_dir = _shared_metrics_dir() if settings.lanekeeper_metrics_token else None
 
     def start() -> tuple[Container, object]:
         container = _container(settings)
@@ -122,14 +123,41 @@ def _serve_workers(settings: Settings, args: argparse.Namespace) -> int:
     def stop(container: Container) -> None:
         _shut_down(container, "serve worker", {"signal": "SIGTERM"})
 
-    return serve_workers(
-        host=args.host,
-        port=args.port or settings.port,
-        workers=settings.web_concurrency,
-        threads=settings.lanekeeper_web_threads,
-        start=start,
-        stop=stop,
-    )
+    try:
+        return serve_workers(
+            host=args.host,
+            port=args.port or settings.port,
+            workers=settings.web_concurrency,
+            threads=settings.lanekeeper_web_threads,
+            start=start,
+            stop=stop,
+        )
+    finally:
+        if metrics_dir is not None and metrics_dir[1]:
+            import shutil
+
+            shutil.rmtree(metrics_dir[0], ignore_errors=True)
+
+
+def _shared_metrics_dir() -> tuple[str, bool]:
+    """``/metrics`` with several workers: each worker's counts in files of one folder
+    (prometheus-client's multiprocess mode), so that any worker answers with all of them.
+    ``PROMETHEUS_MULTIPROC_DIR`` when set (emptied of an earlier run's files), else a temporary
+    folder removed at the end. Set before the workers fork and before they import
+    prometheus-client. Returns the folder and whether it is ours to remove."""
+    import os
+    import tempfile
+
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink(missing_ok=True)
+        return str(folder), False
+    created = tempfile.mkdtemp(prefix="lanekeeper-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = created
+    return created, True
 
 
 def _stop_on_signals() -> dict[str, str]:

@@ -42,6 +42,12 @@ log = logging.getLogger(__name__)
 
 _TEAM_ID = re.compile(r"[TE][A-Z0-9]{2,31}")
 
+
+def is_team_id(text: str) -> bool:
+    """Whether ``text`` has the shape of a Slack team (or Enterprise Grid org) id."""
+    return _TEAM_ID.fullmatch(text) is not None
+
+
 _current: contextvars.ContextVar[Workspace | None] = contextvars.ContextVar(
     "lanekeeper_workspace", default=None
 )

@@ -26,6 +26,16 @@ SECRET_VARIABLES = (
 )
 
 
+def environment() -> dict[str, str]:
+    """The variables the settings are read from: the ``.env`` file when present, then the
+    process environment over it (as :class:`bot.settings.Settings` reads them)."""
+    from dotenv import dotenv_values
+
+    merged = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+    merged.update(os.environ)
+    return merged
+
+
 def secrets_in(env: Mapping[str, str]) -> list[str]:
     names = [*SECRET_VARIABLES, *(k for k in env if k.startswith("LANEKEEPER_ALERT_TOKEN_"))]
     values = [env.get(name, "") for name in names]
@@ -65,7 +75,7 @@ def configure(
     *, level: str = "INFO", fmt: str = "plain", env: Mapping[str, str] | None = None
 ) -> None:
     """Set up the root logger once for a command (stderr)."""
-    secrets = secrets_in(env if env is not None else os.environ)
+    secrets = secrets_in(env if env is not None else environment())
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter(secrets) if fmt == "json" else PlainFormatter(secrets))
     handler.addFilter(RedactingFilter(secrets))

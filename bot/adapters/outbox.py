@@ -37,9 +37,12 @@ from sqlalchemy import and_, case, exists, false, func, literal, or_, select, up
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from ..instruments import count_delivery
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
+# Set by post_message when an unanswered attempt's post is found in Slack (this thread's row).
+_found_posted = threading.local()
 
 TRANSIENT_ERRORS = {
     "ratelimited",
@@ -141,6 +144,7 @@ def post_message(
             found = None
         if found is not None:
             log.info("outbox %s: the unanswered attempt had posted %s", msg_id, found["ts"])
+            _found_posted.msg_id = msg_id  # for the metrics: settled as already posted
             return found
     try:
         return client.chat_postMessage(**kwargs)
@@ -444,6 +448,14 @@ class OutboxDeliverer:
                     hook(msg, s)
                 except Exception:
                     log.exception("outbox %s: its failure hook failed", msg.id)
+        outcome = "retried"  # or deferred: due again later
+        if msg.failed_at is not None:
+            outcome = "failed"
+        elif msg.delivered_at is not None:
+            found = getattr(_found_posted, "msg_id", None) == msg.id
+            outcome = "already_posted" if found else "delivered"
+        _found_posted.msg_id = None
+        kind, delivered = msg.kind, msg.delivered_at is not None
         if msg.failed_at is not None or msg.delivered_at is not None:
             for listener in self._on_settled:
                 try:
@@ -451,7 +463,8 @@ class OutboxDeliverer:
                 except Exception:
                     log.exception("outbox %s: a settled hook failed", msg.id)
         s.commit()
-        return msg.delivered_at is not None
+        count_delivery(kind, outcome)
+        return delivered
 
     def _fail(self, msg: OutboxMessage, reason: str, now: datetime) -> None:
         log.error("outbox %s (%s) not delivered: %s", msg.id, msg.kind, reason)

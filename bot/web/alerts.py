@@ -7,21 +7,32 @@ anything changes; its events are then stored in one transaction
 for PagerDuty). Anything transient (the database, Slack not yet saying which workspace this
 is) answers 503 with ``Retry-After``: the senders retry 5xx only, and drop an alert on any 4xx.
 
-Tokens come from ``LANEKEEPER_ALERT_TOKEN_<SOURCE>`` (through :class:`bot.settings.Settings`); a
-source without one is off. ``?token=`` values and the tokens themselves are redacted from every
-log line (:func:`install_log_redaction`).
+Single workspace: ``/hooks/alerts/<source>``, tokens from ``LANEKEEPER_ALERT_TOKEN_<SOURCE>``
+(through :class:`bot.settings.Settings`); a source without one is off.
+
+Many workspaces (OAuth): the URL names the workspace, ``/hooks/alerts/<TEAM_ID>/<source>``, and
+each workspace has tokens of its own, ``LANEKEEPER_ALERT_TOKEN_<TEAM_ID>_<SOURCE>``: a client's
+monitoring can only ever file into its own workspace, since a token is good for one workspace's
+URL only. A workspace without a token for that source, not installed, or without a lanes file
+answers 404 and nothing is stored; ``/hooks/alerts/<source>`` without a workspace answers 404
+saying to name it.
+
+``?token=`` values and the tokens themselves are redacted from every log line
+(:func:`install_log_redaction`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from ..adapters.alerts import (
     MAX_BODY_BYTES,
     SOURCES,
+    TOKEN_ENV_PREFIX,
     AlertRejected,
     RedactingFilter,
     answer,
@@ -30,8 +41,12 @@ from ..adapters.alerts import (
     tokens_from_env,
 )
 from ..adapters.uow import UnitOfWork
+from ..installed_workspaces import NotConfigured, in_workspace, is_team_id
+from ..instruments import count_alert
+from ..logs import environment
 from ..services.alerts import AlertIntakeOff, AlertStoreUnavailable, ingest
 from ..services.context import Lanes
+from ..workspaces import UnknownWorkspace, Workspaces
 from .app import Request, Response, Route
 
 if TYPE_CHECKING:
@@ -101,8 +116,20 @@ class AlertHooks:
 
     def handle(self, request: Request) -> Response:
         source = request.path[len(PREFIX) :].strip("/")
-        named = source if source in SOURCES else "unknown"
         tokens = self.tokens if self.lanes.config.alert_lane is not None else {}
+        return self.intake(
+            request, source, tokens, lambda: (self.workspace_id(), self.lanes, nullcontext())
+        )
+
+    def intake(
+        self,
+        request: Request,
+        source: str,
+        tokens: Mapping[str, str],
+        workspace: Callable[[], tuple[str, Lanes, AbstractContextManager[Any]]],
+    ) -> Response:
+        """Authenticate, parse, then store in ``workspace()``'s (team id, lanes, scope)."""
+        named = source if source in SOURCES else "unknown"
         now = self.clock()
         try:
             result = parse_request(
@@ -114,22 +141,19 @@ class AlertHooks:
                 now=now,
             )
         except AlertRejected as error:
-            log.info("alert refused: %s %s (%s)", named, error.status, error.field)
-            status, body = answer_error(source, error)
-            return Response.json(status, body)
+            return self._refused(source, error)
         try:
-            applied = ingest(
-                self.uow,
-                self.lanes,
-                slack_team_id=self.workspace_id(),
-                events=result.events,
-                now=now,
-            )
+            team_id, lanes, scope = workspace()
+            with scope:
+                applied = ingest(
+                    self.uow, lanes, slack_team_id=team_id, events=result.events, now=now
+                )
+        except AlertRejected as error:
+            return self._refused(source, error)
         except AlertIntakeOff:
-            status, body = answer_error(
+            return self._refused(
                 source, AlertRejected(404, "source", "this alert source is switched off")
             )
-            return Response.json(status, body)
         except AlertStoreUnavailable as exc:
             return self._unavailable(source, str(exc))
         except Exception as exc:  # Slack unreachable while asked which workspace this is
@@ -144,10 +168,19 @@ class AlertHooks:
                 applied.resolved,
                 applied.acknowledged,
             )
+        count_alert(named, "stored")
         status, body = answer(result)
         return Response.json(status, body)
 
+    def _refused(self, source: str, error: AlertRejected) -> Response:
+        named = source if source in SOURCES else "unknown"
+        log.info("alert refused: %s %s (%s)", named, error.status, error.field)
+        count_alert(named, "refused")
+        status, body = answer_error(source, error)
+        return Response.json(status, body)
+
     def _unavailable(self, source: str, reason: str) -> Response:
+        count_alert(source if source in SOURCES else "unknown", "unavailable")
         body: dict[str, Any]
         if source == "pagerduty":
             body = {"status": "error", "message": "Event not processed", "errors": [reason]}
@@ -156,14 +189,87 @@ class AlertHooks:
         return Response.json(503, body, headers=(("Retry-After", RETRY_AFTER),))
 
 
+NO_WORKSPACE: Final = "not installed, or without a lanes file, or without alert tokens"
+
+
+class WorkspaceAlertHooks(AlertHooks):
+    """Many workspaces: ``/hooks/alerts/<TEAM_ID>/<source>``, tokens per workspace."""
+
+    def __init__(
+        self,
+        *,
+        tokens_by_team: Mapping[str, Mapping[str, str]],
+        workspaces: Workspaces,
+        uow: Callable[[], UnitOfWork],
+        clock: Callable[[], datetime],
+        lanes: Lanes,
+    ) -> None:
+        super().__init__(tokens={}, lanes=lanes, uow=uow, workspace_id=lambda: "", clock=clock)
+        self.tokens_by_team = {team: dict(t) for team, t in tokens_by_team.items()}
+        self.workspaces = workspaces
+
+    def handle(self, request: Request) -> Response:
+        parts = request.path[len(PREFIX) :].strip("/").split("/")
+        if len(parts) != 2:
+            source = parts[0] if len(parts) == 1 else "unknown"
+            return self._refused(
+                source,
+                AlertRejected(
+                    404,
+                    "workspace",
+                    "name the workspace: POST /hooks/alerts/<TEAM_ID>/<source>",
+                ),
+            )
+        team_id, source = parts
+        # A team id with no token of its own is refused like a source switched off: the same
+        # answer for a forged id, an id never configured, and a source not switched on there.
+        tokens = self.tokens_by_team.get(team_id, {}) if is_team_id(team_id) else {}
+
+        def workspace() -> tuple[str, Lanes, AbstractContextManager[Any]]:
+            try:
+                ws = self.workspaces.get(team_id)
+            except (UnknownWorkspace, NotConfigured):
+                raise AlertRejected(404, "workspace", NO_WORKSPACE) from None
+            if ws.lanes.config.alert_lane is None:
+                raise AlertIntakeOff("no alert lane in this workspace's lanes file")
+            return ws.id, ws.lanes, in_workspace(ws)
+
+        return self.intake(request, source, tokens, workspace)
+
+
+def tokens_by_workspace(environ: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """Many workspaces' alert tokens: ``LANEKEEPER_ALERT_TOKEN_<TEAM_ID>_<SOURCE>`` → team id →
+    source → token (blank values are off)."""
+    found: dict[str, dict[str, str]] = {}
+    for name, value in environ.items():
+        if not name.startswith(TOKEN_ENV_PREFIX) or not (value or "").strip():
+            continue
+        team, _, source = name[len(TOKEN_ENV_PREFIX) :].rpartition("_")
+        if is_team_id(team) and source.lower() in SOURCES:
+            found.setdefault(team, {})[source.lower()] = value.strip()
+    return found
+
+
 def alert_route(container: Container) -> Route:
-    """The alert webhooks of ``container``: tokens from its settings, redaction installed."""
+    """The alert webhooks of ``container``: tokens from its settings (many workspaces: from the
+    environment, per workspace), redaction installed."""
     tokens = tokens_from_settings(container.settings)
+    if getattr(container, "multi", None) is not None:
+        by_team = tokens_by_workspace(environment())
+        install_log_redaction([t for team in by_team.values() for t in team.values()])
+        if tokens:
+            log.warning(
+                "LANEKEEPER_ALERT_TOKEN_<SOURCE> is ignored with many workspaces: alerts post to "
+                "/hooks/alerts/<TEAM_ID>/<source> with LANEKEEPER_ALERT_TOKEN_<TEAM_ID>_<SOURCE>"
+            )
+        return WorkspaceAlertHooks(
+            tokens_by_team=by_team,
+            workspaces=container.workspaces,
+            uow=container.uow,
+            clock=container.clock,
+            lanes=container.lanes,
+        ).route()
     install_log_redaction(tokens.values())
-    if tokens and getattr(container, "multi", None) is not None:
-        # Many workspaces: which one an alert belongs to is not said by its URL yet.
-        log.warning("alert webhooks are off in multi-workspace mode")
-        tokens = {}
     hooks = AlertHooks(
         tokens=tokens,
         lanes=container.lanes,

@@ -1,11 +1,18 @@
 """``GET /metrics`` in Prometheus' text format, answered only to
 ``Authorization: Bearer $LANEKEEPER_METRICS_TOKEN`` (SPEC, Operations).
 
-Two kinds of figures: this process's own (HTTP requests by route and status, their duration) and
-the deployment's, read from the database at each scrape (posts waiting for Slack or refused,
-active escalations and open tickets per team, seconds since the PSA was last synced). With
-several web processes each one reports its own requests; the database figures are the same from
-any of them.
+Two kinds of figures. The process's own, counted as things happen (:mod:`bot.instruments`):
+HTTP requests by route and status and their duration; Slack requests by kind (command, click,
+message event, view, other) and the time to their acknowledgement; outbox deliveries by outcome
+(delivered, retried, failed, already posted); alert webhook requests by source and outcome. And
+the deployment's, read from the database at each scrape: posts waiting for Slack and the oldest
+one's age, posts refused in the last day, job runs by outcome, active escalations and open
+tickets per team, seconds since each PSA's last sync.
+
+With ``WEB_CONCURRENCY`` > 1 the workers share their counts through ``PROMETHEUS_MULTIPROC_DIR``
+(prometheus-client's multiprocess mode): any worker's answer sums them all. Deliveries made by a
+``clock`` process are counted there, not here (it serves no ``/metrics``); its work shows in the
+database figures.
 """
 
 from __future__ import annotations
@@ -15,12 +22,14 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..adapters.stats import deployment_figures
+from ..instruments import instruments, multiprocess_dir, observe_http
 from .app import Request, Response
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -84,8 +93,16 @@ class _Database(Collector):
         yield g
 
 
+class _Process(Collector):
+    """This process's instruments (single-process ``serve``)."""
+
+    def collect(self) -> Iterator[Metric]:
+        yield from instruments().registry.collect()
+
+
 class Metrics:
-    """The process's registry, its HTTP instruments and the /metrics handler."""
+    """The /metrics handler: this process's (or every worker's) instruments and the database's
+    figures."""
 
     def __init__(
         self,
@@ -96,24 +113,15 @@ class Metrics:
     ) -> None:
         self.token = token
         self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "lanekeeper_http_requests",
-            "HTTP requests answered, by route and status",
-            ["route", "status"],
-            registry=self.registry,
-        )
-        self.seconds = Histogram(
-            "lanekeeper_http_request_seconds",
-            "Time to answer an HTTP request, by route",
-            ["route"],
-            registry=self.registry,
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 3.0, 5.0, 10.0),
-        )
+        folder = multiprocess_dir()
+        if folder:
+            MultiProcessCollector(self.registry, path=folder)
+        else:
+            self.registry.register(_Process())
         self.registry.register(_Database(sessions, clock))
 
     def observe(self, route: str, status: int, started: float) -> None:
-        self.requests.labels(route, str(status)).inc()
-        self.seconds.labels(route).observe(time.perf_counter() - started)
+        observe_http(route, status, time.perf_counter() - started)
 
     def handle(self, request: Request) -> Response:
         given = request.headers.get("authorization", "")

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from ..instruments import observe_ack, slack_kind
 from ..slack import validate
 
 log = logging.getLogger(__name__)
@@ -43,28 +44,34 @@ def malformed(body: bytes, content_type: str) -> str | None:
     of no Slack shape, JSON nested deeper than any payload) are refused here with a 400, before
     Bolt, whose own parsing would raise on them (a 500) or hand listeners a body they cannot use.
     """
+    return inspect(body, content_type)[0]
+
+
+def inspect(body: bytes, content_type: str) -> tuple[str | None, str]:
+    """:func:`malformed`'s answer and the request's kind for the metrics (command, click,
+    message, view, other), from one parse of the body."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        return "body is not UTF-8"
+        return "body is not UTF-8", "other"
     if content_type.startswith("application/json"):
         data, problem = _loads(text)
         if problem:
-            return problem
+            return problem, "other"
         if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-            return "JSON body has no type"
-        return validate.event_problem(data)
+            return "JSON body has no type", "other"
+        return validate.event_problem(data), slack_kind(None, data)
     form = parse_qs(text, keep_blank_values=True)
     if "payload" in form:
         payload, problem = _loads(form["payload"][0], what="payload")
         if problem:
-            return problem
-        return validate.interaction_problem(payload)
+            return problem, "other"
+        return validate.interaction_problem(payload), slack_kind(None, payload)
     if "command" in form:
-        return validate.command_problem(form)
+        return validate.command_problem(form), "command"
     if "ssl_check" in form:
-        return None
-    return "unrecognised body"
+        return None, "other"
+    return "unrecognised body", "other"
 
 
 def _loads(text: str, what: str = "body") -> tuple[Any, str | None]:
@@ -106,6 +113,22 @@ class SlackEndpoint:
         )
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        seen: dict[str, Any] = {"kind": "other", "status": 0}
+
+        def recording(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            seen["status"] = int(status.split(" ", 1)[0])
+            return start_response(status, headers, *rest)
+
+        try:
+            return self._handle(environ, recording, seen)
+        finally:
+            # The acknowledgement is the answer Bolt gives back (listeners go on after it).
+            observe_ack(seen["kind"], seen["status"], time.perf_counter() - started)
+
+    def _handle(
+        self, environ: dict[str, Any], start_response: StartResponse, seen: dict[str, Any]
+    ) -> Iterable[bytes]:
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -134,7 +157,7 @@ class SlackEndpoint:
             return _reply(
                 start_response, "401 Unauthorized", {"ok": False, "error": "invalid signature"}
             )
-        problem = malformed(body, environ.get("CONTENT_TYPE", ""))
+        problem, seen["kind"] = inspect(body, environ.get("CONTENT_TYPE", ""))
         if problem:
             log.warning("refused a malformed Slack request: %s", problem)
             return _reply(start_response, "400 Bad Request", {"ok": False, "error": problem})

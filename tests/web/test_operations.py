@@ -53,18 +53,30 @@ def raw(app: object, path: str, auth: str | None) -> tuple[int, str]:
     return seen["status"], body.decode()
 
 
+def _counted(text: str, line: str) -> float:
+    """The value of the sample ``line`` names (``name{labels}``) in a scrape, 0 when absent."""
+    for row in text.splitlines():
+        if row.startswith(line + " "):
+            return float(row.rsplit(" ", 1)[1])
+    return 0.0
+
+
 def test_metrics_need_the_token_and_count_requests(container: Container) -> None:
     app = container.web_app(token_verification=False)
+    healthz = 'lanekeeper_http_requests_total{route="/healthz",status="200"}'
+    refused = 'lanekeeper_http_requests_total{route="/metrics",status="401"}'
+    before = raw(app, "/metrics", "Bearer metrics-s3cret")[1]
     assert raw(app, "/metrics", None)[0] == 401
     assert raw(app, "/metrics", "Bearer wrong")[0] == 401
     assert call(app, "GET", "/healthz")[0] == 200
     status, text = raw(app, "/metrics", "Bearer metrics-s3cret")
     assert status == 200
-    assert 'lanekeeper_http_requests_total{route="/healthz",status="200"} 1.0' in text
-    assert 'lanekeeper_http_requests_total{route="/metrics",status="401"} 2.0' in text
+    assert _counted(text, healthz) - _counted(before, healthz) == 1
+    assert _counted(text, refused) - _counted(before, refused) == 2
     assert "lanekeeper_outbox_pending 0.0" in text
     assert "lanekeeper_outbox_oldest_pending_seconds 0.0" in text
     assert "lanekeeper_http_request_seconds_bucket" in text
+    assert "metrics-s3cret" not in text
 
 
 def test_no_metrics_route_without_a_token(tmp_path: Path) -> None:

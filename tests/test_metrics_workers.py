@@ -1,0 +1,112 @@
+"""``/metrics`` of `lanekeeper serve` with WEB_CONCURRENCY=2: whichever worker answers the scrape,
+it reports every worker's requests (prometheus-client's multiprocess mode, one folder shared by
+the workers)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.testing.fake_slack import FakeSlack
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TOKEN = "workers-metrics-token"
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="gunicorn runs on POSIX only")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _healthz_count(text: str) -> float:
+    found = re.search(
+        r'^lanekeeper_http_requests_total\{route="/healthz",status="200"\} (\S+)$', text, re.M
+    )
+    return float(found.group(1)) if found else 0.0
+
+
+def test_every_scrape_sums_every_workers_requests(tmp_path: Path) -> None:
+    (tmp_path / "lanekeeper.yaml").write_text((FIXTURES / "lanes.yaml").read_text())
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    (shared / "counter_999999.db").write_bytes(b"stale: an earlier run's")
+    fake = FakeSlack(bot_token="xoxb-cli", team_id="T0CLI").start()
+    port = _free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "DATABASE_URL", "LANEKEEPER_", "WEB_CONCURRENCY", "PROM"))
+    }
+    env.update(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-cli",
+            "SLACK_SIGNING_SECRET": "cli-secret",
+            "SLACK_API_URL": fake.api_url,
+            "PORT": str(port),
+            "WEB_CONCURRENCY": "2",
+            "LANEKEEPER_WEB_THREADS": "4",
+            "LANEKEEPER_METRICS_TOKEN": TOKEN,
+            "PROMETHEUS_MULTIPROC_DIR": str(shared),
+        }
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lanekeeper", "serve", "--host", "127.0.0.1"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                pytest.fail("lanekeeper serve did not start")
+            time.sleep(0.2)
+        # Requests on fresh connections, until both workers have answered some (each worker
+        # keeps its counts in a file named by its process id).
+        for _ in range(200):
+            with httpx.Client() as client:
+                assert client.get(f"{base}/healthz").status_code == 200
+            pids = {p.name.split("_")[-1] for p in shared.glob("counter_*.db")} - {"999999.db"}
+            if len(pids) >= 2:
+                break
+        assert len(pids) >= 2, "one worker took every request"
+        assert not (shared / "counter_999999.db").exists()  # an earlier run's counts are gone
+        with httpx.Client() as client:
+            expected = _healthz_count(client.get(f"{base}/metrics", headers=auth).text)
+        assert expected >= 3
+        for _ in range(12):  # each scrape on a fresh connection: either worker answers
+            with httpx.Client() as client:
+                resp = client.get(f"{base}/metrics", headers=auth)
+            assert resp.status_code == 200
+            assert _healthz_count(resp.text) == expected
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            out, _ = proc.communicate(timeout=40)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            fake.stop()
+    assert proc.returncode == 0, out
+    assert "Traceback" not in out
