@@ -164,42 +164,18 @@ class Container:
 
     def pending_outbox(self) -> int:
         """Posts stored but not yet delivered nor refused for good."""
-        from sqlalchemy import func, select
-
-        from .adapters.models import OutboxMessage
-
-        with self.sessions() as s:
-            return int(
-                s.scalar(
-                    select(func.count(OutboxMessage.id)).where(
-                        OutboxMessage.delivered_at.is_(None), OutboxMessage.failed_at.is_(None)
-                    )
-                )
-                or 0
-            )
+        with UnitOfWork(self.sessions) as uow:
+            return uow.outbox.pending_count()
 
     def stored_workspaces(self) -> list[str]:
         """Slack team ids that escalations are stored under."""
-        from sqlalchemy import select
-
-        from .adapters.models import Escalation
-
-        with self.sessions() as s:
-            return sorted(str(t) for t in s.scalars(select(Escalation.slack_team_id).distinct()))
+        with UnitOfWork(self.sessions) as uow:
+            return uow.escalations.workspaces()
 
     def refused_since(self, since: datetime) -> list[tuple[str, str]]:
         """Posts Slack refused for good since ``since`` (kind, Slack's error)."""
-        from sqlalchemy import select
-
-        from .adapters.models import OutboxMessage
-
-        with self.sessions() as s:
-            rows = s.execute(
-                select(OutboxMessage.kind, OutboxMessage.last_error).where(
-                    OutboxMessage.failed_at >= since
-                )
-            ).all()
-        return [(str(k), str(e or "")) for k, e in rows]
+        with UnitOfWork(self.sessions) as uow:
+            return uow.outbox.refused_since(since)
 
     def psa_connector(self) -> PsaConnector:
         """The configured PSA's connector, credentials from the environment."""
@@ -252,7 +228,14 @@ def build(
         scope=multi.delivery_scope if multi else None,
     )
     directory = Directory(multi.client_for if multi else lambda _team: client)
-    EscalationPosts(lanes, renderers={Source.ALERT: render_lane_message}).register(deliverer)
+    # The alert renderer still reads its alert link through the session (bot/slack/alert_posts,
+    # issue 13): it is given the delivery's.
+    EscalationPosts(
+        lanes,
+        renderers={
+            Source.ALERT: lambda esc, lane, d, **kw: render_lane_message(esc, lane, d.session, **kw)
+        },
+    ).register(deliverer)
     AlertRollups(lanes).register(deliverer)
     ApprovalDelivery(lanes, directory).register(deliverer)
     home = HomeDelivery(lanes, clock)

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal, overload
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..services.views import EscalationView
 from .models import (
     ApprovalRequest,
     Counter,
@@ -23,6 +24,45 @@ from .models import (
     TimelineEntry,
     utcnow,
 )
+
+
+def escalation_view(row: Escalation) -> EscalationView:
+    """The frozen view of a stored escalation that renderers and Slack handlers are given."""
+    return EscalationView(
+        id=row.id,
+        slack_team_id=row.slack_team_id,
+        number=row.number,
+        lane=row.lane,
+        team=row.team,
+        severity=row.severity,
+        client=row.client,
+        summary=row.summary,
+        details=row.details,
+        psa_ticket=row.psa_ticket,
+        requester=row.requester,
+        owner=row.owner,
+        source=row.source,
+        source_channel=row.source_channel,
+        source_ts=row.source_ts,
+        source_permalink=row.source_permalink,
+        lane_channel=row.lane_channel,
+        lane_ts=row.lane_ts,
+        status=row.status,
+        opened_at=row.opened_at,
+        respond_due=row.respond_due,
+        resolve_due=row.resolve_due,
+        responded_at=row.responded_at,
+        resolved_at=row.resolved_at,
+        resolved_by=row.resolved_by,
+        paused_since=row.paused_since,
+        starts_at=row.starts_at,
+        resolution_note=row.resolution_note,
+        decision_reason=row.decision_reason,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        reopen_count=row.reopen_count,
+        done_checked=tuple(row.done_checked or ()),
+    )
 
 
 class EscalationRepository:
@@ -47,9 +87,20 @@ class EscalationRepository:
         except IntegrityError:
             return int(self.session.execute(stmt).scalar_one())
 
+    def new(self, **fields: Any) -> Escalation:
+        """An escalation not stored yet (:meth:`add` stores it)."""
+        return Escalation(**fields)
+
     def add(self, escalation: Escalation) -> None:
         self.session.add(escalation)
         self.session.flush()
+
+    def by_id(self, escalation_id: int) -> Escalation | None:
+        return self.session.get(Escalation, escalation_id)
+
+    def view_by_id(self, escalation_id: int) -> EscalationView | None:
+        row = self.by_id(escalation_id)
+        return escalation_view(row) if row is not None else None
 
     def get(self, slack_team_id: str, number: int) -> Escalation | None:
         return self.session.scalar(
@@ -65,9 +116,19 @@ class EscalationRepository:
             )
         )
 
+    def view(self, slack_team_id: str, number: int) -> EscalationView | None:
+        row = self.get(slack_team_id, number)
+        return escalation_view(row) if row is not None else None
+
+    def workspaces(self) -> list[str]:
+        """Slack team ids that escalations are stored under, sorted."""
+        return sorted(
+            str(t) for t in self.session.scalars(select(Escalation.slack_team_id).distinct())
+        )
+
     def open_for_user(
         self, slack_team_id: str, user: str, *, limit: int = 50
-    ) -> Sequence[Escalation]:
+    ) -> list[EscalationView]:
         """Escalations the user owns or asked for that are not closed, most urgent first."""
         from ..domain.escalation import CLOSED
 
@@ -81,7 +142,7 @@ class EscalationRepository:
             .order_by(Escalation.resolve_due.is_(None), Escalation.resolve_due, Escalation.number)
             .limit(limit)
         )
-        return self.session.scalars(stmt).all()
+        return [escalation_view(row) for row in self.session.scalars(stmt)]
 
 
 class TimelineRepository:
@@ -167,6 +228,26 @@ class OutboxRepository:
         self.session.add(msg)
         return msg
 
+    def pending_count(self) -> int:
+        """Posts stored but not yet delivered nor refused for good."""
+        return int(
+            self.session.scalar(
+                select(func.count(OutboxMessage.id)).where(
+                    OutboxMessage.delivered_at.is_(None), OutboxMessage.failed_at.is_(None)
+                )
+            )
+            or 0
+        )
+
+    def refused_since(self, since: datetime) -> list[tuple[str, str]]:
+        """Posts Slack refused for good since ``since``: (kind, Slack's error)."""
+        rows = self.session.execute(
+            select(OutboxMessage.kind, OutboxMessage.last_error).where(
+                OutboxMessage.failed_at >= since
+            )
+        ).all()
+        return [(str(k), str(e or "")) for k, e in rows]
+
     def requeue_refused(self, slack_team_id: str, dedupe_key: str, payload: dict[str, Any]) -> bool:
         """Send again, with ``payload``, a keyed post Slack refused for good; False when the
         post is not there or was not refused."""
@@ -242,6 +323,29 @@ class ApprovalRequests:
         return self.session.scalars(
             select(ApprovalRequest).where(ApprovalRequest.escalation_id == escalation_id)
         ).all()
+
+    def dm_of(self, escalation_id: int, approver: str) -> tuple[str, str] | None:
+        """(channel, ts) of the DM that asked ``approver``, once it was posted."""
+        req = self.session.scalar(
+            select(ApprovalRequest).where(
+                ApprovalRequest.escalation_id == escalation_id,
+                ApprovalRequest.approver == approver,
+            )
+        )
+        if req is None or not req.dm_channel or not req.dm_ts:
+            return None
+        return req.dm_channel, req.dm_ts
+
+    def dm_sent(self, escalation_id: int, approver: str, *, channel: str, ts: str) -> None:
+        """Store where the DM that asked ``approver`` lives (to update it on the decision)."""
+        self.session.execute(
+            update(ApprovalRequest)
+            .where(
+                ApprovalRequest.escalation_id == escalation_id,
+                ApprovalRequest.approver == approver,
+            )
+            .values(dm_channel=channel, dm_ts=ts)
+        )
 
 
 class JobRuns:

@@ -1,21 +1,33 @@
 """The unit of work: one session, its repositories, and a transaction that rolls back unless
 ``commit()`` is called. After a commit that queued an outbox row it runs its ``after_commit``
 hook (wake the outbox deliverer), never before: nothing is posted for a change that was not
-stored."""
+stored.
+
+The database's errors stop here (issue 13, the persistence boundary): a concurrent change to a
+versioned row or a unique key taken at the same moment leaves the unit of work as
+:class:`ConcurrentChange` (a :class:`~bot.domain.errors.Conflict`), any other database failure
+as :class:`StoreUnavailable`; the SQLAlchemy error stays chained as ``__cause__``. Services
+import nothing from SQLAlchemy."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..domain.errors import Conflict
 
 if TYPE_CHECKING:
     from ..services.context import Lanes
     from .level10 import Level10Repository
     from .workitems import WorkItems
 
+from .alert_links import AlertLinks
 from .interceptions import FocusRepository, InterceptionRepository
 from .repository import (
     OUTBOX_QUEUED,
@@ -29,6 +41,30 @@ from .repository import (
 )
 from .retention import Maintenance
 from .tickets import TicketRepository
+
+CONCURRENT = "Someone changed the same thing at the same moment; look at it again and retry."
+
+
+class ConcurrentChange(Conflict):
+    """Another transaction changed the same row (optimistic lock) or took the same unique key
+    at the same moment: running the change again on the fresh state is the cure."""
+
+
+class StoreUnavailable(Exception):
+    """The database failed for another reason (gone, timed out, refused): retrying later may
+    cure it. Not a :class:`~bot.domain.errors.LanekeeperError`: nothing a user did wrong."""
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Translate the database's errors raised inside into :class:`ConcurrentChange` and
+    :class:`StoreUnavailable` (chained); anything else passes unchanged."""
+    try:
+        yield
+    except (StaleDataError, IntegrityError) as exc:
+        raise ConcurrentChange(CONCURRENT) from exc
+    except SQLAlchemyError as exc:
+        raise StoreUnavailable(f"the database failed ({type(exc).__name__})") from exc
 
 
 class UnitOfWork:
@@ -44,6 +80,7 @@ class UnitOfWork:
     maintenance: Maintenance
     job_runs: JobRuns
     approvals: ApprovalRequests
+    alerts: AlertLinks
 
     def __init__(
         self,
@@ -67,6 +104,7 @@ class UnitOfWork:
         self.maintenance = Maintenance(self.session)
         self.job_runs = JobRuns(self.session)
         self.approvals = ApprovalRequests(self.session)
+        self.alerts = AlertLinks(self.session)
         self._committed = False
         return self
 
@@ -82,6 +120,9 @@ class UnitOfWork:
                 self.session.rollback()
         finally:
             self.session.close()
+        if isinstance(exc, SQLAlchemyError):
+            with store_errors():  # raised from inside the block: leaves translated
+                raise exc
         # Only a commit that queued a post wakes the deliverer (its periodic round still picks
         # up anything else): a wake-up is a claim query, wasted when there is nothing to claim.
         if queued and self._committed and self._after_commit is not None and exc_type is None:
@@ -100,15 +141,18 @@ class UnitOfWork:
         return Level10Repository(self.session, lanes)
 
     def flush(self) -> None:
-        """Write pending changes now (a concurrent change to a versioned row raises here)."""
-        self.session.flush()
+        """Write pending changes now (a concurrent change to a versioned row raises
+        :class:`ConcurrentChange` here)."""
+        with store_errors():
+            self.session.flush()
 
     def detach(self, row: object) -> None:
         """Keep ``row`` readable after the unit of work ends (its attributes stay loaded)."""
         self.session.expunge(row)
 
     def commit(self) -> None:
-        self.session.commit()
+        with store_errors():
+            self.session.commit()
         self._committed = True
 
     def rollback(self) -> None:

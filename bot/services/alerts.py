@@ -32,17 +32,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Final
-
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Final
 
 from ..adapters.alerts import AlertEvent
-from ..adapters.models import AlertLink, AlertRollup, Escalation, utcnow
-from ..adapters.uow import UnitOfWork
+from ..adapters.uow import ConcurrentChange, StoreUnavailable, UnitOfWork, store_errors
 from ..domain import clocks
 from ..domain import escalation as lifecycle
 from ..domain.escalation import ACTIVE, MAX_CLIENT, MAX_DETAILS, MAX_SUMMARY, Source, Status
@@ -51,6 +45,9 @@ from ..domain.sla import due_times
 from ..domain.text import escape
 from .context import Lanes
 from .escalations import _apply, state_of
+
+if TYPE_CHECKING:  # rows come from the unit of work's repositories; only their type is named
+    from ..adapters.models import AlertLink, AlertRollup, Escalation
 
 log = logging.getLogger(__name__)
 
@@ -114,19 +111,25 @@ def ingest(
         return Applied()
     for attempt in range(tries):
         try:
-            return _ingest_once(
-                uow_factory(), lanes, lane, slack_team_id=slack_team_id, events=events, now=now
-            )
-        except (IntegrityError, StaleDataError) as exc:
+            with store_errors():
+                return _ingest_once(
+                    uow_factory(), lanes, lane, slack_team_id=slack_team_id, events=events, now=now
+                )
+        except ConcurrentChange as exc:
             # Another request opened the same alert or changed the same escalation meanwhile:
             # run again on what it stored.
             if attempt == tries - 1:
                 raise AlertStoreUnavailable("the alert kept changing under this request") from exc
-            log.info("alert request raced another one (%s); running it again", type(exc).__name__)
-        except SQLAlchemyError as exc:
-            log.warning("alerts not stored: the database failed (%s)", type(exc).__name__)
+            log.info("alert request raced another one (%s); running it again", _cause(exc))
+        except StoreUnavailable as exc:
+            log.warning("alerts not stored: the database failed (%s)", _cause(exc))
             raise AlertStoreUnavailable("the database did not answer") from exc
     raise AssertionError("unreachable")
+
+
+def _cause(exc: Exception) -> str:
+    """The name of the database's own error behind a translated one (for the log)."""
+    return type(exc.__cause__ or exc).__name__
 
 
 def _ingest_once(
@@ -160,7 +163,6 @@ class _Work:
         applied: Applied,
     ) -> None:
         self.uow = uow
-        self.s: Session = uow.session
         self.lanes = lanes
         self.lane = lane
         self.team = slack_team_id
@@ -171,8 +173,8 @@ class _Work:
     # ------------------------------------------------------------------ dispatch
 
     def apply(self, event: AlertEvent) -> None:
-        link = self._current(event)
-        row = self.s.get(Escalation, link.escalation_id) if link is not None else None
+        link = self.uow.alerts.current(self.team, event.source, event.key)
+        row = self.uow.escalations.by_id(link.escalation_id) if link is not None else None
         if link is not None and event.delivery_id and link.last_delivery == event.delivery_id:
             self.applied.unchanged += 1  # the same delivery again
             return
@@ -183,18 +185,6 @@ class _Work:
         else:
             self._acknowledge(event, link, row)
         self.uow.flush()
-
-    def _current(self, event: AlertEvent) -> AlertLink | None:
-        return self.s.scalar(
-            select(AlertLink)
-            .where(
-                AlertLink.slack_team_id == self.team,
-                AlertLink.source == event.source,
-                AlertLink.key == event.key,
-            )
-            .order_by(AlertLink.cycle.desc())
-            .limit(1)
-        )
 
     def _unchanged(self) -> None:
         self.applied.unchanged += 1
@@ -234,7 +224,7 @@ class _Work:
         team = self.lanes.team_of(lane)
         severity = self._severity(event)
         title = event.title or f"{source_name(event.source)} alert"
-        row = Escalation(
+        row = self.uow.escalations.new(
             slack_team_id=self.team,
             number=self.uow.escalations.next_number(self.team),
             lane=lane.key,
@@ -256,7 +246,7 @@ class _Work:
         )
         self.uow.escalations.add(row)
         storm = self._storm_for_new_alert()
-        link = AlertLink(
+        self.uow.alerts.add(
             slack_team_id=self.team,
             source=event.source,
             key=event.key,
@@ -276,7 +266,6 @@ class _Work:
             created_at=now,
             updated_at=now,
         )
-        self.s.add(link)
         what = f"{source_name(event.source)} raised it: the alert fired ({event.severity or 'warning'} → {severity})"
         if event.device:
             what += f" on {escape(event.device)}"
@@ -427,7 +416,7 @@ class _Work:
     ) -> None:
         """The timeline line, and the Slack side: the lane message edited and a thread line
         (never a new post), and the roll-up the alert is shown in."""
-        self.uow.flush()  # version check: a concurrent change raises StaleDataError here
+        self.uow.flush()  # version check: a concurrent change raises ConcurrentChange here
         self.uow.timeline.append(
             row, at=self.now, actor=actor, kind=kind, text=text, detail=dict(detail or {})
         )
@@ -440,7 +429,7 @@ class _Work:
                 payload={"text": text},
             )
         if link.rollup_id is not None:
-            rollup = self.s.get(AlertRollup, link.rollup_id)
+            rollup = self.uow.alerts.rollup(link.rollup_id)
             if rollup is not None:
                 self._touch_rollup(rollup, grew=False)
         if row.owner:  # the requester is the monitor: only a person's App Home is refreshed
@@ -451,46 +440,23 @@ class _Work:
     def _storm_for_new_alert(self) -> AlertRollup | None:
         """The roll-up a new alert in this lane's channel joins, or None (its own post)."""
         channel, since = self.lane.channel, self.now - STORM_WINDOW
-        rollup = self.s.scalar(
-            select(AlertRollup)
-            .where(
-                AlertRollup.slack_team_id == self.team,
-                AlertRollup.channel == channel,
-                AlertRollup.last_at >= since,
-            )
-            .order_by(AlertRollup.seq.desc())
-            .limit(1)
-        )
+        rollup = self.uow.alerts.open_rollup(self.team, channel, since)
         if rollup is not None:
             return rollup
-        recent = list(
-            self.s.scalars(
-                select(AlertLink).where(
-                    AlertLink.slack_team_id == self.team,
-                    AlertLink.channel == channel,
-                    AlertLink.created_at >= since,
-                )
-            )
-        )
+        recent = self.uow.alerts.created_since(self.team, channel, since)
         if len(recent) + 1 < STORM_THRESHOLD:
             return None
-        seq = self.s.scalar(
-            select(func.coalesce(func.max(AlertRollup.seq), 0)).where(
-                AlertRollup.slack_team_id == self.team, AlertRollup.channel == channel
-            )
-        )
-        rollup = AlertRollup(
+        # A second roll-up of the same storm fails here (unique seq): the request runs again.
+        rollup = self.uow.alerts.add_rollup(
             slack_team_id=self.team,
             channel=channel,
             lane=self.lane.key,
-            seq=int(seq or 0) + 1,
+            seq=self.uow.alerts.next_rollup_seq(self.team, channel),
             started_at=min([r.created_at for r in recent] + [self.now]),
             last_at=self.now,
             alerts=len(recent),
             rev=0,
         )
-        self.s.add(rollup)
-        self.s.flush()  # a second roll-up of the same storm fails here (unique seq): run again
         for earlier in recent:  # the storm's first alerts keep their own posts, listed too
             earlier.rollup_id = rollup.id
         return rollup
@@ -499,29 +465,22 @@ class _Work:
         if grew:
             rollup.alerts += 1
             rollup.last_at = self.now
-        self.s.execute(
-            update(AlertRollup)
-            .where(AlertRollup.id == rollup.id)
-            .values(alerts=rollup.alerts, last_at=rollup.last_at)
-            .execution_options(synchronize_session=False)
-        )
+        self.uow.alerts.store_counts(rollup)
         if rollup.id in self.rollups:
             return
         self.rollups.add(rollup.id)
         # Read under the row lock just taken: a delivery that bumped ``rev`` has committed, so
         # an update queued under the old one is already being sent and this change needs its own.
-        rev = int(self.s.scalar(select(AlertRollup.rev).where(AlertRollup.id == rollup.id)) or 0)
-        anchor = self.s.scalar(
-            select(func.min(AlertLink.escalation_id)).where(AlertLink.rollup_id == rollup.id)
-        )
+        rev = self.uow.alerts.rollup_rev(rollup.id)
+        anchor = self.uow.alerts.rollup_anchor(rollup.id)
         first = rollup.ts is None and rev == 0
         self.uow.outbox.add(
             slack_team_id=self.team,
             kind=ROLLUP_KIND,
-            escalation_id=int(anchor) if anchor is not None else None,
+            escalation_id=anchor,
             payload={"rollup_id": rollup.id},
             dedupe_key=f"alert-rollup:{rollup.id}:{rev}",
-            not_before=None if first else utcnow() + ROLLUP_COALESCE,
+            not_before=None if first else datetime.now(UTC) + ROLLUP_COALESCE,
         )
 
 

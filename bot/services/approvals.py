@@ -12,9 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
-from ..adapters.models import Escalation
 from ..adapters.repository import ApprovalRequests, OutboxRepository
 from ..adapters.uow import UnitOfWork
 from ..domain import escalation as lifecycle
@@ -34,6 +31,7 @@ from .escalations import (
     retry_on_conflict,
     state_of,
 )
+from .views import EscalationFacts
 
 ApproversOf = Callable[[Lane], Sequence[str]]
 
@@ -42,7 +40,9 @@ def _who(users: Sequence[str]) -> str:
     return ", ".join(f"<@{u}>" for u in users) or "an approver"
 
 
-def check_approver(row: Escalation, lane: Lane, actor: str, approvers: Sequence[str]) -> str | None:
+def check_approver(
+    row: EscalationFacts, lane: Lane, actor: str, approvers: Sequence[str]
+) -> str | None:
     """Raise unless ``actor`` may decide; return a timeline remark for the special case."""
     if actor not in approvers:
         raise NotAllowed(f"Only {_who(approvers)} can approve or reject {row.ref}.")
@@ -56,23 +56,28 @@ def check_approver(row: Escalation, lane: Lane, actor: str, approvers: Sequence[
     return None
 
 
-def record_requests(session: Session, row: Escalation, approvers: Sequence[str]) -> int:
+def record_requests(
+    requests: ApprovalRequests,
+    outbox: OutboxRepository,
+    *,
+    slack_team_id: str,
+    escalation_id: int,
+    approvers: Sequence[str],
+) -> int:
     """One approval request (and its DM in the outbox) per approver; idempotent."""
-    outbox = OutboxRepository(session)
-    requests = ApprovalRequests(session)
-    existing = requests.approvers_asked(row.id)
+    existing = requests.approvers_asked(escalation_id)
     added = 0
     for approver in approvers:
         if approver in existing:
             continue
-        requests.add(row.slack_team_id, row.id, approver)
-        outbox.home_refresh(row.slack_team_id, approver, escalation_id=row.id)
+        requests.add(slack_team_id, escalation_id, approver)
+        outbox.home_refresh(slack_team_id, approver, escalation_id=escalation_id)
         outbox.add(
-            slack_team_id=row.slack_team_id,
+            slack_team_id=slack_team_id,
             kind="approval_dm",
-            escalation_id=row.id,
+            escalation_id=escalation_id,
             payload={"approver": approver},
-            dedupe_key=f"approval-dm:{row.id}:{approver}",
+            dedupe_key=f"approval-dm:{escalation_id}:{approver}",
         )
         added += 1
     return added

@@ -11,18 +11,19 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm.exc import StaleDataError
-
-from ..adapters.models import Escalation
-from ..adapters.uow import UnitOfWork
+from ..adapters.uow import ConcurrentChange, UnitOfWork
 from ..domain import clocks, policy
 from ..domain import escalation as lifecycle
 from ..domain.errors import Conflict, NotAllowed, NotFound
 from ..domain.escalation import Change, Draft, EscalationState, Source, Status
 from ..domain.text import escape
 from .context import Lanes
+from .views import EscalationFacts, EscalationView
+
+if TYPE_CHECKING:  # rows come from the unit of work's repositories; only their type is named
+    from ..adapters.models import Escalation
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def create_escalation(
         lane = lanes.lane(draft.lane)
         team = lanes.team_of(lane)
         number = uow.escalations.next_number(slack_team_id)
-        row = Escalation(
+        row = uow.escalations.new(
             slack_team_id=slack_team_id,
             number=number,
             lane=lane.key,
@@ -192,7 +193,7 @@ def _apply(row: Escalation, change: Change, lanes: Lanes, now: datetime, **kw: A
 
 
 def roles_of(
-    row: Escalation,
+    row: EscalationFacts,
     lanes: Lanes,
     approvers_of: Callable[[Sequence[str]], Sequence[str]] | None = None,
 ) -> policy.Roles:
@@ -283,7 +284,7 @@ def retry_on_conflict(attempt: Callable[[], Outcome], message: str, *, tries: in
     for n in range(tries):
         try:
             return attempt()
-        except StaleDataError as exc:
+        except ConcurrentChange as exc:
             if n == tries - 1:
                 raise Conflict(message) from exc
     raise AssertionError("unreachable")
@@ -322,7 +323,7 @@ def _record(uow: UnitOfWork, row: Escalation, change: Change, *, actor: str, now
     note = change.detail.get("note") or change.detail.get("reason")
     if note:
         text += f": {escape(str(note))}"
-    uow.flush()  # version check happens here: a concurrent change raises StaleDataError
+    uow.flush()  # version check happens here: a concurrent change raises ConcurrentChange
     uow.timeline.append(
         row, at=now, actor=actor, kind=change.kind, text=text, detail=dict(change.detail)
     )
@@ -345,13 +346,13 @@ def queue_home_refresh(uow: UnitOfWork, row: Escalation, *, extra: Sequence[str]
             uow.outbox.home_refresh(row.slack_team_id, user, escalation_id=row.id)
 
 
-def get_escalation(uow: UnitOfWork, *, slack_team_id: str, number: int) -> Escalation:
+def get_escalation(uow: UnitOfWork, *, slack_team_id: str, number: int) -> EscalationView:
+    """The escalation as stored now (a frozen view, read in its own short transaction)."""
     with uow:
-        row = uow.escalations.get(slack_team_id, number)
-        if row is None:
+        view = uow.escalations.view(slack_team_id, number)
+        if view is None:
             raise NotFound(f"ESC-{number} does not exist.")
-        uow.detach(row)
-        return row
+        return view
 
 
 def parse_ref(text: str) -> int:

@@ -7,12 +7,14 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from ..adapters.models import Interception
 from ..adapters.uow import UnitOfWork
 from ..domain.errors import AlreadyDone, NotAllowed, NotFound
+
+if TYPE_CHECKING:  # rows come from the unit of work's repositories; only their type is named
+    from ..adapters.models import Interception
 
 OUTCOMES = ("routed", "dismissed", "ignored", "undeliverable")
 

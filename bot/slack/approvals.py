@@ -13,11 +13,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
-from ..adapters.models import ApprovalRequest, Escalation, OutboxMessage
-from ..adapters.outbox import TRANSIENT_ERRORS, OutboxDeliverer, Retry, post_message, release
+from ..adapters.deliveries import Delivery, handler
+from ..adapters.outbox import TRANSIENT_ERRORS, OutboxDeliverer, Retry
 from ..domain.errors import Conflict, InvalidInput, LanekeeperError, NotFound
 from ..domain.escalation import Status
 from ..domain.lanes import Lane
@@ -25,6 +23,7 @@ from ..domain.text import escape, truncate
 from ..services import approvals as service
 from ..services.context import Lanes
 from ..services.escalations import get_escalation
+from ..services.views import EscalationView
 from . import blocks as ui
 from .commands import metadata_of
 from .deps import Deps
@@ -40,7 +39,7 @@ CB_REJECT = "reject"
 
 
 def approval_message(
-    esc: Escalation, lane: Lane | None, *, tz: Any = None
+    esc: EscalationView, lane: Lane | None, *, tz: Any = None
 ) -> tuple[str, list[ui.Block]]:
     lane_name = lane.name if lane else esc.lane
     text = (
@@ -78,7 +77,7 @@ def approval_message(
     return ui.fit_message(truncate(text, 3000), blocks)
 
 
-def decision_line(esc: Escalation) -> str:
+def decision_line(esc: EscalationView) -> str:
     when = ui.slack_date(esc.decided_at) if esc.decided_at else ""
     who = f"<@{esc.decided_by}>" if esc.decided_by else "someone"
     if esc.status == Status.REJECTED.value:
@@ -88,7 +87,7 @@ def decision_line(esc: Escalation) -> str:
     return f":white_check_mark: *Approved* by {who} {when}."
 
 
-def reject_modal(esc: Escalation) -> dict[str, Any]:
+def reject_modal(esc: EscalationView) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": CB_REJECT,
@@ -263,9 +262,9 @@ class ApprovalDelivery:
     def register(self, deliverer: OutboxDeliverer) -> None:
         """An approver's DM goes out before its update (one sequence); asking the approvers
         waits for nothing, so a group Slack does not answer for holds back no DM."""
-        for kind, handler in self.handlers().items():
+        for kind, deliver in self.handlers().items():
             sequence = None if kind == "approval_requests" else "approval"
-            deliverer.register(kind, handler, sequence=sequence)
+            deliverer.register(kind, handler(deliver), sequence=sequence)
 
     def handlers(self) -> dict[str, Any]:
         return {
@@ -274,52 +273,50 @@ class ApprovalDelivery:
             "approval_update": self.update,
         }
 
-    def _esc(self, msg: OutboxMessage, s: Session) -> Escalation:
-        esc = s.get(Escalation, msg.escalation_id) if msg.escalation_id else None
+    def _esc(self, d: Delivery) -> EscalationView:
+        esc = d.escalations.view(d.escalation_id)
         if esc is None:
-            raise NotFound(f"outbox {msg.id}: no escalation")
+            raise NotFound(f"outbox {d.id}: no escalation")
         return esc
 
-    def requests(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any]:
-        esc = self._esc(msg, s)
+    def requests(self, d: Delivery, client: WebClient) -> dict[str, Any]:
+        esc = self._esc(d)
         lane = self.lanes.lane(esc.lane)
-        release(s)
+        d.release()
         found = expand_approvers(self.directory, esc.slack_team_id, lane.approvers)
-        added = service.record_requests(s, esc, found.users)
+        added = service.record_requests(
+            d.approvals,
+            d.outbox,
+            slack_team_id=esc.slack_team_id,
+            escalation_id=esc.id,
+            approvers=found.users,
+        )
         if found.unknown:
             # Those found are asked now (stored with the retry); the rest when Slack answers.
             raise Retry(f"approver groups not looked up yet: {', '.join(found.unknown)}")
         return {"approvers": found.users, "added": added, "missing_groups": found.missing}
 
-    def _render(self, esc: Escalation) -> tuple[str, list[ui.Block]]:
+    def _render(self, esc: EscalationView) -> tuple[str, list[ui.Block]]:
         lane = self.lanes.config.lane(esc.lane)
         return approval_message(esc, lane)
 
-    def dm(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any]:
-        esc = self._esc(msg, s)
-        approver = str(msg.payload["approver"])
+    def dm(self, d: Delivery, client: WebClient) -> dict[str, Any]:
+        esc = self._esc(d)
+        approver = str(d.payload["approver"])
         text, blocks = self._render(esc)
-        release(s)
+        d.release()
         # Carries its outbox id: a DM a crashed process had sent is found, not sent twice.
-        resp = post_message(client, msg, channel=approver, text=text, blocks=blocks)
-        s.execute(
-            update(ApprovalRequest)
-            .where(ApprovalRequest.escalation_id == esc.id, ApprovalRequest.approver == approver)
-            .values(dm_channel=resp["channel"], dm_ts=resp["ts"])
-        )
+        resp = d.post(client, channel=approver, text=text, blocks=blocks)
+        d.approvals.dm_sent(esc.id, approver, channel=resp["channel"], ts=resp["ts"])
         return {"channel": resp["channel"], "ts": resp["ts"]}
 
-    def update(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any]:
-        esc = self._esc(msg, s)
-        req = s.scalar(
-            select(ApprovalRequest).where(
-                ApprovalRequest.escalation_id == esc.id,
-                ApprovalRequest.approver == str(msg.payload["approver"]),
-            )
-        )
-        if req is None or not req.dm_channel or not req.dm_ts:
+    def update(self, d: Delivery, client: WebClient) -> dict[str, Any]:
+        esc = self._esc(d)
+        dm = d.approvals.dm_of(esc.id, str(d.payload["approver"]))
+        if dm is None:
             return {"skipped": "no DM to update"}
+        channel, ts = dm
         text, blocks = self._render(esc)
-        release(s)
-        client.chat_update(channel=req.dm_channel, ts=req.dm_ts, text=text, blocks=blocks)
-        return {"ts": req.dm_ts}
+        d.release()
+        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        return {"ts": ts}

@@ -23,10 +23,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ..adapters.models import Escalation
 from ..domain.escalation import MAX_CLIENT, MAX_DETAILS, MAX_SUMMARY, MAX_TICKET, Status
 from ..domain.lanes import Lane
 from ..domain.text import escape, safe_link, truncate
+from ..services.views import EscalationFacts
 
 Block = dict[str, Any]
 
@@ -212,7 +212,7 @@ def user(uid: str | None) -> str:
 
 
 def lane_message(
-    esc: Escalation, lane: Lane | None, *, tz: Any = None, approvers: Sequence[str] = ()
+    esc: EscalationFacts, lane: Lane | None, *, tz: Any = None, approvers: Sequence[str] = ()
 ) -> tuple[str, list[Block]]:
     """The message in the lane channel, updated in place as the escalation changes."""
     status = Status(esc.status)
@@ -278,7 +278,7 @@ def _status_text(status: Status) -> str:
     return f"{icons[status]} {status.label}"
 
 
-def _status_note(esc: Escalation, status: Status, approvers: Sequence[str]) -> str | None:
+def _status_note(esc: EscalationFacts, status: Status, approvers: Sequence[str]) -> str | None:
     if status == Status.PENDING_APPROVAL:
         who = ", ".join(user(a) if not a.startswith("S") else f"<!subteam^{a}>" for a in approvers)
         return (
@@ -302,7 +302,7 @@ def _status_note(esc: Escalation, status: Status, approvers: Sequence[str]) -> s
     return None
 
 
-def lane_buttons(esc: Escalation, status: Status) -> list[dict[str, Any]]:
+def lane_buttons(esc: EscalationFacts, status: Status) -> list[dict[str, Any]]:
     v = str(esc.number)
     a = ACTION_IDS
     if status in (Status.OPEN, Status.REOPENED):
@@ -467,7 +467,7 @@ def escalation_modal(
     }
 
 
-def resolve_modal(esc: Escalation, lane: Lane | None) -> dict[str, Any]:
+def resolve_modal(esc: EscalationFacts, lane: Lane | None) -> dict[str, Any]:
     items = list(lane.done) if lane else []
     blocks: list[Block] = [section(f"*{esc.ref}* · {escape(truncate(esc.summary, 200))}")]
     for i in range(0, len(items), CHECKBOX_LIMIT):
@@ -505,7 +505,7 @@ def resolve_modal(esc: Escalation, lane: Lane | None) -> dict[str, Any]:
     }
 
 
-def reassign_modal(esc: Escalation) -> dict[str, Any]:
+def reassign_modal(esc: EscalationFacts) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "users_select", "action_id": "owner"}
     if esc.owner:
         element["initial_user"] = esc.owner
@@ -551,7 +551,7 @@ def lanes_help(lanes: Sequence[Lane]) -> tuple[str, list[Block]]:
     return "Escalation lanes: " + ", ".join(ln.key for ln in lanes), blocks
 
 
-def my_escalations(rows: Sequence[Escalation], *, user_id: str) -> tuple[str, list[Block]]:
+def my_escalations(rows: Sequence[EscalationFacts], *, user_id: str) -> tuple[str, list[Block]]:
     if not rows:
         return "You have no open escalations.", [section("You have no open escalations. :tada:")]
     blocks: list[Block] = [section(f"*Your open escalations* ({len(rows)})")]
@@ -562,7 +562,7 @@ def my_escalations(rows: Sequence[Escalation], *, user_id: str) -> tuple[str, li
     return f"You have {len(rows)} open escalations.", blocks
 
 
-def escalation_line(esc: Escalation, *, user_id: str | None = None) -> str:
+def escalation_line(esc: EscalationFacts, *, user_id: str | None = None) -> str:
     link = message_link(esc.lane_channel, esc.lane_ts)
     ref = f"<{link}|{esc.ref}>" if link else esc.ref
     role = ""

@@ -9,22 +9,20 @@ once Slack refused it for good they are settled as failed with that reason, and 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import and_, select, update
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
-from ..adapters.models import Escalation, OutboxMessage
-from ..adapters.outbox import Deferred, OutboxDeliverer, Refused, post_message, release
-from ..adapters.repository import OutboxRepository
+from ..adapters.deliveries import Delivery, handler, settled_hook
+from ..adapters.outbox import Deferred, OutboxDeliverer, Refused
 from ..domain.escalation import Source
 from ..domain.text import escape
 from ..services.context import Lanes
+from ..services.views import EscalationView
 from . import blocks as ui
 
 log = logging.getLogger(__name__)
@@ -32,8 +30,8 @@ log = logging.getLogger(__name__)
 SEQUENCE = "lane"
 
 
-# Draws the lane message of escalations of one source (alerts): (esc, lane, session, tz=,
-# approvers=) → (text, blocks), read before the session is released.
+# Draws the lane message of escalations of one source (alerts): (view, lane, delivery, tz=,
+# approvers=) → (text, blocks), read before the delivery releases its transaction.
 LaneRenderer = Callable[..., tuple[str, list[dict[str, Any]]]]
 
 
@@ -44,63 +42,59 @@ class EscalationPosts:
 
     def register(self, deliverer: OutboxDeliverer) -> None:
         deliverer.register(
-            "lane_message", self.lane_message, sequence=SEQUENCE, on_failed=self.lane_refused
+            "lane_message",
+            handler(self.lane_message),
+            sequence=SEQUENCE,
+            on_failed=settled_hook(self.lane_refused),
         )
-        deliverer.register("thread_note", self.thread_note, sequence=SEQUENCE)
-        deliverer.register("source_note", self.source_note, sequence=SEQUENCE)
+        deliverer.register("thread_note", handler(self.thread_note), sequence=SEQUENCE)
+        deliverer.register("source_note", handler(self.source_note), sequence=SEQUENCE)
 
-    def _escalation(self, msg: OutboxMessage, s: Session) -> Escalation:
-        esc = s.get(Escalation, msg.escalation_id) if msg.escalation_id else None
+    def _escalation(self, d: Delivery) -> EscalationView:
+        esc = d.escalations.view(d.escalation_id)
         if esc is None:
-            raise Refused(f"outbox {msg.id}: escalation {msg.escalation_id} is gone")
+            raise Refused(f"outbox {d.id}: escalation {d.escalation_id} is gone")
         return esc
 
     # ------------------------------------------------------------------ lane message
 
-    def lane_message(
-        self, msg: OutboxMessage, s: Session, client: WebClient
-    ) -> dict[str, Any] | None:
-        esc = self._escalation(msg, s)
-        if esc.lane_ts is not None and self._superseded(msg, s):
+    def lane_message(self, d: Delivery, client: WebClient) -> dict[str, Any] | None:
+        esc = self._escalation(d)
+        if esc.lane_ts is not None and d.escalations.superseded(d.escalation_id, d.id):
             return {"superseded": True}
         if esc.source_channel and esc.source_ts and not esc.source_permalink:
-            self.fill_permalink(esc, s, client)
+            esc = self.fill_permalink(esc, d, client)
         lane = self.lanes.config.lane(esc.lane)
         tz = self.lanes.calendar(esc.team).tz if esc.team in self.lanes.config.teams else None
         approvers = lane.approvers if lane else ()
         render = self.renderers.get(esc.source)
         if render is not None:
-            text, blocks = render(esc, lane, s, tz=tz, approvers=approvers)
+            text, blocks = render(esc, lane, d, tz=tz, approvers=approvers)
         else:
             text, blocks = ui.lane_message(esc, lane, tz=tz, approvers=approvers)
-        release(s)
+        d.release()
         if esc.lane_ts is None:
-            resp = post_message(
-                client, msg, join=True, channel=esc.lane_channel, text=text, blocks=blocks
-            )
+            resp = d.post(client, join=True, channel=esc.lane_channel, text=text, blocks=blocks)
             ts = str(resp["ts"])
-            # A plain UPDATE: storing where the message lives is not a change a user made, so
-            # it must not bump the optimistic-lock version under someone's click.
-            s.execute(update(Escalation).where(Escalation.id == esc.id).values(lane_ts=ts))
+            d.escalations.lane_posted(esc.id, ts)
             return {"ts": ts, "channel": resp.get("channel")}
         client.chat_update(channel=esc.lane_channel, ts=esc.lane_ts, text=text, blocks=blocks)
         return {"ts": esc.lane_ts, "updated": True}
 
-    def lane_refused(self, msg: OutboxMessage, s: Session) -> None:
+    def lane_refused(self, d: Delivery) -> None:
         """The lane message was refused for good: tell the requester and the owner, once."""
-        esc = s.get(Escalation, msg.escalation_id) if msg.escalation_id else None
+        esc = d.escalations.view(d.escalation_id)
         if esc is None or esc.lane_ts is not None:
             return  # an update of a posted message: the message is there, only stale
-        why = msg.last_error or "refused"
+        why = d.last_error or "refused"
         text = (
             f":warning: {esc.ref} ({escape(esc.client)}: {escape(esc.summary)}) is stored, but "
             f"its lane message could not be posted in <#{esc.lane_channel}>: Slack said "
             f"`{escape(why)}`. Ask your Lanekeeper admin to check the lane's channel."
         )
-        outbox = OutboxRepository(s)
         requester = None if esc.source == Source.ALERT.value else esc.requester  # a monitor
         for user in dict.fromkeys(u for u in (requester, esc.owner) if u):
-            outbox.call(
+            d.outbox.call(
                 esc.slack_team_id,
                 "chat.postMessage",
                 dedupe_key=f"lane-refused:{esc.id}:{user}",
@@ -108,10 +102,11 @@ class EscalationPosts:
                 text=text,
             )
 
-    def fill_permalink(self, esc: Escalation, s: Session, client: WebClient) -> None:
-        """Ask Slack for the source message's permalink, once; without it the post still goes."""
+    def fill_permalink(self, esc: EscalationView, d: Delivery, client: WebClient) -> EscalationView:
+        """Ask Slack for the source message's permalink, once; without it the post still goes.
+        Returns the view with the permalink when Slack gave one."""
         assert esc.source_channel and esc.source_ts
-        release(s)
+        d.release()
         try:
             link = client.chat_getPermalink(channel=esc.source_channel, message_ts=esc.source_ts)
         except SlackApiError as exc:
@@ -120,69 +115,31 @@ class EscalationPosts:
                 esc.ref,
                 exc.response.get("error") if exc.response else exc,
             )
-            return
+            return esc
         permalink = str(link["permalink"])
-        s.execute(
-            update(Escalation)
-            .where(Escalation.id == esc.id)
-            .values(source_permalink=permalink)
-            .execution_options(synchronize_session=False)
-        )
-        # Seen by the rendering below, without marking the row dirty (no version bump).
-        set_committed_value(esc, "source_permalink", permalink)
-
-    def _superseded(self, msg: OutboxMessage, s: Session) -> bool:
-        later = s.scalar(
-            select(OutboxMessage.id).where(
-                and_(
-                    OutboxMessage.escalation_id == msg.escalation_id,
-                    OutboxMessage.kind == "lane_message",
-                    OutboxMessage.id > msg.id,
-                    OutboxMessage.delivered_at.is_(None),
-                    OutboxMessage.failed_at.is_(None),
-                )
-            )
-        )
-        return later is not None
-
-    def _lane_refusal(self, msg: OutboxMessage, s: Session) -> str | None:
-        """Why the escalation's lane message was refused for good, if it was."""
-        error = s.scalar(
-            select(OutboxMessage.last_error)
-            .where(
-                OutboxMessage.escalation_id == msg.escalation_id,
-                OutboxMessage.kind == "lane_message",
-                OutboxMessage.failed_at.is_not(None),
-            )
-            .order_by(OutboxMessage.id.desc())
-            .limit(1)
-        )
-        return str(error) if error is not None else None
+        d.escalations.permalink_found(esc.id, permalink)
+        return dataclasses.replace(esc, source_permalink=permalink)
 
     # ------------------------------------------------------------------ replies
 
-    def thread_note(
-        self, msg: OutboxMessage, s: Session, client: WebClient
-    ) -> dict[str, Any] | None:
-        esc = self._escalation(msg, s)
+    def thread_note(self, d: Delivery, client: WebClient) -> dict[str, Any] | None:
+        esc = self._escalation(d)
         if esc.lane_ts is None:
-            refused = self._lane_refusal(msg, s)
+            refused = d.escalations.lane_refusal(d.escalation_id)
             if refused is not None:
                 raise Refused(f"lane message not posted: {refused}")
             raise Deferred("lane message not posted yet")
-        text = str(msg.payload.get("text") or "")
-        release(s)
-        resp = post_message(client, msg, channel=esc.lane_channel, thread_ts=esc.lane_ts, text=text)
+        text = str(d.payload.get("text") or "")
+        d.release()
+        resp = d.post(client, channel=esc.lane_channel, thread_ts=esc.lane_ts, text=text)
         return {"ts": resp.get("ts")}
 
-    def source_note(
-        self, msg: OutboxMessage, s: Session, client: WebClient
-    ) -> dict[str, Any] | None:
-        esc = self._escalation(msg, s)
+    def source_note(self, d: Delivery, client: WebClient) -> dict[str, Any] | None:
+        esc = self._escalation(d)
         if not esc.source_channel or not esc.source_ts:
             return {"skipped": "no source message"}
         if esc.lane_ts is None:
-            refused = self._lane_refusal(msg, s)
+            refused = d.escalations.lane_refusal(d.escalation_id)
             if refused is not None:
                 raise Refused(f"lane message not posted: {refused}")
         lane = self.lanes.config.lane(esc.lane)
@@ -192,8 +149,6 @@ class EscalationPosts:
             f":arrow_right: Routed to *{ui.escape(lane.name if lane else esc.lane)}* as {ref} "
             f"— follow it there."
         )
-        release(s)
-        resp = post_message(
-            client, msg, channel=esc.source_channel, thread_ts=esc.source_ts, text=text
-        )
+        d.release()
+        resp = d.post(client, channel=esc.source_channel, thread_ts=esc.source_ts, text=text)
         return {"ts": resp.get("ts")}
