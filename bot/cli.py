@@ -259,6 +259,10 @@ def _slack_problem(container: Container) -> str | None:
 
 
 def cmd_socket(args: argparse.Namespace) -> int:
+    import threading
+
+    from slack_sdk.errors import SlackApiError
+
     from .slack.socket_mode import socket_mode_handler
 
     settings = _settings()
@@ -270,11 +274,33 @@ def cmd_socket(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    stopping = _stop_on_signals()
     container = _container(settings)
     container.deliverer.start()
     # No SLACK_SIGNING_SECRET needed; a refreshed connection is read at once (bot.slack.socket_mode).
-    socket_mode_handler(container, settings.slack_app_token).start()
-    return 0
+    handler = socket_mode_handler(container, settings.slack_app_token)
+    code = 0
+    try:
+        with _quiet_slack_sdk():
+            handler.connect()
+        logging.getLogger(__name__.partition(".")[0]).info(
+            "Lanekeeper connected to Slack in Socket Mode"
+        )
+        threading.Event().wait()  # until SIGTERM or SIGINT
+    except KeyboardInterrupt:
+        pass
+    except (SlackApiError, OSError) as exc:
+        print(
+            f"lanekeeper: Slack did not open a Socket Mode connection ({_slack_reason(exc)}); "
+            "check SLACK_APP_TOKEN (an app-level token with connections:write)",
+            file=sys.stderr,
+        )
+        code = 1
+    # SIGTERM: no new envelope, those in progress acked, the WebSocket closed with a close
+    # frame; then listeners and deliveries in flight finish, as `serve` does.
+    handler.stop()
+    _shut_down(container, "socket", stopping)
+    return code
 
 
 def cmd_db(args: argparse.Namespace) -> int:

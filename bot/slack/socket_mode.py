@@ -13,24 +13,38 @@ envelopes after every refresh were acked 3 s late, past Slack's limit. Here the 
 down first, which ends that ``recv`` at once. And when Slack closes the connection itself, the
 client asked whether it was still connected before marking it closed, so it reconnected only at
 its next health check, up to 10 s later: here it checks again right after.
+
+Stopping (``lanekeeper socket`` on SIGTERM, :meth:`PromptRefreshClient.close_gracefully`): no new
+envelope is taken, the ones being handled are acknowledged on the open connection, then the
+WebSocket is closed with a close frame (1000, normal closure) instead of a dropped TCP connection.
+Envelopes Slack sent meanwhile stay unacknowledged, and Slack sends them again to the next
+connection (another process, or this one restarted).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
+import struct
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.builtin.frame_header import FrameHeader
+from slack_sdk.socket_mode.builtin.internals import _build_data_frame_for_sending
 
 if TYPE_CHECKING:
     from ..bootstrap import Container
 
+log = logging.getLogger(__name__)
+
 #: Never used to check anything: Bolt skips signature checks in Socket Mode.
 UNSIGNED = "socket-mode-does-not-sign"
+NORMAL_CLOSURE = 1000
 
 
 class PromptRefreshClient(SocketModeClient):
@@ -59,6 +73,28 @@ class PromptRefreshClient(SocketModeClient):
             timer.daemon = True
             timer.start()
 
+    def close_gracefully(self) -> None:
+        """Take no new envelope, let those in progress be acknowledged, then close the
+        connection with a WebSocket close frame."""
+        self.auto_reconnect_enabled = False
+        self.closed = True  # the dispatcher stops after its current wait (at most 1 s)
+        if self.message_processor.is_alive():
+            self.message_processor.shutdown()
+        self.message_workers.shutdown(wait=True)  # envelopes handed to Bolt: acked by now
+        session = self.current_session
+        sock = session.sock if session is not None else None
+        if session is not None and sock is not None:
+            frame = _build_data_frame_for_sending(
+                struct.pack("!H", NORMAL_CLOSURE) + b"stopping", FrameHeader.OPCODE_CLOSE
+            )
+            with contextlib.suppress(OSError), session.sock_send_lock:
+                sock.sendall(frame)
+            # Slack answers with its own close frame; the reader then drops the socket.
+            deadline = time.monotonic() + 2.0
+            while session.is_active() and time.monotonic() < deadline:
+                time.sleep(0.02)
+        self.close()
+
     def _reconnect_if_down(self) -> None:
         if self.auto_reconnect_enabled and not self.closed and not self.is_connected():
             self.logger.info("Slack closed the connection; reconnecting now")
@@ -80,9 +116,14 @@ class LanekeeperSocketModeHandler(SocketModeHandler):
             concurrency=concurrency,
         )
         self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
+        self.prompt_client = self.client
+
+    def stop(self) -> None:
+        """Stop cleanly (SIGTERM): see :meth:`PromptRefreshClient.close_gracefully`."""
+        self.prompt_client.close_gracefully()
 
 
-def socket_mode_handler(container: Container, app_token: str) -> SocketModeHandler:
+def socket_mode_handler(container: Container, app_token: str) -> LanekeeperSocketModeHandler:
     """A handler for ``container``'s Bolt app; ``connect()`` it, or ``start()`` to block."""
     if not container.settings.slack_signing_secret:
         container.settings.slack_signing_secret = UNSIGNED

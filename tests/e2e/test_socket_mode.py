@@ -13,6 +13,7 @@ serving.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -420,3 +421,44 @@ def test_the_story_against_lanekeeper_socket_as_a_process(
     assert proc.poll() is None, "lanekeeper socket stopped"
     opens = app.fake.calls_to("apps.connections.open")
     assert len(opens) >= 3 and all(c.token == APP_TOKEN and c.ok for c in opens)
+
+
+def test_lanekeeper_socket_stops_cleanly_on_sigterm(
+    socket_process: tuple[ProcessHarness, subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    """SIGTERM while a post is on its way to Slack: the post is finished (not dropped, not left
+    claimed), every envelope was acknowledged, the WebSocket is closed, one log line, exit 0."""
+    app, proc = socket_process
+    sm = app.fake.socket_mode
+    view = open_escalate(app, "alert P2 Backups failed three nights")
+    app.fake.answer_late("chat.postMessage", 2.0)  # the lane post is in flight for 2 s
+    submit(app, view, "U01REQ", client="Acme Dental")
+
+    def claimed() -> bool:
+        with app.container.sessions() as s:
+            return bool(
+                s.scalar(
+                    select(func.count(OutboxMessage.id)).where(
+                        OutboxMessage.claimed_until.is_not(None),
+                        OutboxMessage.delivered_at.is_(None),
+                    )
+                )
+            )
+
+    eventually(claimed, what="the lane post claimed by lanekeeper socket")
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
+    log = (tmp_path / "socket.log").read_text()
+    assert log.count("lanekeeper socket stopped on SIGTERM") == 1, log
+    assert "Traceback" not in log, log
+    with app.container.sessions() as s:
+        rows = list(s.scalars(select(OutboxMessage)))
+    lane = [r for r in rows if r.kind == "lane_message"]
+    assert len(lane) == 1 and lane[0].delivered_at is not None, [
+        (r.kind, r.delivered_at, r.last_error) for r in rows
+    ]
+    assert [r.id for r in rows if r.claimed_until is not None and r.delivered_at is None] == []
+    assert app.escalation(1).lane_ts is not None
+    assert len(lane_posts(app, 1)) == 1
+    assert sm.unacked() == []
+    eventually(lambda: not any(c.open for c in sm.connections), what="the WebSocket closed")
