@@ -117,6 +117,49 @@ def test_the_allowlist_only_shrinks() -> None:
     assert not stale, f"no longer imported, remove from ALLOWED: {stale}"
 
 
+# ``uow.session`` is the unit of work's own: a query on it outside bot/adapters is a query the
+# repositories do not have yet.
+SESSION_ALLOWED = {
+    "bot/slack/home.py",  # issue 13: publishes App Home from its own session (see ALLOWED)
+    "bot/slack/interception.py",  # issue 13: reads escalations and threads itself (see ALLOWED)
+}
+
+
+def session_uses(path: Path, root: Path = ROOT) -> list[int]:
+    """Lines where ``path`` reaches through a unit of work to its session (``uow.session``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path.relative_to(root)))
+    return sorted(
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr == "session"
+        and ast.unparse(node.value).split(".")[-1] == "uow"
+    )
+
+
+def test_no_layer_above_the_adapters_uses_the_session_of_a_unit_of_work() -> None:
+    found = {
+        rel: lines
+        for path in _modules()
+        if (rel := path.relative_to(ROOT).as_posix()) not in SESSION_ALLOWED
+        and (lines := session_uses(path))
+    }
+    assert not found, f"query through a repository on the unit of work instead: {found}"
+    stale = {rel for rel in SESSION_ALLOWED if not session_uses(ROOT / rel)}
+    assert not stale, f"no longer uses uow.session, remove from SESSION_ALLOWED: {stale}"
+
+
+def test_the_session_scan_sees_a_session_reached_through_a_unit_of_work(tmp_path: Path) -> None:
+    module = tmp_path / "bot" / "services" / "probe.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(
+        "def f(uow, self):\n    uow.session.scalar(1)\n    self.uow.session.add(2)\n"
+        "    uow.escalations.get(3)\n    session.get(4)\n",
+        encoding="utf-8",
+    )
+    assert session_uses(module, tmp_path) == [2, 3]
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
