@@ -123,3 +123,22 @@ def test_log_lines_never_carry_a_secret(fmt: str, capsys: pytest.CaptureFixture[
         assert records[1]["logger"] == "bot.test" and "RuntimeError" in records[1]["exception"]
     else:
         assert "WARNING bot.test: posting with" in lines[0]
+
+
+@pytest.mark.parametrize("fmt", ["json", "plain"])
+def test_slack_tokens_no_setting_names_are_redacted_by_their_shape(
+    fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Tokens Slack issues at an install (slack_sdk logs oauth.v2.access's answer at DEBUG)."""
+    configure(level="DEBUG", fmt=fmt, env={})
+    issued = {
+        "access_token": "xoxe.xoxb-1-T0ALPHA-1-abcdef0123456789",
+        "refresh_token": "xoxe-1-T0ALPHA-1-0123456789abcdefghij",
+        "app": "xapp-1-A0LANE-1-0123456789",
+        "user": "xoxp-1111-2222-3333-abcdef",
+    }
+    logging.getLogger("slack_sdk.web.base_client").debug("Received: %s", issued)
+    err = capsys.readouterr().err
+    for token in issued.values():
+        assert token not in err, err
+    assert err.count("[redacted]") == 4
