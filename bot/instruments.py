@@ -15,7 +15,7 @@ import os
 import threading
 from typing import Final
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,9 @@ def instruments() -> Instruments:
                 # folder was named, it would keep this process's values in memory only.
                 if values.ValueClass.__name__ != "MmapedValue":
                     values.ValueClass = values.get_value_class()
+            # No ``*_created`` series beside each counter and histogram: Prometheus does not
+            # need them, and they double what a scrape carries.
+            disable_created_metrics()
             _instruments = Instruments(CollectorRegistry(auto_describe=True))
         return _instruments
 

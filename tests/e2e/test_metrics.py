@@ -6,9 +6,11 @@ never came; an alert stored or refused, by source; posts waiting for Slack and t
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -210,3 +212,21 @@ def test_alerts_are_counted_by_source_and_outcome(served: Harness) -> None:
     assert moved(before, after, m, source="alertmanager", outcome="refused") == 1
     assert moved(before, after, m, source="ninjaone", outcome="refused") == 1
     assert moved(before, after, m, source="generic", outcome="stored") == 0
+
+
+def test_the_readme_lists_exactly_the_metrics_served(served: Harness) -> None:
+    """README "Monitor it": every metric it names is served, every served one is named there,
+    and its stuck-outbox alert rule reads a served gauge with the 5 minutes in seconds."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Monitor it", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"`(lanekeeper_[a-z0-9_]+)`", section))
+    base = served.url.removesuffix("/slack/events")
+    text = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
+    served_names = {
+        f.name + "_total" if f.type == "counter" else f.name
+        for f in text_string_to_metric_families(text)
+        if f.name.startswith("lanekeeper_")
+    }
+    assert listed == served_names
+    rule = re.search(r"expr: (lanekeeper_[a-z_]+) > (\d+)", section)
+    assert rule is not None and rule.group(1) in served_names and int(rule.group(2)) == 300
