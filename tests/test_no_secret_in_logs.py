@@ -4,7 +4,8 @@ Real processes, as a host runs them, with every secret configured: ``lanekeeper 
 command, its modal, the lane post, a click, an intercepted message, App Home, a forged request,
 alerts with the token in the header and in ``?token=``, wrong tokens, ``/metrics`` with and
 without its token, SIGTERM), ``lanekeeper run-job psa-sync`` against the fake ConnectWise (and
-once with a refused key), and ``lanekeeper serve`` with many workspaces (the OAuth install, a
+once with a refused key), ``lanekeeper socket`` (a command and an intercepted message through
+the fake's Socket Mode, SIGTERM), and ``lanekeeper serve`` with many workspaces (the OAuth install, a
 command in the installed workspace, an alert on its own URL). Everything each process writes
 (log lines, and anything printed past logging) is searched for every secret, as given and as it
 travels: URL-encoded, in HTTP Basic credentials, and the tokens Slack issues at install.
@@ -37,6 +38,7 @@ from bot.testing import alert_payloads as ap
 from bot.testing.fake_psa.connectwise import FakeConnectWise
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.requests import SlackClientSimulator
+from bot.testing.socket_requests import SocketModeSimulator
 from tests.conftest import FIXTURES, POSTGRES_URL, drop_schema, postgres_problem, private_schema
 
 TEAM, ALPHA = "T0LANE", "T0ALPHA"
@@ -333,6 +335,29 @@ def psa_sync(run: Run) -> None:
         fake.stop()
 
 
+def socket_mode(run: Run) -> None:
+    fake = slack_fake(bot_token=SECRETS["SLACK_BOT_TOKEN"], team_id=TEAM)
+    fake.add_app_token(SECRETS["SLACK_APP_TOKEN"])
+    env = run.env(
+        SLACK_BOT_TOKEN=SECRETS["SLACK_BOT_TOKEN"],
+        SLACK_APP_TOKEN=SECRETS["SLACK_APP_TOKEN"],
+        SLACK_API_URL=fake.api_url,
+        LANEKEEPER_CONFIG=str(FIXTURES / "lanes.yaml"),
+    )
+    proc = run.start("socket", ["socket"], env)
+    slack = SocketModeSimulator(fake, team_id=TEAM)
+    try:
+        fake.socket_mode.wait_connected(timeout=30)
+        resp = slack.slash_command("/lanes", user="U01REQ", channel="C01GENERAL")
+        assert "Monitoring alert" in resp.text
+        slack.message("C01GENERAL", "U01REQ", "<@U01TECH1> can you check the backup alert on FS01?")
+        fake.wait_for("chat.postEphemeral")
+    finally:
+        slack.close()
+        run.stop("socket", proc)
+        fake.stop()
+
+
 def many_workspaces(run: Run) -> list[str]:
     fake = slack_fake(bot_token="xoxb-not-issued", team_id=ALPHA, team_name="Alpha")
     fake.add_oauth_app(CLIENT_ID, SECRETS["SLACK_CLIENT_SECRET"], token_rotation=True)
@@ -412,6 +437,7 @@ def test_no_secret_in_any_log_line_of_the_end_to_end_run(
     run = Run(fmt=fmt, database_url=database, tmp=tmp_path)
     single_workspace(run)
     psa_sync(run)
+    socket_mode(run)
     issued = many_workspaces(run)
     found = {name: leaks(text, issued) for name, text in run.outputs.items()}
     assert {name: hits for name, hits in found.items() if hits} == {}
