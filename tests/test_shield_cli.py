@@ -51,7 +51,7 @@ def test_explain_says_why_a_message_is_let_through(capsys: pytest.CaptureFixture
 
 
 def test_explain_takes_the_context_of_her_own_question(capsys: pytest.CaptureFixture[str]) -> None:
-    text = "<@U01TECH1> the Fabrikam voice VLAN is tagged on the core switch"
+    text = "<@U01TECH1> the Fabrikam voice VLAN is still untagged on the core switch"
     assert explain(capsys, text)["rule"].startswith("request.report")
     out = explain(capsys, text, "--asked", "<@U01TECH1>")
     assert out["rule"] == "none.answer-context (answers their own recent question)"

@@ -26,6 +26,9 @@ _PREFIX = re.compile(
     r"|(?:sorry|sry|soz)\s+(?:to\s+(?:bug|bother|pester|ping|nag)(?:\s+(?:you|u))?|for\s+(?:the\s+)?"
     r"(?:ping|noise|bother|late\s+ping|interruption))(?:\s+again)?"
     r"|heads[\s-]?up|hmm+|lol|haha\w*|psst|ugh|oof|btw|anyway|countdown|urgent|help"
+    r"|fwiw|omg|wow|damn|dang|random(?:\s+(?:thought|q|question|one|but))?|dumb\s+question"
+    r"|(?:just\s+(?:a\s+)?)?reminder|apologies|(?:sorry|sry)\s+to\s+(?:yell|shout|pile\s+on"
+    r"|add\s+pressure|be\s+a\s+pain|nag)|no\s+rush|could\s+be\s+nothing|possibly\s+nothing"
     r"|quick\s+(?:one|q|question|ask)|low\s+priority|no\s+rush|happy\s+\w+day"
     r"|sorry|sry|soz|thanks|thank\s+you|thx|ty|cc:?|/cc|fyi|ping|@@room)(?![\w'])[\s,:!.]*"
     r"|:[a-z0-9_+'-]+:|[\s,:!.+]+)*"
@@ -38,12 +41,26 @@ _TAIL = re.compile(
 # A mention inside a sentence addresses that person when a comma, a colon or an ask follows it
 # (``need a new mailbox for billing, <@U1> can you set it up``), unless a word before it makes
 # it an object or a subordinate clause's subject (``ask <@U1>``, ``so <@U1> can go``).
+# A new clause's subject right after a mention: the mention was a vocative ("…, <@U1> it's getting
+# worse", "so <@U1> their tickets go first", "<@U1> and nobody has labelled the cables").
+_MID_NEW_CLAUSE = re.compile(
+    r"\s*(?:(?:and|but)\s+)?(?:the|this|these|those|their|it's|its|there's|theres|everything"
+    r"|nothing|nobody|no\s+one|something|we're|we've|they're|our|client|user|users)(?![\w'])"
+)
 _MID_AFTER = re.compile(
     r"\s*(?:[,:!]|[-–—]\s)"
     r"|\s*(?:can|could|would|will|pls|please|plz|kindly|you|your|u|ur|you're|youre|yours"
     r"|did\s+(?:you|u)|do\s+(?:you|u)|have\s+(?:you|u)|are\s+(?:you|u)|any|where|where's"
     r"|wheres|what|what's|whats|which|when|how|hows|how's|know|idk|i'd|lmk|mind|need\s+you"
-    r"|fyi|quick|thoughts|ok\s+to|okay\s+to|is\s+it|that's\s+on|its\s+on|it's\s+on)(?![\w'])"
+    r"|fyi|quick|thoughts|ok\s+to|okay\s+to|is\s+it|that's\s+on|its\s+on|it's\s+on"
+    r"|but|just\s+saying|fwiw|btw|in\s+case|if\s+(?:you|u)|(?:good|ok|okay|fine|cool|alright)"
+    r"\s+(?:with|to|by))(?![\w'])"
+    r"|" + _MID_NEW_CLAUSE.pattern
+)
+# after a word that usually subordinates a mention ("so <@U1> can go"), these still address it
+_MID_ASKED = re.compile(
+    r"\s*(?:[,:]|(?:can|could|would|will)\s+(?:you|u)\b|pls\b|please\b|plz\b"
+    r"|(?:and\s+)?(?:the|this|their|it's|everything|nobody)\b)"
 )
 _MID_BLOCK = _set(
     "so since because cause cuz until till before after while when whenever unless once that "
@@ -100,6 +117,9 @@ _OBJECT_WORDS = _set(
 
 _RHETORICAL = _words(
     "(?:can|could|would) (?:you|u) (?:believe|imagine)",
+    "(?:you|u|you're|youre|you are) (?:won't|wont|will not|aren't gonna|are not gonna|not gonna"
+    "|not going to|never gonna|wouldn't) believe"
+    "(?: (?:this|it|what))?|guess what",
     "check (?:this|that|it) out|check out (?:this|that|the|my) (?:meme|video|pic|photo|gif|clip"
     "|article|post|thread|song|view)",
     "for (?:the|your|all (?:the|your)) help(?: with)?",
@@ -115,7 +135,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "(?:any|some)(?:one|body) (?:able|free|around|available|up for|want)|who (?:can|could)",
             "do (?:you|u) (?:have|mind|think|want|know|approve)",
             "(?:think|reckon) (?:you|u) (?:could|can)",
-            r"mind (?:if|\w+ing)|any (?:chance|way)|wanna|please|pls|plz|kindly",
+            r"mind (?:if|[\w-]+ing)|any (?:chance|way)|wanna|please|pls|plz|kindly",
+            "^\\s*need (?:the|a|an|this|that|these|those|it|them|some)",
             "need (?:you|your|a hand|help|someone|somebody|a second|coverage)|i need|we need",
             "(?:when|whenever|once|if) (?:you|u)(?:'re| are| get| have| can| find)",
             "got a (?:sec|second|min|minute|moment)|quick (?:ask|one|favou?r|question|q)",
@@ -123,7 +144,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "dig in|eyes on|sorry to bug|help (?:me|us|with|out|on)|need help|help!",
             "(?:do )?(?:you|u) know (?:if|whether|where|what|when|who|how|why|which)",
             "^\\s*know (?:if|whether|where|what|when|who|how|why|which)",
-            "any idea|wondering (?:if|whether)|curious (?:if|whether)",
+            "any idea|wondering (?:if|whether|who|what|where|when|why|how|which)|curious (?:if|whether)",
+            "remind me|tell me (?:if|whether|where|what|when|who|how|why|which)|walk me through",
             "^\\s*(?:you|u) (?:free|around|available|able|up for|good for|ok with|busy)",
         ),
     ),
@@ -137,6 +159,9 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "if (?:it's|its|it is) not too much (?:trouble|to ask)|should (?:you|u) (?:have|get)",
             "if (?:you|u) (?:can|could) (?:swing|manage|squeeze|fit)|could use (?:a|some|another"
             "|your|a second|fresh)|hoping (?:you|u)|(?:i|we) (?:hope|wish) (?:you|u)",
+            "hoping (?:(?:you|u) )?(?:can|could|will|would)|(?:if|once) (?:can|could) (?:get|take)",
+            "in an? (?:perfect|ideal) world|ideally|(?:kinda |really )?wish (?:someone|somebody"
+            "|you|u|we)|looking at (?:you|u)(?! for)|would love (?:it|to see)",
         ),
     ),
     (
@@ -148,7 +173,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "kicking|punting|tossing|bouncing|routing|reassigning) (?:it |this |that )?(?:over "
             ")?to (?:you|u)",
             "(?:in|into|to|on) your (?:queue|plate|court|bucket|lap|name|board)|assigned to (?:you|u)",
-            "(?:assigned|put|dropped|moved|passed|handed|gave|routed) (?:it |this |that |the ticket "
+            "(?:assigned|reassigned|put|dropped|moved|passed|handed|gave|routed) (?:it |this |that |the ticket "
             "|#?\\d+ )?(?:over )?to (?:you|u)",
             "(?:you|u) own (?:that|this|it|the)|you (?:built|set up|wrote) (?:it|that|this)"
             "|tagging (?:you|u) (?:as|in as)|(?:you're|youre|you are) the owner|your (?:baby|call"
@@ -164,6 +189,12 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "(?:window|deadline|call|meeting|audit|cutover)|(?:need|needs|needed) (?:it|this|that"
             "|them) (?:by|before|today|tonight|asap)|(?:ready|done|finished) by|(?:within|in) the "
             "next (?:hour|\\d+)|on you\\b",
+            "by (?:\\d{1,2}(?::\\d\\d)?(?: ?[ap]m)?|noon|eod|cob|close|end of|tonight|then|the \\d+\\w*)",
+            "before (?:mon|tues|wednes|thurs|fri|satur|sun)day|before (?:then|tonight|tomorrow|tmrw|eod"
+            "|noon|the \\d+\\w*|their|the invoice|it)|(?:has|have|had|needs?) to (?:be|go|run|happen)"
+            "|must|until (?:eod|cob|noon|end of|\\d)|\\d+ ?(?:days?|hours?|hrs?|h|mins?) (?:out|left|away)",
+            "(?:in|within) \\d+ ?(?:days?|hours?|hrs?|h|mins?)\\b|lapses?|goes? into redemption"
+            "|waiting on (?:this|it|that|you|us)|(?:min|mins|minutes|hours|hrs|days) left",
         ),
     ),
     (
@@ -172,17 +203,22 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "(?:ok|okay|alright|fine|safe|good|cool) (?:to|if)(?! (?:see|hear|know|have))",
             "(?:ok|okay|alright|good|fine|cool) (?:with|by) (?:me|you|that|this|it|us)",
             "(?:can|may|could|should) (?:i|we)|want me to|sign-? ?off|go-? ?ahead",
-            r"green light|approv(?!ed\b)\w*|approved(?= ?\?)|permission|object(?:ion)?s?|thoughts|yes ?/ ?no",
+            r"green light(?=\s*\?)|(?:get|need|give (?:me|us)) (?:the |a )?green light|approv(?!ed\b)\w*|approved(?= ?\?)|permission|object(?:ion)?s?|thoughts|yes ?/ ?no",
             "i'd like to|i want to",
         ),
     ),
-    ("coverage", _words("cover|coverage|covering|on-? ?call|shifts?|rotation|staffed")),
+    (
+        "coverage",
+        _words("cover|coverage|covering|on-? ?call|shifts?|rotation|staffed|(?:you|u) or (?:me|i)"),
+    ),
     (
         "client",
         _words(
             "wants|wanted|asked|asking|asks|needs|requested|would like|called|calling",
             r"pushing (?:hard|for|on)|escalat\w*|prioriti\w*|priority|expedite\w*|bump\w*",
-            "faster|sooner|speed (?:it )?up|move (?:it )?up|jump the line|same-? ?day|vip|asap",
+            "faster|sooner|speed (?:it )?up|move (?:it )?up|jumps? the (?:line|queue)|same-? ?day|vip|asap",
+            "goes? (?:first|before (?:anything|everything))|top priority|drop everything|demanding",
+            "(?:client|customer) (?:need|want)s?",
             r"urgent\w*|white glove|threaten\w*|unhappy|upset|frustrated|complain\w*|p[1-4]",
             "by (?:eod|end of (?:day|week|month)|noon|tomorrow|today|monday|tuesday|wednesday"
             "|thursday|friday)",
@@ -199,17 +235,21 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"can't(?! wait)|cant(?! wait)|pegged|spik\w*|full|screaming|flood\w*|in a loop",
             r"blue ?screen\w*|bsod|blocking|blocked|lost|out of (?:space|storage|disk|memory)",
             r"\d{2,3} ?%|\d{1,2} ?% (?:free|left|remaining)|suspicious|flagged|detected|malware",
-            r"virus|threat|throwing",
+            r"virus|threat|throwing|err\w*|(?:nobody|no one|no-one) can|getting worse|worse",
+            r"lock\w* (?:\w+ )?out|\.locked|on (?:its|their) own|isolat\w*",
         ),
     ),
     (
         "hint",
         _words(
-            "(?:might|may|probably) (?:want|be worth|need)|you'll want|on your radar|fwiw",
+            "(?:might|may|probably) (?:want|be worth|need)|you'll want|on your radar",
             "worth (?:a look|a check|checking|looking|investigating|double-? ?checking)",
             "should probably|probably should|not sure (?:if|it's|its|whether) (?:you|on)",
             "i'd (?:take a look|check|look)|looks like (?:one of )?yours|i bet|maybe nudge",
             "might be (?:relevant|related|the same)",
+            "(?:might|could|may) be (?:the|a|an|our|their|related)|probably (?:the|a|an)",
+            "not sure if (?:you've|you have|u've|you) (?:seen|noticed|saw)|in case (?:you|u) (?:missed"
+            "|haven't|didn't|are|'re)|(?:you|u) (?:may|might) have (?:seen|missed)",
         ),
     ),
 )
@@ -238,10 +278,46 @@ _WORK = _words(
     r"creds|credentials|sync|scripts?|apps?|software|(?:shared|hard|network|[a-z]:?) drive",
     r"#?\d{4,}",
     "tokens?|hardware|deployment|keys?|bitlocker|voip|contacts?|e3|e5|seats?|spf|dmarc|dkim|records?|docs?|rca",
+    r"maintenance|(?:change|maintenance|patch) window|audit\w*|billing|bill(?:ed)?|charge|after-? ?hours",
+    r"contract|renewals?|motherboard|drives?|disks?|cpu|ram|projector|pos|cameras?|badges?|perms",
+    r"permissions|shares?|folders?|files?|assets?|inventory|qbr|sla|cab|setup|set-?up|restores?",
+    r"logs?|reports?|rollout|moves?|office move|retention|intune|fortios|firewall|proxy|ap|aps",
+    r"secure score|naming convention|forms?|url|naming",
 )
 _STATUS = _words(
-    "any (?:update|news|word|progress|luck|movement)|eta|status|latest|progress|yet|on track",
-    "checking in|following up|circling back|where are we|still (?:on|happening|scheduled)",
+    "any (?:update|news|word|progress|luck|movement)|checking in|following up|circling back",
+    "where are we|how far along|what's left|whats left|how's .{1,40} coming|how is .{1,40} coming",
+    "(?:status|eta|update|progress|latest) (?:check )?(?:on|of|for)|status check|yet\\s*$",
+)
+# In a question these ask for a status too ("is the restore still on?", "eta?").
+_STATUS_IN_QUESTION = _words(
+    "eta|status|latest|progress|yet|on track|still (?:on|happening|scheduled)",
+)
+# Concern: a statement about work that says something is wrong, at risk, overdue or pending.
+# A work statement addressed to someone is a request (the ``report`` cue) only with one of these;
+# without it ("<@U1> the billing contact is Dana", "<@U1> Autotask now tags them") it tells.
+_CONCERN = _words(
+    r"still|(?:not|never|isn't|aren't|wasn't|hasn't been|haven't been) (?:yet )?(?:been )?\w+ed\b",
+    r"not (?:yet|done|working|there|ready|in|on|set)|no (?:one|body)|nobody|nothing (?:has|is|was)",
+    r"(?:is|are|was|were|'s) (?:yellow|red|amber|orange)|went (?:red|yellow|amber|off|dark)",
+    r"(?:for|since) (?:the )?(?:\d+|a|two|three|four|five|several|few) ?(?:nights?|days?|hours?|weeks?"
+    r"|months?|mins?|minutes?)|since (?:the \d+|yesterday|last|monday|tuesday|wednesday|thursday"
+    r"|friday|saturday|sunday|\d|this morning)",
+    r"\d+ (?:days?|weeks?|months?|years?) old|outdated|old (?:nas|server|admin|password|firmware|one)",
+    r"run(?:s|ning)? out|ends? (?:on|next|this|in|at)|expir\w*|lapse\w*|out of \w+|\b0 \w+|zero \w+",
+    r"weird|odd|strange|funny|off\b|wrong|suspicious|sketchy|looks? (?:like|off|wrong|weird)|seems",
+    r"smells|something (?:changed|is|'s)|dropped|jumped|spiked|creeping|growing|filling|doubled",
+    r"cve|vulnerab\w*|exploit\w*|exposed|risk\w*|has no|have no|no mfa|without",
+    r"demanding|hammered|hit|disappear\w*|lockouts?|logged (?:in|into) from|went off|didn't|did not",
+    r"doesn't|does not|unresolved|pending|overdue|behind|late|short|too (?:low|high|long|many)",
+    r"can see|breaks?|bricks?|unpatched|unsupported|end of life|eol|possible|possibly|might be",
+    r"could be|one for (?:you|u)|yours|under your name|your (?:name|queue|ticket)|again",
+    r"\d{2,3} ?%|sending|logged|flagged|instead of|only \d|sounds? like|tonight",
+)
+# "not done", "isn't fixed": a negated resolution is not one
+_NEGATED_RESOLVED = _words(
+    r"(?:not|never|isn't|aren't|wasn't|hasn't|haven't|no longer|nowhere near|still not) (?:yet )?"
+    r"(?:been |be |fully |quite |really )?\w+",
 )
 _QUESTION_START = re.compile(
     r"^(?:what|what's|whats|where|where's|when|who|who's|whos|why|how|how's|hows|how'd|which"
@@ -271,7 +347,7 @@ _SELF_ANSWER = _words(
     "all (?:good|clear)|all set(?! up)|no need|no worries(?! if)|don't worry|false alarm",
     "resolved it|got it (?:working|sorted|figured|fixed)|my bad|wrong channel|i see it",
     "(?<!confirmed.)(?<!says.)(?<!said.)(?:it's|its|it is) (?:fine|ok|okay|working)|handled it|auto-?resolved|we're good",
-    "answered (?:my|it)|thanks anyway|must have been",
+    "answered (?:my|it)|thanks anyway|must have been|got what (?:i|we) (?:need|needed|wanted)",
 )
 _FYI = _words(
     "fyi|for your (?:awareness|info|information)|for awareness|just so you(?: know|'re aware)",
@@ -283,7 +359,7 @@ _THANKS = re.compile(
     _words(
         "thanks|thank you|thx|ty|tysm|cheers|appreciate\\w*|kudos|props|shout-?out|legend",
         "lifesaver|brilliant|you rock|you're the best|(?:great|nice|amazing) (?:work|job|catch)",
-        "well done|saved me|much obliged|sounds good|will do|got it|perfect|awesome",
+        "well done|saved me|much obliged|sounds good|will do|got it|perfect(?! world)|awesome",
     ).pattern
     + r"|:(?:raised_hands|clap|\+1|thumbsup|muscle):|🙏"
 )
@@ -301,6 +377,15 @@ _OFFER = _words(
     "would it help if (?:i|we)|(?:i'm|im|i am) (?:free|around|happy to|here)(?! to (?:ask|check))",
     "take (?:that|it|this|some) off your plate|don't worry about|dont worry about|here if you need",
     "ping me if|can help (?:with|if|out)|need a hand\\?|glad to help|(?:you|u) focus on",
+    "let me (?:take|grab|handle|do|cover|look|jump|pick|run|call|ring|deal|own|finish)",
+    "let me know (?:what|how|where|if) (?:i|we) can|what (?:i|we) can take",
+)
+# "if it helps <@U1>, I can stay late …", "<@U2> and I can split your queue": an offer when the
+# "I can" starts a clause (not "Tailspin asked if we can…", "confirm I can disable…")
+_OFFER_SELF = re.compile(
+    r"(?:^|[,;:.]\s*|\b(?:and|so|but|then|helps)\s+)(?:i|we)\s+(?:can|could|'ll|will)\s+"
+    r"(?!need|have|be\b|not|never|lose|miss|get\s+(?:in|fired))[a-z]+\s+"
+    r"(?:late|the|it|that|this|your|over|on|in|and)\b"
 )
 _PRAISE = re.compile(
     _words(
@@ -309,6 +394,8 @@ _PRAISE = re.compile(
         "well done|shout-? ?out|raving|you saved|saved the|the way you|superstar|goat|chef-?kiss",
         "outstanding|incredible work|stellar|top notch|above and beyond|proud of",
         "crush\\w* (?:that|the|this)|chef'?s kiss|slick|well played|smooth as|flawless",
+        "thing of beauty|gold standard|absolute (?:beast|machine|unit|legend)|beast|textbook",
+        "(?:zero|0|no) (?:sla )?(?:misses|breaches|escalations)|(?:a|the) legend|love (?:it|this|that)",
     ).pattern
     + r"|:(?:100|star|star2|trophy|medal|chef-kiss|chefkiss|goat|sparkles|tada|heart|crown):"
 )
@@ -325,12 +412,23 @@ _NEWS = _words(
     "(?:is|are) (?:handling|covering|dealing with|taking) (?:it|this|that)|root cause was",
     "confirmed (?:the|that|it|they|we)|ship (?:today|tomorrow|tmrw|on|next|this|friday|monday)",
     "rolled out|announced|(?:fixed|patched|resolved) in (?:\\d|today|the|v\\d)",
+    "(?:got|gave (?:us|it|them)?|received) (?:the|a|an) (?:green light|go-? ?ahead|nod|sign-? ?off"
+    "|eta|date|answer|quote|ok)|finally (?:gave|got|sent|shipped|replied|answered|came)",
+    "(?:shipped|released|pushed|published|rolled out|put out|dropped) (?:the|a) (?:fix|patch|update"
+    "|hotfix)|extended (?:the|their|our|it)|pushed (?:back|out) (?:the|their|to)|(?:is|are) booked",
+    "(?:is|are|was) scheduled for|land(?:s|ing)? (?:on |this |next )?(?:mon|tues|wednes|thurs|fri"
+    "|satur|sun)day|no rush after all|(?:it|that) was (?:a|the) (?:cleaner|user|client|vendor)",
 )
 # Answers: a statement that answers a question the protected person asked (``re your q``,
 # ``yes, …``, where a thing is, what a value is).
-_ANSWER = _words(
+# These frame the whole message as an answer ("re your q — …", "sorry for the slow reply — …").
+_ANSWER_FRAME = _words(
     "re:? your (?:q|question|ask)|to answer your|(?:you|u) asked (?:about|for|if|whether|me)",
     "per your (?:q|question|ask)|in answer to|answering your|(?:on|about) your question",
+    "sorry (?:for|about) the (?:slow|late|delayed) (?:reply|answer|response)|re the \\w+ (?:q|question)",
+)
+# These answer within their own sentence (a value, a place, "yes, …").
+_ANSWER = _words(
     "just checked|that's why|thats why|(?:it|that) was the first thing|the answer is",
     "(?:is|are|'s) (?:in|under|on) (?:it ?glue|hudu|the (?:\\w+ )*(?:vault|folder|drive|wiki"
     "|doc|sheet|portal)|keeper|1password|bitwarden|sharepoint|the shared drive|folder)",
@@ -340,6 +438,7 @@ _ANSWER = _words(
     "\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|\\d{3}-\\d{4}|(?:ticket|case) is #?\\d+",
     "it was (?:the|a|an|their|our|just)|(?:it's|its) reserved|was for the",
     "ext\\.? ?\\d+|(?:you|u) (?:wanted|asked for|needed|were after|were looking for)",
+    "(?:it's|its|it is) under|(?:contact|number|email|address|url|login|password) (?:at|for) [\\w' ]{1,30}? is",
 )
 _ANSWER_START = re.compile(
     r"^(?:yes|yeah|yep|yup|no|nope|nah|correct|right|confirmed|affirmative|sure is|it is)\b"
@@ -349,12 +448,15 @@ _CHAT = re.compile(
     _words(
         "lol|lmao|lmfao|rofl|haha\\w*|omg|(?:you're|youre|you are|you'll) (?:going to|gonna) love",
         "you earned it|earned it|go home|rest up|feel better|the rest of the day",
+        "take a (?:break|breather|walk)|go (?:enjoy|rest|get some|grab (?:a|some) (?:food|lunch|coffee))"
+        "|get some (?:rest|sleep)|call it a day|log off|will still be here",
     ).pattern
     + r"|:(?:joy|laughing|sweat_smile|rolling_on_the_floor_laughing|rofl|smile|grin):"
 )
 # "need a hand with the firewall?" offers; "need a hand with the firewall" asks.
 _OFFER_QUESTION = re.compile(
-    r"^(?:(?:do\s+)?(?:you|u)\s+)?(?:need|want)\s+(?:a\s+hand|help|backup|anything)\b[^?]*\?"
+    r"^(?:(?:do\s+)?(?:you|u)\s+)?(?:need|want)\s+(?:a\s+hand|help|backup|anything|an?\s+(?:extra|second)"
+    r"\s+(?:set\s+of\s+hands|pair\s+of\s+(?:hands|eyes)|hand))\b[^?]*\?"
 )
 # The conditional part of an offer ("i can write the RCA if you're swamped") asks nothing.
 _IF_YOU = _words(
@@ -390,10 +492,10 @@ _REASONS = {
     "question": "question to",
     "coverage": "coverage ask to",
     "client": "client priority for",
+    "task": "task for",
     "deadline": "deadline for",
     "problem": "problem reported to",
     "hint": "hint to",
-    "task": "task for",
     "report": "work handed to",
 }
 _SURVIVE_FYI = frozenset({"ask", "approval", "question", "hint", "wish", "handover", "deadline"})

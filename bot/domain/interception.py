@@ -50,13 +50,16 @@ client        wants, asked, needs, escalated, priority,    a client pushing, pas
 problem       down, outage, failed, alert, error, can't,   telling someone what is broken is
               stuck, expired, breach, ransomware, 98%      asking them to act
 hint          might want, worth a look, you'll want,       a nudge is a request in polite form
-              should probably, on your radar, fwiw
+              should probably, on your radar, might be a
 task          the sentence starts with a work verb:        an imperative is a request
               grab, check, reset, renew, send, onboard
 question      a ``?`` or a leading what/is/did/… *about    status asks; a question with no work
               work*, or any update / eta / status / yet    in it is small talk
-report        a statement about work, not in the first     "<@U1> the Veeam job has been yellow
-              person, not saying it is fixed or done       for 3 nights" hands them the job
+report        a statement about work with a *concern*:     "<@U1> the Veeam job has been yellow
+              something wrong, at risk, pending, old or    for 3 nights" hands them the job;
+              odd (still, not done, no MFA, for 3 days,    "<@U1> the billing contact is Dana"
+              expires, dropped, looks off), not saying it  tells them something: ``none.statement``
+              is fixed or done
 ============  ===========================================  =====================================
 
 Rhetorical and negated phrases are removed first (``can you believe``, ``don't check``,
@@ -98,6 +101,28 @@ any of them   —                                            no *report* cue in 
   ``ships tomorrow``, ``ETA from the vendor is``), **praise** (``nailed it``, ``MVP``) and chat
   (``lol``, ``check out this meme``).
 
+**Issue 18, second pass** (tuned on the original, added, tuning and spent batches):
+
+* A work statement addressed to her asks only with a concern (above); without one it is
+  ``none.statement``. This was the main source of false interceptions: answers to her question,
+  news, praise and offers phrased as plain statements about work.
+* A mention inside a sentence addresses her when a new clause's subject follows it (``…, <@U1>
+  it's getting worse``, ``so <@U1> their tickets go first``, ``<@U1> and nobody has…``), when
+  ``but``, ``in case``, ``good with`` follow it, or a comma does even after ``said``/``so``; ``so
+  <@U1> can you…`` asks her. ``(fyi <@U1>)`` beside someone else's ask only tells her.
+* Deadlines as statements (``by 3``, ``has to be … before friday``, ``30 min left``, ``lapses``,
+  ``waiting on this``), status asks without cue words (``how's … coming along``, ``what's left``,
+  ``status check on``), questions after an opener (``dumb question but where…``), ``remind me``,
+  wishes (``hoping <@U1> can``, ``in a perfect world``, ``looking at you``).
+* Vetoes: praise (``thing of beauty``, ``gold standard``), offers (``let me take``, ``I can stay
+  late and…`` starting a clause, ``need an extra set of hands…?``), news (``finally gave us an
+  ETA``, ``shipped the fix``, ``extended the deadline``, ``got the green light``), chat (``take a
+  break``, ``go rest``), ``you won't believe``. A status word (``eta``, ``status``) asks only in a
+  question or as ``status/eta on …``.
+* Praise, news, offers and value answers take only their own sentence's cues (``congrats :tada:.
+  ok work stuff: the auditor wants…`` is a request); an answer that frames the message (``re your
+  q``, ``sorry for the slow reply``) takes the whole message's.
+
 Every verdict carries :attr:`Verdict.rule`, a stable id from :data:`RULES` (``request.<cue>``
 or ``none.<why>``), and :attr:`Verdict.addressed`. ``lanekeeper shield explain`` prints them.
 
@@ -110,8 +135,9 @@ contains, matches first, ties in the configured order.
 the lines added for issue 18, the tuning batch and, only when asked, the frozen held-out batch)
 against :func:`keyword_baseline`, the naive keyword list.
 
-The word lists and patterns live in ``_interception_vocabulary``; this module holds the rules that
-use them.
+The word lists and patterns live in ``_interception_vocabulary``, step 1 (normalising the markup,
+sentences and who each addresses) in ``_interception_address``; this module holds steps 2 and 3
+and the verdict.
 """
 
 from __future__ import annotations
@@ -121,36 +147,30 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ._interception_address import (
+    _MARKUP,
+    _TOKEN,
+    _normalise,
+    _parse,
+    _Sentence,
+    mentioned_users,
+)
 from ._interception_vocabulary import (
     _ANSWER,
+    _ANSWER_FRAME,
     _ANSWER_START,
-    _AUX_BE,
-    _AUX_MODAL,
-    _BARE_PREFIX,
     _CHAT,
-    _CLAUSE_END,
+    _CONCERN,
     _CUES,
     _FIRST_PERSON,
-    _FIRST_PERSON_PAST,
-    _FIRST_WORDS,
     _FYI,
-    _GROUP,
     _IF_YOU,
-    _LAST_WORD,
-    _MID_AFTER,
-    _MID_BLOCK,
-    _MODAL_AFTER,
+    _NEGATED_RESOLVED,
     _NEWS,
-    _NOUN_START,
-    _OBJECT_WORDS,
     _OFFER,
     _OFFER_QUESTION,
-    _PAST,
-    _PAST_OR_IMPERATIVE,
-    _PERSON,
-    _PLEASE,
+    _OFFER_SELF,
     _PRAISE,
-    _PREFIX,
     _QUESTION_START,
     _REASONS,
     _RESOLVED,
@@ -159,20 +179,14 @@ from ._interception_vocabulary import (
     _SELF_ANSWER,
     _SMALL_TALK,
     _STATUS,
-    _SUBJECT_VERBS,
+    _STATUS_IN_QUESTION,
     _SURVIVE_FYI,
     _SURVIVE_STATEMENT,
-    _TAIL,
     _TASK,
     _THANKS,
-    _THIRD_PERSON,
     _URGENT,
-    _WH_TAIL,
-    _WH_TAIL_PREPOSITIONS,
-    _WISH_SUBJECT,
     _WORK,
     _WORKS_AGAIN,
-    _YOU,
 )
 
 
@@ -200,141 +214,6 @@ class Verdict:
     """Everyone the message addresses (protected or not), first addressed first."""
 
 
-# --- Slack markup --------------------------------------------------------------------------
-
-_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-_ROOM_MENTION = re.compile(r"<!(?:here|channel|everyone|subteam\^[A-Z0-9]+)(?:\|[^>]*)?>")
-_CHANNEL = re.compile(r"<#[A-Z0-9]+(?:\|([^>]*))?>")
-_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
-_EMOJI = re.compile(r":[a-z0-9_+'-]+:")
-_TOKEN = re.compile(r"@@(\d+)")
-_MARKUP = re.compile(r"@@\w+|:[a-z0-9_+'-]+:|[⟦⟧]")
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|[\n;]+|\s+[-–—]+\s+")
-
-
-def mentioned_users(text: str) -> list[str]:
-    """User ids mentioned in Slack markup (``<@U123>``, ``<@U123|name>``), first seen first."""
-    return list(dict.fromkeys(_USER_MENTION.findall(text)))
-
-
-def _normalise(text: str) -> tuple[str, list[str]]:
-    """Lower-case text with mentions as ``@@<n>`` (n indexes the ids), rooms as ``@@room``
-    and links as ``⟦label⟧``."""
-    ids = mentioned_users(text)
-    text = _USER_MENTION.sub(lambda m: f" @@{ids.index(m.group(1))} ", text)
-    text = _ROOM_MENTION.sub(" @@room ", text)
-    text = _CHANNEL.sub(lambda m: " #" + (m.group(1) or "channel") + " ", text)
-    text = _LINK.sub(lambda m: " ⟦" + (m.group(2) or "link") + "⟧ ", text)
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    text = text.replace("’", "'").replace("‘", "'")
-    text = re.sub(r"[ \t]+", " ", text).strip().lower()
-    return re.sub(r" +([,.!?:])", r"\1", text), ids
-
-
-# --- step 1: who is addressed --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Sentence:
-    text: str
-    body: str  # the sentence after greetings and its leading addressees
-    lead: tuple[int, ...]  # mention indexes addressed at its start
-    tail: tuple[int, ...]  # mention indexes addressed at its end
-    bare: bool  # nothing but (greeted) mentions: "<@U1>" on its own
-    room: bool  # starts with @here / @channel / a user group
-
-
-_THIRD_NOUNS = frozenset({"he", "she", "they", "his", "her", "their"})
-_ASKING_MODALS = frozenset({"can", "could", "will", "would", "should", "can't", "won't"})
-
-
-def _is_subject(rest: str) -> bool:
-    """Does the text after a leading mention make it the subject of a statement about them?"""
-    if rest.startswith("'s "):
-        return True
-    m = _FIRST_WORDS.match(rest)
-    if not m:
-        return False
-    first, second = m.group(1), m.group(2) or ""
-    clause = _CLAUSE_END.split(rest, maxsplit=1)[0]
-    asked = "?" in clause or bool(_YOU.search(clause))
-    if not asked and _THIRD_PERSON.search(rest) and first in _AUX_BE | _AUX_MODAL:
-        return True  # "<@U1> is the Meraki expert here, she did the Wingtip deployment"
-    if first in _SUBJECT_VERBS:
-        return True
-    if first in _PAST_OR_IMPERATIVE:  # "<@U1> set up the Acme network" unless asked
-        return not (asked or _PLEASE.search(clause))
-    if _PAST.fullmatch(first) and first not in _FIRST_PERSON_PAST:
-        return not (asked or second == "my")  # "<@U1> answered my own question": I did
-    if first in _AUX_BE:
-        noun = second in _NOUN_START or second[:1].isdigit() or second.endswith("'s")
-        return not (asked or noun)
-    if first in _AUX_MODAL:  # "<@U1> can the Meraki do content filtering" asks her
-        noun = second in _NOUN_START or second[:1].isdigit() or second.endswith("'s")
-        inverted = noun and first in _ASKING_MODALS and second not in _THIRD_NOUNS
-        return not (asked or second in _PERSON or inverted)
-    return False
-
-
-def _is_mid_vocative(before: str, after: str) -> bool:
-    """Does a mention inside a sentence address that person? ``…billing, <@U1> can you…``,
-    ``…creeping up <@U1>, worth a look``, ``if <@U1> could take…``; not ``ask <@U1>``,
-    ``so <@U1> can go``, ``<@U2> thinks … but <@U1> is out``."""
-    last = _LAST_WORD.search(before)
-    word = last.group(1) if last else ""
-    if word in _WISH_SUBJECT and _MODAL_AFTER.match(after):
-        return True  # "it'd help if <@U1> could take the onboarding"
-    if word in _OBJECT_WORDS or word in _MID_BLOCK or word.endswith("'s"):
-        return False
-    if not _MID_AFTER.match(after):
-        return False
-    rest = after.lstrip()
-    return rest[:1] in ",:!-–—" or not _is_subject(rest)
-
-
-def _parse(text: str) -> list[_Sentence]:
-    sentences = []
-    for part in _SENTENCE_BREAK.split(text):
-        s = part.strip()
-        if not s:
-            continue
-        prefix = _PREFIX.match(s)
-        start = prefix.end() if prefix else 0
-        lead: list[int] = []
-        body = s[start:]
-        bare = False
-        group = _GROUP.match(s, start)
-        if group:
-            body = s[group.end() :].lstrip(" ,:")
-            # "@@1, @@2 said…" and "@@1 @@2 is out": only @@2 is talked about; "@@1 and @@2
-            # are onsite": both are.
-            joined = re.sub(r"\s*(?:and|&)\s+", "+", group.group(0))
-            parts = [_TOKEN.findall(p) for p in re.split(r"[\s,]+", joined) if "@@" in p]
-            if _is_subject(body):
-                parts = parts[:-1]
-            lead = [int(i) for p in parts for i in p]
-            bare = not body.strip(" ,:!.?") and bool(_BARE_PREFIX.match(s[:start]))
-        tail: list[int] = []
-        t = _TAIL.search(s)
-        if t and t.start() > start:
-            before = _LAST_WORD.search(s[: t.start()])
-            word = before.group(1) if before else ""
-            if word not in _OBJECT_WORDS or (
-                # "which vlan is the voip on <@U1>": the question is put to them
-                word in _WH_TAIL_PREPOSITIONS and _WH_TAIL.match(body)
-            ):
-                tail = [int(i) for i in _TOKEN.findall(t.group(1))]
-        for m in _GROUP.finditer(s, start):
-            if (group and m.start() == group.start()) or (t and m.start() >= t.start()):
-                continue
-            if not _is_mid_vocative(s[: m.start()], s[m.end() :]):
-                continue
-            lead.extend(int(i) for i in _TOKEN.findall(m.group(0)) if int(i) not in lead)
-        room = s.startswith("@@room")
-        sentences.append(_Sentence(s, body.strip(" ,:!."), tuple(lead), tuple(tail), bare, room))
-    return sentences
-
-
 # --- step 2: request cues ------------------------------------------------------------------
 
 
@@ -348,15 +227,26 @@ def _cues(sentence: _Sentence, work_in_message: bool) -> tuple[set[str], set[str
     if _TASK.match(body):
         found.add("task")
     work = bool(_WORK.search(text))
-    asked = "?" in text or bool(_QUESTION_START.match(body))
-    if _STATUS.search(text) or (asked and (work or work_in_message)):
-        found.add("question")  # "Client called about #48290. <@U1> where's that at?"
-    elif work and not (_FIRST_PERSON.match(body) or _RESOLVED.search(text)):
-        found.add("report")
+    asked = "?" in text or bool(_QUESTION_START.match(body) or _CLAUSE_QUESTION.search(body))
     vetoes: set[str] = set()
+    if (
+        _STATUS.search(text)
+        or body.strip(" .!") in _BARE_STATUS
+        or (asked and (work or work_in_message))
+        or ("?" in text and _STATUS_IN_QUESTION.search(text))
+    ):
+        found.add("question")  # "Client called about #48290. <@U1> where's that at?"
+    elif work and not _RESOLVED.search(_NEGATED_RESOLVED.sub(" ", text)):
+        # A statement about work is handed to them only when it says something is wrong, at
+        # risk or pending ("…has been yellow for 3 nights", "…still not done"); otherwise it
+        # tells them something ("the billing contact is Dana") and asks nothing.
+        if _CONCERN.search(text) and not (_FIRST_PERSON.match(body) and not found):
+            found.add("report")
+        else:
+            vetoes.add("statement")
     if _CHAT.search(sentence.text) or _RHETORICAL.search(raw):
         found &= {"ask", "approval", "wish"}  # "lol <@U1> that printer hates you"
-    offer = _OFFER.search(text) or _OFFER_QUESTION.match(body)
+    offer = _OFFER.search(text) or _OFFER_QUESTION.match(body) or _OFFER_SELF.search(text)
     if offer:
         vetoes.add("offer")  # "want me to grab it?", "let me know if you want a hand"
         rest = _IF_YOU.sub(" ", text[: offer.start()] + " " + text[offer.end() :])
@@ -364,12 +254,18 @@ def _cues(sentence: _Sentence, work_in_message: bool) -> tuple[set[str], set[str
     question = "?" in text
     if not question and _NEWS.search(sentence.text):
         vetoes.add("news")
-    if not question and (_ANSWER.search(sentence.text) or _ANSWER_START.match(body)):
-        vetoes.add("answer")
+    if _ANSWER_FRAME.search(sentence.text):
+        vetoes.add("answer")  # "re your q — …": the whole message answers her
+    elif not question and (_ANSWER.search(sentence.text) or _ANSWER_START.match(body)):
+        vetoes.add("answer-here")  # a value or a place: this sentence answers
     if _PRAISE.search(sentence.text) and not question:
         vetoes.add("praise")
     if _THANKS.search(sentence.text):
         found &= {"ask", "approval", "wish"} | ({"question"} if "?" in text else set())
+    if vetoes & {"offer", "news", "praise", "answer-here"}:
+        # an answer, an offer, news or praise takes this sentence's implicit cues; a request
+        # in another sentence of the message ("congrats :tada:. the auditor wants…") stays
+        found &= _SURVIVE_STATEMENT
     return found, vetoes
 
 
@@ -412,6 +308,7 @@ NOT_REQUEST_RULES = {
     "none.news": "news for them",
     "none.thanks": "thanks",
     "none.praise": "praise",
+    "none.statement": "a statement about work that asks nothing",
     "none.small-talk": "small talk",
     "none.no-cue": "no request cue",
 }
@@ -513,7 +410,7 @@ def classify(
         statement = vetoes.get(i, set())
         if ids[i] in recent_question_by:
             statement = statement | {"answer-context"}
-        for veto in ("answer-context", "answer", "offer", "news", "praise"):
+        for veto in ("answer-context", "answer"):
             if veto in statement and found - _SURVIVE_STATEMENT:
                 found &= _SURVIVE_STATEMENT
                 decided_by.append(f"none.{veto}")
@@ -533,15 +430,26 @@ def classify(
     if thanked:
         return verdict((), "none.thanks")
     statement = set().union(*(vetoes.get(i, set()) for i in to_them))
-    for veto in ("praise", "offer", "news", "answer"):
+    for veto in ("praise", "offer", "news", "answer", "answer-here", "statement"):
         if veto in statement:
-            return verdict((), f"none.{veto}")
+            return verdict((), "none.answer" if veto == "answer-here" else f"none.{veto}")
     if _SMALL_TALK.search(low) or "?" in low:
         return verdict((), "none.small-talk")
     return verdict((), "none.no-cue")
 
 
-_CC_OTHERS = re.compile(r"\(?(?:/?cc:?|looping in)\s+(?:@@\d+[\s,&]*(?:and\s+)?)+\)?")
+# "dumb question but where do i find…", "quick q: which vlan…": a question after an opener
+_CLAUSE_QUESTION = re.compile(
+    r"\b(?:but|so|question|q|also|one)[,:]?\s+(?:what|what's|whats|where|where's|when|who|who's|why"
+    r"|how|which|is|are|did|do|does|can|could)\b"
+)
+_BARE_STATUS = frozenset(
+    {"status", "eta", "update", "updates", "any update", "any updates", "news"}
+)
+_CC_OTHERS = re.compile(
+    r"\(?(?:/?cc:?|looping in)\s+(?:@@\d+[\s,&]*(?:and\s+)?)+\)?"
+    r"|(?<=\S)[\s,(]+(?:fyi|fwiw|for visibility):?\s+(?:@@\d+[\s,&]*(?:and\s+)?)+\)?[\s.!]*$"
+)
 
 
 def _mentions_in(text: str) -> list[int]:

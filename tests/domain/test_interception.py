@@ -469,7 +469,7 @@ def test_an_explicit_ask_survives_an_offer_news_or_an_answer() -> None:
 
 
 def test_her_own_recent_question_makes_a_statement_to_her_an_answer() -> None:
-    text = "<@U01TECH1> the Fabrikam voice VLAN is tagged on the core switch"
+    text = "<@U01TECH1> the Fabrikam voice VLAN is still untagged on the core switch"
     assert verdict(text).rule == "request.report"
     v = classify(text, protected=PROTECTED, recent_question_by={"U01TECH1"})
     assert not v.is_request and v.rule == "none.answer-context"

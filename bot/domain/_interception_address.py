@@ -1,0 +1,185 @@
+"""Step 1 of the interception rules: who a message addresses. The Slack markup is normalised
+(mentions become ``@@<n>``), the text is cut into sentences, and each sentence records the
+mentions it addresses at its start (after greetings, apologies, emoji), inside it (after a clause,
+before a new clause's subject) and at its end. How the steps fit together is told in
+:mod:`bot.domain.interception`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ._interception_vocabulary import (
+    _AUX_BE,
+    _AUX_MODAL,
+    _BARE_PREFIX,
+    _CLAUSE_END,
+    _FIRST_PERSON_PAST,
+    _FIRST_WORDS,
+    _GROUP,
+    _LAST_WORD,
+    _MID_AFTER,
+    _MID_ASKED,
+    _MID_BLOCK,
+    _MID_NEW_CLAUSE,
+    _MODAL_AFTER,
+    _NOUN_START,
+    _OBJECT_WORDS,
+    _PAST,
+    _PAST_OR_IMPERATIVE,
+    _PERSON,
+    _PLEASE,
+    _PREFIX,
+    _SUBJECT_VERBS,
+    _TAIL,
+    _THIRD_PERSON,
+    _WH_TAIL,
+    _WH_TAIL_PREPOSITIONS,
+    _WISH_SUBJECT,
+    _YOU,
+)
+
+# --- Slack markup --------------------------------------------------------------------------
+
+_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_ROOM_MENTION = re.compile(r"<!(?:here|channel|everyone|subteam\^[A-Z0-9]+)(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"<#[A-Z0-9]+(?:\|([^>]*))?>")
+_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+_EMOJI = re.compile(r":[a-z0-9_+'-]+:")
+_TOKEN = re.compile(r"@@(\d+)")
+_MARKUP = re.compile(r"@@\w+|:[a-z0-9_+'-]+:|[⟦⟧]")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|[\n;]+|\s+[-–—]+\s+")
+
+
+def mentioned_users(text: str) -> list[str]:
+    """User ids mentioned in Slack markup (``<@U123>``, ``<@U123|name>``), first seen first."""
+    return list(dict.fromkeys(_USER_MENTION.findall(text)))
+
+
+def _normalise(text: str) -> tuple[str, list[str]]:
+    """Lower-case text with mentions as ``@@<n>`` (n indexes the ids), rooms as ``@@room``
+    and links as ``⟦label⟧``."""
+    ids = mentioned_users(text)
+    text = _USER_MENTION.sub(lambda m: f" @@{ids.index(m.group(1))} ", text)
+    text = _ROOM_MENTION.sub(" @@room ", text)
+    text = _CHANNEL.sub(lambda m: " #" + (m.group(1) or "channel") + " ", text)
+    text = _LINK.sub(lambda m: " ⟦" + (m.group(2) or "link") + "⟧ ", text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text = text.replace("’", "'").replace("‘", "'")
+    text = re.sub(r"[ \t]+", " ", text).strip().lower()
+    return re.sub(r" +([,.!?:])(?=\s|$)", r"\1", text), ids
+
+
+# --- step 1: who is addressed --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    text: str
+    body: str  # the sentence after greetings and its leading addressees
+    lead: tuple[int, ...]  # mention indexes addressed at its start
+    tail: tuple[int, ...]  # mention indexes addressed at its end
+    bare: bool  # nothing but (greeted) mentions: "<@U1>" on its own
+    room: bool  # starts with @here / @channel / a user group
+
+
+_THIRD_NOUNS = frozenset({"he", "she", "they", "his", "her", "their"})
+_ASKING_MODALS = frozenset({"can", "could", "will", "would", "should", "can't", "won't"})
+
+
+def _is_subject(rest: str) -> bool:
+    """Does the text after a leading mention make it the subject of a statement about them?"""
+    if rest.startswith("'s "):
+        return True
+    m = _FIRST_WORDS.match(rest)
+    if not m:
+        return False
+    first, second = m.group(1), m.group(2) or ""
+    clause = _CLAUSE_END.split(rest, maxsplit=1)[0]
+    asked = "?" in clause or bool(_YOU.search(clause))
+    if not asked and _THIRD_PERSON.search(rest) and first in _AUX_BE | _AUX_MODAL:
+        return True  # "<@U1> is the Meraki expert here, she did the Wingtip deployment"
+    if first in _SUBJECT_VERBS:
+        return True
+    if first in _PAST_OR_IMPERATIVE:  # "<@U1> set up the Acme network" unless asked
+        return not (asked or _PLEASE.search(clause))
+    if _PAST.fullmatch(first) and first not in _FIRST_PERSON_PAST:
+        return not (asked or second == "my")  # "<@U1> answered my own question": I did
+    if first in _AUX_BE:
+        noun = second in _NOUN_START or second[:1].isdigit() or second.endswith("'s")
+        return not (asked or noun)
+    if first in _AUX_MODAL:  # "<@U1> can the Meraki do content filtering" asks her
+        noun = second in _NOUN_START or second[:1].isdigit() or second.endswith("'s")
+        inverted = noun and first in _ASKING_MODALS and second not in _THIRD_NOUNS
+        return not (asked or second in _PERSON or inverted)
+    return False
+
+
+def _is_mid_vocative(before: str, after: str) -> bool:
+    """Does a mention inside a sentence address that person? ``…billing, <@U1> can you…``,
+    ``…creeping up <@U1>, worth a look``, ``if <@U1> could take…``; not ``ask <@U1>``,
+    ``so <@U1> can go``, ``<@U2> thinks … but <@U1> is out``."""
+    last = _LAST_WORD.search(before)
+    word = last.group(1) if last else ""
+    if word in _WISH_SUBJECT and _MODAL_AFTER.match(after):
+        return True  # "it'd help if <@U1> could take the onboarding"
+    if word in _OBJECT_WORDS or word.endswith("'s"):
+        return False
+    if word in _MID_BLOCK and not _MID_ASKED.match(after):
+        return False  # "so <@U1> can go", but "so <@U1> can you…", "said, <@U1>, but…"
+    if _MID_NEW_CLAUSE.match(after):
+        return True  # "…office move <@U1> and nobody has labelled the cables"
+    if not _MID_AFTER.match(after):
+        return False
+    rest = after.lstrip()
+    return rest[:1] in ",:!-–—" or not _is_subject(rest)
+
+
+# Punctuation around a body, but not the colon that opens an emoji code (":coffee: did…").
+_LEADING_PUNCT = re.compile(r"^(?:[\s,!.]|:(?![a-z0-9_+'-]+:))+")
+_TRAILING_PUNCT = re.compile(r"(?:[\s,!.]|(?<![a-z0-9_+'-]):)+$")
+_FYI_WORDS = frozenset({"fyi", "fwiw"})
+
+
+def _parse(text: str) -> list[_Sentence]:
+    sentences = []
+    for part in _SENTENCE_BREAK.split(text):
+        s = part.strip()
+        if not s:
+            continue
+        prefix = _PREFIX.match(s)
+        start = prefix.end() if prefix else 0
+        lead: list[int] = []
+        body = s[start:]
+        bare = False
+        group = _GROUP.match(s, start)
+        if group:
+            body = _LEADING_PUNCT.sub("", s[group.end() :])
+            # "@@1, @@2 said…" and "@@1 @@2 is out": only @@2 is talked about; "@@1 and @@2
+            # are onsite": both are.
+            joined = re.sub(r"\s*(?:and|&)\s+", "+", group.group(0))
+            parts = [_TOKEN.findall(p) for p in re.split(r"[\s,]+", joined) if "@@" in p]
+            if _is_subject(body):
+                parts = parts[:-1]
+            lead = [int(i) for p in parts for i in p]
+            bare = not body.strip(" ,:!.?") and bool(_BARE_PREFIX.match(s[:start]))
+        tail: list[int] = []
+        t = _TAIL.search(s)
+        if t and t.start() > start:
+            before = _LAST_WORD.search(s[: t.start()])
+            word = before.group(1) if before else ""
+            if (word not in _OBJECT_WORDS and not (word in _FYI_WORDS and lead)) or (
+                # "which vlan is the voip on <@U1>": the question is put to them
+                word in _WH_TAIL_PREPOSITIONS and _WH_TAIL.match(body)
+            ):  # "<@U2> can you bump the firmware (fyi <@U1>)": U1 is told, not asked
+                tail = [int(i) for i in _TOKEN.findall(t.group(1))]
+        for m in _GROUP.finditer(s, start):
+            if (group and m.start() == group.start()) or (t and m.start() >= t.start()):
+                continue
+            if not _is_mid_vocative(s[: m.start()], s[m.end() :]):
+                continue
+            lead.extend(int(i) for i in _TOKEN.findall(m.group(0)) if int(i) not in lead)
+        room = s.startswith("@@room")
+        body = _TRAILING_PUNCT.sub("", _LEADING_PUNCT.sub("", body))
+        sentences.append(_Sentence(s, body, tuple(lead), tuple(tail), bare, room))
+    return sentences
