@@ -30,8 +30,10 @@ from ._interception_vocabulary import (
     _PERSON,
     _PLEASE,
     _PREFIX,
+    _QUESTION_ADVERB,
     _SUBJECT_VERBS,
     _TAIL,
+    _TASK,
     _THIRD_PERSON,
     _WH_TAIL,
     _WH_TAIL_PREPOSITIONS,
@@ -48,7 +50,9 @@ _LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 _EMOJI = re.compile(r":[a-z0-9_+'-]+:")
 _TOKEN = re.compile(r"@@(\d+)")
 _MARKUP = re.compile(r"@@\w+|:[a-z0-9_+'-]+:|[⟦⟧]")
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|[\n;]+|\s+[-–—]+\s+")
+# "X happened so <@U1> their tickets go first": a mention after "so"/"but" starts a sentence of
+# its own, so that the news before it does not veto the ask after it.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|[\n;]+|\s+[-–—]+\s+|,?\s+(?:so|but)\s+(?=@@\d)")
 
 
 def mentioned_users(text: str) -> list[str]:
@@ -84,6 +88,8 @@ class _Sentence:
 
 
 _THIRD_NOUNS = frozenset({"he", "she", "they", "his", "her", "their"})
+_DO = frozenset({"did", "does", "do"})
+_IMPERATIVE_OPENERS = frozenset({"ok", "okay", "also", "then", "pls", "please", "so", "and"})
 _ASKING_MODALS = frozenset({"can", "could", "will", "would", "should", "can't", "won't"})
 
 
@@ -97,6 +103,8 @@ def _is_subject(rest: str) -> bool:
     first, second = m.group(1), m.group(2) or ""
     clause = _CLAUSE_END.split(rest, maxsplit=1)[0]
     asked = "?" in clause or bool(_YOU.search(clause))
+    if first in _DO and _QUESTION_ADVERB.search(clause):
+        asked = True  # "<@U1> did Wingtip ever send back the quote"
     if not asked and _THIRD_PERSON.search(rest) and first in _AUX_BE | _AUX_MODAL:
         return True  # "<@U1> is the Meraki expert here, she did the Wingtip deployment"
     if first in _SUBJECT_VERBS:
@@ -128,7 +136,10 @@ def _is_mid_vocative(before: str, after: str) -> bool:
     if word in _MID_BLOCK and not _MID_ASKED.match(after):
         return False  # "so <@U1> can go", but "so <@U1> can you…", "said, <@U1>, but…"
     if _MID_NEW_CLAUSE.match(after):
-        return True  # "…office move <@U1> and nobody has labelled the cables"
+        return True
+    boundary = before.rstrip()[-1:] in (",", ":", "!") or word in _IMPERATIVE_OPENERS
+    if boundary and _TASK.match(after.lstrip()) and not _PAST.match(after.lstrip()):
+        return True  # "Wingtip's UPS is beeping again, <@U1> swap the battery when ur onsite"  # "…office move <@U1> and nobody has labelled the cables"
     if not _MID_AFTER.match(after):
         return False
     rest = after.lstrip()

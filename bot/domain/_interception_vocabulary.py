@@ -76,6 +76,7 @@ _FIRST_WORDS = re.compile(r"([a-z'&]+|\d\S*|#\S+)(?:\s+([a-z'&]+|\d\S*|#\S+))?")
 _YOU = re.compile(r"\b(?:you|your|u|ur|you're|youre)\b")
 _THIRD_PERSON = re.compile(r"\b(?:he|she|him|his|her|he's|she's|he'd|she'd|he'll|she'll)\b")
 _CLAUSE_END = re.compile(r"[,;]")
+_QUESTION_ADVERB = re.compile(r"\b(?:ever|already|yet|still)\b")
 _PAST = re.compile(r"[a-z]{3,}ed")
 
 # After a leading mention these make it the subject of a statement about them.
@@ -195,6 +196,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "|must|until (?:eod|cob|noon|end of|\\d)|\\d+ ?(?:days?|hours?|hrs?|h|mins?) (?:out|left|away)",
             "(?:in|within) \\d+ ?(?:days?|hours?|hrs?|h|mins?)\\b|lapses?|goes? into redemption"
             "|waiting on (?:this|it|that|you|us)|(?:min|mins|minutes|hours|hrs|days) left",
+            "(?:goes|expires|dies|lapses|ends|runs out|is due) (?:at|tonight|today|tomorrow|in an hour)"
+            "|at midnight",
         ),
     ),
     (
@@ -217,8 +220,9 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "wants|wanted|asked|asking|asks|needs|requested|would like|called|calling",
             r"pushing (?:hard|for|on)|escalat\w*|prioriti\w*|priority|expedite\w*|bump\w*",
             "faster|sooner|speed (?:it )?up|move (?:it )?up|jumps? the (?:line|queue)|same-? ?day|vip|asap",
-            "goes? (?:first|before (?:anything|everything))|top priority|drop everything|demanding",
-            "(?:client|customer) (?:need|want)s?",
+            "go(?:es)? (?:first|before (?:anything|everything))|top priority|drop everything|demanding",
+            "(?:client|customer) (?:need|want)s?|(?:they're|they are|they've been|client is|customer is"
+            "|clients are|users are) (?:still )?waiting|promised",
             r"urgent\w*|white glove|threaten\w*|unhappy|upset|frustrated|complain\w*|p[1-4]",
             "by (?:eod|end of (?:day|week|month)|noon|tomorrow|today|monday|tuesday|wednesday"
             "|thursday|friday)",
@@ -232,7 +236,10 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"encrypted|breach\w*|phish\w*|compromis\w*|brute-? ?forc\w*|hacked|defac\w*|spoof\w*",
             r"locked out|expir\w*|beeping|bounc\w*|slow\w*|again|came back|reopened|wrong|missing",
             r"issue|problem|not working|isn't|aren't|hasn't|haven't|won't|wont|cannot|unable",
-            r"can't(?! wait)|cant(?! wait)|pegged|spik\w*|full|screaming|flood\w*|in a loop",
+            r"can't(?! wait)|cant(?! wait)|pegged|spik\w*|screaming|flood\w*|in a loop",
+            r"(?:is|are|'s|getting|almost|nearly|completely|disk|drive|mailbox|storage) full",
+            r"scam\w*|gave (?:them|him|her|someone|a stranger) (?:remote )?(?:access|control|the password)",
+            r"(?:clicked|opened) (?:a|the|an|some) (?:link|attachment)",
             r"blue ?screen\w*|bsod|blocking|blocked|lost|out of (?:space|storage|disk|memory)",
             r"\d{2,3} ?%|\d{1,2} ?% (?:free|left|remaining)|suspicious|flagged|detected|malware",
             r"virus|threat|throwing|err\w*|(?:nobody|no one|no-one) can|getting worse|worse",
@@ -246,7 +253,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "worth (?:a look|a check|checking|looking|investigating|double-? ?checking)",
             "should probably|probably should|not sure (?:if|it's|its|whether) (?:you|on)",
             "i'd (?:take a look|check|look)|looks like (?:one of )?yours|i bet|maybe nudge",
-            "might be (?:relevant|related|the same)",
+            "might be (?:relevant|related|the same)|pretty sure|i suspect|suspect (?:it's|its|the)",
             "(?:might|could|may) be (?:the|a|an|our|their|related)|probably (?:the|a|an)",
             "not sure if (?:you've|you have|u've|you) (?:seen|noticed|saw)|in case (?:you|u) (?:missed"
             "|haven't|didn't|are|'re)|(?:you|u) (?:may|might) have (?:seen|missed)",
@@ -313,6 +320,7 @@ _CONCERN = _words(
     r"can see|breaks?|bricks?|unpatched|unsupported|end of life|eol|possible|possibly|might be",
     r"could be|one for (?:you|u)|yours|under your name|your (?:name|queue|ticket)|again",
     r"\d{2,3} ?%|sending|logged|flagged|instead of|only \d|sounds? like|tonight",
+    r"open to the (?:internet|world|public)|publicly (?:accessible|exposed|open)|wide open",
 )
 # "not done", "isn't fixed": a negated resolution is not one
 _NEGATED_RESOLVED = _words(
@@ -322,7 +330,7 @@ _NEGATED_RESOLVED = _words(
 _QUESTION_START = re.compile(
     r"^(?:what|what's|whats|where|where's|when|who|who's|whos|why|how|how's|hows|how'd|which"
     r"|is|are|was|were|did|do|does|has|have|can|could|would|will|should|eta|status|update\s+on"
-    r"|you(?!'))\b"
+    r"|you(?!')(?!\s+(?:made|did|got|were|was|saved|nailed|rocked|killed|crushed|handled)\b))\b"
 )
 _FIRST_PERSON = re.compile(
     r"^(?:(?:heads\s+up|btw|fwiw|just|so|also|ok|okay)[\s,:]+)*"
@@ -377,6 +385,8 @@ _OFFER = _words(
     "would it help if (?:i|we)|(?:i'm|im|i am) (?:free|around|happy to|here)(?! to (?:ask|check))",
     "take (?:that|it|this|some) off your plate|don't worry about|dont worry about|here if you need",
     "ping me if|can help (?:with|if|out)|need a hand\\?|glad to help|(?:you|u) focus on",
+    "while (?:i'm|im|i am) (?:there|onsite|at it|in there|on site)|(?:if|in case) (?:you|u) want to "
+    "(?:offload|hand off|pass|give me)",
     "let me (?:take|grab|handle|do|cover|look|jump|pick|run|call|ring|deal|own|finish)",
     "let me know (?:what|how|where|if) (?:i|we) can|what (?:i|we) can take",
 )
@@ -396,6 +406,7 @@ _PRAISE = re.compile(
         "crush\\w* (?:that|the|this)|chef'?s kiss|slick|well played|smooth as|flawless",
         "thing of beauty|gold standard|absolute (?:beast|machine|unit|legend)|beast|textbook",
         "(?:zero|0|no) (?:sla )?(?:misses|breaches|escalations)|(?:a|the) legend|love (?:it|this|that)",
+        "(?:how|so) (?:fast|quick|quickly|well) (?:you|u)|called (?:in )?to say|look(?:ed)? (?:so )?easy",
     ).pattern
     + r"|:(?:100|star|star2|trophy|medal|chef-kiss|chefkiss|goat|sparkles|tada|heart|crown):"
 )
@@ -414,6 +425,9 @@ _NEWS = _words(
     "rolled out|announced|(?:fixed|patched|resolved) in (?:\\d|today|the|v\\d)",
     "(?:got|gave (?:us|it|them)?|received) (?:the|a|an) (?:green light|go-? ?ahead|nod|sign-? ?off"
     "|eta|date|answer|quote|ok)|finally (?:gave|got|sent|shipped|replied|answered|came)",
+    "(?:outage|issue|problem|incident|blip|downtime) (?:last night|yesterday|this morning|earlier|"
+    "on \\w+day) was|was on (?:the|their) (?:\\w+ )?side|posted (?:an|the) rca|(?:is|are|was) finally "
+    "(?:decommissioned|migrated|replaced|retired|installed|done|live|finished|completed|sorted|gone)",
     "(?:shipped|released|pushed|published|rolled out|put out|dropped) (?:the|a) (?:fix|patch|update"
     "|hotfix)|extended (?:the|their|our|it)|pushed (?:back|out) (?:the|their|to)|(?:is|are) booked",
     "(?:is|are|was) scheduled for|land(?:s|ing)? (?:on |this |next )?(?:mon|tues|wednes|thurs|fri"
@@ -449,7 +463,7 @@ _CHAT = re.compile(
         "lol|lmao|lmfao|rofl|haha\\w*|omg|(?:you're|youre|you are|you'll) (?:going to|gonna) love",
         "you earned it|earned it|go home|rest up|feel better|the rest of the day",
         "take a (?:break|breather|walk)|go (?:enjoy|rest|get some|grab (?:a|some) (?:food|lunch|coffee))"
-        "|get some (?:rest|sleep)|call it a day|log off|will still be here",
+        "|get some (?:rest|sleep)|call it a day|log off|will still be here|send help",
     ).pattern
     + r"|:(?:joy|laughing|sweat_smile|rolling_on_the_floor_laughing|rofl|smile|grin):"
 )

@@ -101,7 +101,7 @@ def test_an_fyi_beside_someone_elses_ask_tells_her_and_asks_nothing() -> None:
 @pytest.mark.parametrize(
     ("text", "rule"),
     [
-        ("client is waiting on this by 3 <@U01TECH1>", "request.deadline"),
+        ("client is waiting on this by 3 <@U01TECH1>", "request.client"),
         ("<@U01TECH2> the Litware renewal has to be signed before friday", "request.deadline"),
         ("<@U01TECH1> only 30 min left on the response SLA for #51220", "request.deadline"),
         ("where are we on the Contoso ticket <@U01TECH1>", "request.question"),
@@ -190,3 +190,65 @@ def test_a_veto_takes_only_its_own_sentences_cues() -> None:
 def test_emoji_codes_and_punctuation_stay_apart_from_the_words_beside_them() -> None:
     v = verdict("morning! :sunny: <@U01TECH2> how far along is the fabrikam intune rollout")
     assert v.rule == "request.question"
+
+
+# --- round 3: imperatives after a clause, "so <@U1>", question adverbs, more vetoes ----------
+
+
+def test_an_imperative_after_a_clause_addresses_her_but_not_after_an_auxiliary() -> None:
+    v = verdict("Wingtip's UPS is beeping again, <@U01TECH2> swap the battery when ur onsite")
+    assert v.is_request and v.targets == ("U01TECH2",)
+    other = verdict("<@U02OTHER1> did <@U01TECH3> send you the Tailspin config?")
+    assert not other.is_request and other.rule == "none.someone-else"
+
+
+def test_news_before_so_mention_does_not_veto_the_ask_after_it() -> None:
+    text = "Globex just signed the premium plan so <@U01TECH2> their tickets go first from today"
+    assert verdict(text).rule == "request.client"
+    assert verdict("Globex just signed the premium plan, fyi <@U01TECH2>").rule.startswith("none.")
+
+
+def test_did_with_a_question_adverb_asks_her() -> None:
+    assert verdict("<@U01TECH3> did Wingtip ever send back the signed quote").rule == (
+        "request.question"
+    )
+    assert not verdict("<@U01TECH3> is already on the Wingtip call").is_request
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Globex is our biggest account and they're waiting <@U01TECH1>", "request.client"),
+        ("the Litware SSL goes at midnight <@U01TECH3>", "request.deadline"),
+        ("the Fourth Coffee firewall admin page is open to the internet <@U01TECH3>", None),
+        (
+            "<@U01TECH2> pretty sure the Tailspin DC is running out of disk, just fyi",
+            "request.hint",
+        ),
+        ("<@U01TECH1> the Acme file server disk is full", "request.problem"),
+    ],
+)
+def test_round_three_requests(text: str, rule: str | None) -> None:
+    v = verdict(text)
+    assert v.is_request, v.rule
+    if rule is not None:
+        assert v.rule == rule
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("<@U01TECH1> the Tailspin outage last night was on the ISP side, RCA is up", "none.news"),
+        ("<@U01TECH3> Wingtip's old NAS is finally decommissioned", "none.news"),
+        ("<@U01TECH3> Adatum hired a full-time IT person for first-line tickets", None),
+        ("<@U01TECH1> the client called to say how fast you fixed their email", "none.praise"),
+        ("<@U01TECH3> you made the Globex QBR look easy", "none.praise"),
+        ("<@U01TECH1> I'm at Wingtip tomorrow, can grab their UPS while I'm there", "none.offer"),
+        ("<@U01TECH2> the coffee machine is down again, send help :sob:", None),
+    ],
+)
+def test_round_three_non_requests(text: str, rule: str | None) -> None:
+    v = verdict(text)
+    assert not v.is_request, v.rule
+    if rule is not None:
+        assert v.rule == rule
