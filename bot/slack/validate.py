@@ -276,6 +276,11 @@ def event_problem(data: dict[str, Any]) -> str | None:
     team = data.get("team_id")
     if team is not None and team_id(team) is None:
         return "event with an invalid team"
+    authorizations = data.get("authorizations")
+    if authorizations is not None and not (
+        isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)
+    ):
+        return "event authorizations are not a list of objects"
     for key, check in (("user", user_id), ("channel", channel_id)):
         value = event.get(key)
         if value is not None and not isinstance(value, str | dict):
@@ -285,4 +290,13 @@ def event_problem(data: dict[str, Any]) -> str | None:
     for key in ("text", "ts", "thread_ts", "subtype", "bot_id", "channel_type"):
         if event.get(key) is not None and not isinstance(event.get(key), str):
             return f"event {key} is not a string"
+    if event["type"] == "message":
+        # A message always names its sender by id (a user object belongs to user_change and
+        # team_join) and carries a ts of Slack's shape; thread_ts is a ts too.
+        if isinstance(event.get("user"), dict):
+            return "message event user is not an id"
+        if message_ts(event.get("ts")) is None:
+            return "message event without a valid ts"
+        if event.get("thread_ts") is not None and message_ts(event["thread_ts"]) is None:
+            return "message event with an invalid thread_ts"
     return None
