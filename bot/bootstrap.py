@@ -34,7 +34,7 @@ from .slack.directory import Directory
 from .slack.escalation_posts import EscalationPosts
 from .slack.executor import ListenerExecutor
 from .slack.home import HomeDelivery
-from .slack.installs import MultiWorkspaceMode, register_uninstall
+from .slack.installs import MultiWorkspaceMode, register_uninstall, single_workspace_uninstalled
 from .web import Response, Route, WebApp
 from .web.alerts import alert_route
 from .web.slack_endpoint import SlackEndpoint
@@ -83,8 +83,10 @@ class Container:
                     app_options=self.multi.bolt_options() if self.multi else None,
                     middleware=self.multi.middleware() if self.multi else (),
                 )
-                if self.multi:
-                    register_uninstall(self._bolt, self.multi.forget)
+                register_uninstall(
+                    self._bolt,
+                    self.multi.forget if self.multi else single_workspace_uninstalled,
+                )
             return self._bolt
 
     def wait_idle(self, timeout: float = 10.0) -> bool:

@@ -226,6 +226,18 @@ def register_uninstall(app: App, forget: Callable[[str], Any]) -> None:
             forget(team)
 
 
+def single_workspace_uninstalled(team: str) -> None:
+    """Single-workspace mode has one token from the environment and no installation to forget:
+    the event is acknowledged (the manifest subscribes it, and an unanswered event is retried and
+    counted as a failure) and the operator is told what stopped working."""
+    log.error(
+        "Slack says Lanekeeper was uninstalled from workspace %s or its bot token was revoked: "
+        "SLACK_BOT_TOKEN no longer works, so nothing more can be posted there. Reinstall the app "
+        "and set the new token; what is stored is kept and pruned as `retention:` says.",
+        team,
+    )
+
+
 # -- the mode, assembled ------------------------------------------------------------------------
 
 

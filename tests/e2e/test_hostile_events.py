@@ -176,9 +176,8 @@ def message_event(kind: str, *, text: str, user: str, channel: str, thread_ts: s
 
 
 # No listener: Bolt answers 404 "unhandled request" (never a 500). member_joined_channel is not
-# in slack-manifest.yml's bot_events; tokens_revoked is, but is only listened to in
-# multi-workspace mode (the known gap test_uninstall_events_are_acknowledged_in_single_mode shows).
-UNSUBSCRIBED = {"member_joined_channel", "tokens_revoked"}
+# in slack-manifest.yml's bot_events.
+UNSUBSCRIBED = {"member_joined_channel"}
 KINDS = [
     "plain",
     "plain",
@@ -430,16 +429,14 @@ def test_authorizations_of_the_wrong_type_are_refused_not_a_500(
     assert resp.status_code == 400, resp.status_code
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/bootstrap.py:86 registers the app_uninstalled and tokens_revoked listeners in "
-    "multi-workspace mode only, yet slack-manifest.yml subscribes both: in single-workspace mode "
-    "Bolt answers them 404, which Slack retries and counts as failures",
-)
 @pytest.mark.parametrize("kind", ["tokens_revoked", "app_uninstalled"])
-def test_uninstall_events_are_acknowledged_in_single_mode(app: Harness, kind: str) -> None:
+def test_uninstall_events_are_acknowledged_in_single_mode(
+    app: Harness, errors: pytest.LogCaptureFixture, kind: str
+) -> None:
+    """The manifest subscribes both; single-workspace mode has no installation to forget, so it
+    acknowledges them, keeps everything and tells the operator the token no longer works."""
     event = (
-        message_event(kind, text="", user="U01REQ", channel="C01GENERAL", thread_ts=None)
+        {"type": "tokens_revoked", "tokens": {"bot": ["U0LANEKEEPER"]}, "event_ts": _ts()}
         if kind == "tokens_revoked"
         else {"type": "app_uninstalled", "event_ts": _ts()}
     )
@@ -447,6 +444,8 @@ def test_uninstall_events_are_acknowledged_in_single_mode(app: Harness, kind: st
     resp = send(app, envelope(event))
     assert table_counts(app) == before
     assert resp.status_code == 200, resp.text
+    app.container.wait_idle()
+    assert any("SLACK_BOT_TOKEN no longer works" in r.getMessage() for r in errors.records)
 
 
 @pytest.mark.parametrize(
