@@ -88,6 +88,7 @@ class _Sentence:
 
 
 _THIRD_NOUNS = frozenset({"he", "she", "they", "his", "her", "their"})
+_WISH_VERBS = frozenset({"love", "appreciate", "be", "really", "help", "like"})
 _DO = frozenset({"did", "does", "do"})
 _IMPERATIVE_OPENERS = frozenset({"ok", "okay", "also", "then", "pls", "please", "so", "and"})
 _ASKING_MODALS = frozenset({"can", "could", "will", "would", "should", "can't", "won't"})
@@ -116,6 +117,8 @@ def _is_subject(rest: str) -> bool:
     if first in _AUX_BE:
         noun = second in _NOUN_START or second[:1].isdigit() or second.endswith("'s")
         return not (asked or noun)
+    if first in ("would", "could") and second in _WISH_VERBS:
+        return False  # "<@U1> would love it if the runbook got some love": a wish put to them
     if first in _AUX_MODAL:  # "<@U1> can the Meraki do content filtering" asks her
         noun = second in _NOUN_START or second[:1].isdigit() or second.endswith("'s")
         inverted = noun and first in _ASKING_MODALS and second not in _THIRD_NOUNS

@@ -68,7 +68,10 @@ _MID_BLOCK = _set(
     "remember believe than not"
 )
 _WISH_SUBJECT = _set("if ideally hopefully maybe hoping")
-_MODAL_AFTER = re.compile(r"\s*(?:could|can|would|will|might)\b")
+_MODAL_AFTER = re.compile(
+    r"\s*(?:could|can|would|will|might|(?:has|gets|had|got)\s+(?:a\s+)?(?:sec|second|min|minute|moment"
+    r"|chance|time)|is\s+(?:free|around|about|bored))\b"
+)
 _WH_TAIL = re.compile(r"^(?:which|what|what's|whats|where|where's|wheres)\b")
 _WH_TAIL_PREPOSITIONS = _set("on at in from for")
 _LAST_WORD = re.compile(r"([\w'/+&-]+)[\s,]*$")
@@ -168,7 +171,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "handover",
         _words(
-            "(?:it's|its|it is|that's|thats|this is) (?:all )?(?:yours|with you|on you|in your"
+            "(?:it's|its|it is|that's|thats|this is|is|are|'s) (?:all )?(?:yours|with you|on you|in your"
             " (?:court|queue|hands))(?: now)?|yours (?:now|i think|to (?:own|fix|take))",
             "over to (?:you|u)|(?:passing|handing|assigning|giving|throwing|moving|sending|"
             "kicking|punting|tossing|bouncing|routing|reassigning) (?:it |this |that )?(?:over "
@@ -321,6 +324,7 @@ _CONCERN = _words(
     r"could be|one for (?:you|u)|yours|under your name|your (?:name|queue|ticket)|again",
     r"\d{2,3} ?%|sending|logged|flagged|instead of|only \d|sounds? like|tonight",
     r"open to the (?:internet|world|public)|publicly (?:accessible|exposed|open)|wide open",
+    r"itself|by itself|themselves|unexpected\w*|randomly|twice|keeps? (?:\w+ing)",
 )
 # "not done", "isn't fixed": a negated resolution is not one
 _NEGATED_RESOLVED = _words(
@@ -452,7 +456,7 @@ _ANSWER = _words(
     "\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|\\d{3}-\\d{4}|(?:ticket|case) is #?\\d+",
     "it was (?:the|a|an|their|our|just)|(?:it's|its) reserved|was for the",
     "ext\\.? ?\\d+|(?:you|u) (?:wanted|asked for|needed|were after|were looking for)",
-    "(?:it's|its|it is) under|(?:contact|number|email|address|url|login|password) (?:at|for) [\\w' ]{1,30}? is",
+    "i asked \\w+(?: \\w+)?,? (?:they|he|she) said|(?:it's|its|it is) under|(?:contact|number|email|address|url|login|password) (?:at|for) [\\w' ]{1,30}? is",
 )
 _ANSWER_START = re.compile(
     r"^(?:yes|yeah|yep|yup|no|nope|nah|correct|right|confirmed|affirmative|sure is|it is)\b"

@@ -252,3 +252,32 @@ def test_round_three_non_requests(text: str, rule: str | None) -> None:
     assert not v.is_request, v.rule
     if rule is not None:
         assert v.rule == rule
+
+
+# --- round 4: conditions on her, wishes after her name, handovers, itself --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("if <@U01TECH1> has a sec today the Wingtip VPN profile needs a tweak", None),
+        ("<@U01TECH3> would love it if the Tailspin runbook got some love before the audit", None),
+        ("fyi <@U01TECH3> I'm out tomorrow, the Tailspin migration is with you now", None),
+        ("<@U01TECH2> RMM shows Adatum-FS01 rebooted itself twice overnight", "request.report"),
+    ],
+)
+def test_round_four_requests(text: str, rule: str | None) -> None:
+    v = verdict(text)
+    assert v.is_request, v.rule
+    if rule is not None:
+        assert v.rule == rule
+
+
+def test_i_asked_them_and_they_said_is_an_answer() -> None:
+    v = verdict("<@U01TECH3> I asked Tailspin, they said the old server can go")
+    assert not v.is_request and v.rule == "none.answer"
+
+
+def test_a_mention_inside_someone_elses_question_is_still_not_addressed() -> None:
+    assert not verdict("<@U02OTHER1> can you loop <@U01TECH2> in on the Globex ticket?").is_request
+    assert not verdict("does anyone know if <@U01TECH1> finished the Contoso migration?").is_request
