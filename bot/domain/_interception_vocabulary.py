@@ -44,7 +44,7 @@ _TAIL = re.compile(
 # A new clause's subject right after a mention: the mention was a vocative ("…, <@U1> it's getting
 # worse", "so <@U1> their tickets go first", "<@U1> and nobody has labelled the cables").
 _MID_NEW_CLAUSE = re.compile(
-    r"\s*(?:(?:and|but)\s+)?(?:the|this|these|those|their|it's|its|there's|theres|everything"
+    r"\s*(?:(?:and|but)\s+)?(?:the|this|these|those|their|it's|its|there's|theres|everything|they"
     r"|nothing|nobody|no\s+one|something|we're|we've|they're|our|client|user|users)(?![\w'])"
 )
 _MID_AFTER = re.compile(
@@ -151,6 +151,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "any idea|wondering (?:if|whether|who|what|where|when|why|how|which)|curious (?:if|whether)",
             "remind me|tell me (?:if|whether|where|what|when|who|how|why|which)|walk me through",
             "^\\s*(?:you|u) (?:free|around|available|able|up for|good for|ok with|busy)",
+            "(?:you|u|you're|youre|ur) [^.?!]*\\bright\\s*\\??\\s*$",
         ),
     ),
     (
@@ -164,6 +165,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "if (?:you|u) (?:can|could) (?:swing|manage|squeeze|fit)|could use (?:a|some|another"
             "|your|a second|fresh)|hoping (?:you|u)|(?:i|we) (?:hope|wish) (?:you|u)",
             "hoping (?:(?:you|u) )?(?:can|could|will|would)|(?:if|once) (?:can|could) (?:get|take)",
+            "(?:^|would |'d )be (?:so |really )?(?:great|amazing|awesome|nice|ace|lovely|ideal|helpful) if",
             "in an? (?:perfect|ideal) world|ideally|(?:kinda |really )?wish (?:someone|somebody"
             "|you|u|we)|looking at (?:you|u)(?! for)|would love (?:it|to see)",
         ),
@@ -171,7 +173,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "handover",
         _words(
-            "(?:it's|its|it is|that's|thats|this is|is|are|'s) (?:all )?(?:yours|with you|on you|in your"
+            "(?:it's|its|it is|that's|thats|this is|is|are|'s) (?:all |back )?(?:yours|with you|on you|in your"
             " (?:court|queue|hands))(?: now)?|yours (?:now|i think|to (?:own|fix|take))",
             "over to (?:you|u)|(?:passing|handing|assigning|giving|throwing|moving|sending|"
             "kicking|punting|tossing|bouncing|routing|reassigning) (?:it |this |that )?(?:over "
@@ -297,7 +299,7 @@ _WORK = _words(
 _STATUS = _words(
     "any (?:update|news|word|progress|luck|movement)|checking in|following up|circling back",
     "where are we|how far along|what's left|whats left|how's .{1,40} coming|how is .{1,40} coming",
-    "(?:status|eta|update|progress|latest) (?:check )?(?:on|of|for)|status check|yet\\s*$",
+    "(?:status|eta|update|progress|latest) (?:check )?(?:on|of|for)|status check",
 )
 # In a question these ask for a status too ("is the restore still on?", "eta?").
 _STATUS_IN_QUESTION = _words(
@@ -325,6 +327,7 @@ _CONCERN = _words(
     r"\d{2,3} ?%|sending|logged|flagged|instead of|only \d|sounds? like|tonight",
     r"open to the (?:internet|world|public)|publicly (?:accessible|exposed|open)|wide open",
     r"itself|by itself|themselves|unexpected\w*|randomly|twice|keeps? (?:\w+ing)",
+    r"(?:is|are) the same as|same password|reused|re-used",
 )
 # "not done", "isn't fixed": a negated resolution is not one
 _NEGATED_RESOLVED = _words(
@@ -408,7 +411,7 @@ _PRAISE = re.compile(
         "well done|shout-? ?out|raving|you saved|saved the|the way you|superstar|goat|chef-?kiss",
         "outstanding|incredible work|stellar|top notch|above and beyond|proud of",
         "crush\\w* (?:that|the|this)|chef'?s kiss|slick|well played|smooth as|flawless",
-        "thing of beauty|gold standard|absolute (?:beast|machine|unit|legend)|beast|textbook",
+        "(?:clean|tidy|solid|neat|beautiful|lovely|tremendous) (?:work|job)|showroom|thing of beauty|gold standard|absolute (?:beast|machine|unit|legend)|beast|textbook",
         "(?:zero|0|no) (?:sla )?(?:misses|breaches|escalations)|(?:a|the) legend|love (?:it|this|that)",
         "(?:how|so) (?:fast|quick|quickly|well) (?:you|u)|called (?:in )?to say|look(?:ed)? (?:so )?easy",
     ).pattern

@@ -119,6 +119,13 @@ any of them   —                                            no *report* cue in 
   ETA``, ``shipped the fix``, ``extended the deadline``, ``got the green light``), chat (``take a
   break``, ``go rest``), ``you won't believe``. A status word (``eta``, ``status``) asks only in a
   question or as ``status/eta on …``.
+* Later rounds (lines the tuner wrote to probe the rules, measured before each change): an
+  imperative after a clause boundary addresses her (``…beeping again, <@U1> swap the battery``),
+  a mention after ``so``/``but`` starts its own sentence, ``if <@U1> has a sec …`` and ``<@U1>
+  would love it if …`` put the ask to her, ``did X ever/already/yet …`` is a question, ``right?``
+  after a "you" asks; more concerns (rebooted itself, same password as, open to the internet) and
+  vetoes (last night's outage was on the ISP side, finally decommissioned, how fast you fixed,
+  clean work, while I'm there, send help, I asked X, they said …).
 * Praise, news, offers and value answers take only their own sentence's cues (``congrats :tada:.
   ok work stuff: the auditor wants…`` is a request); an answer that frames the message (``re your
   q``, ``sorry for the slow reply``) takes the whole message's.

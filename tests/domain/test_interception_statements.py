@@ -281,3 +281,32 @@ def test_i_asked_them_and_they_said_is_an_answer() -> None:
 def test_a_mention_inside_someone_elses_question_is_still_not_addressed() -> None:
     assert not verdict("<@U02OTHER1> can you loop <@U01TECH2> in on the Globex ticket?").is_request
     assert not verdict("does anyone know if <@U01TECH1> finished the Contoso migration?").is_request
+
+
+# --- round 5 ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Alpine Vet's software won't open <@U01TECH2> they have surgeries at 10", None),
+        ("<@U01TECH3> the Northwind admin password is the same as the wifi one", "request.report"),
+        ("be great if someone re-cabled the rack, <@U01TECH3> you're onsite thurs right", None),
+        (
+            "fyi <@U01TECH2> the Bayside ticket bounced back from the vendor, it's back with you",
+            None,
+        ),
+    ],
+)
+def test_round_five_requests(text: str, rule: str | None) -> None:
+    v = verdict(text)
+    assert v.is_request, v.rule
+    if rule is not None:
+        assert v.rule == rule
+
+
+def test_round_five_non_requests() -> None:
+    assert verdict("<@U01TECH3> clean work on the Northwind rack, looks like a showroom").rule == (
+        "none.praise"
+    )
+    assert not verdict("<@U01TECH3> did you try the new taco place yet").is_request
