@@ -45,11 +45,14 @@ def build_bolt_app(
     for extra in middleware:
         app.use(extra)
     errors.register(app)
+    # Message events first: Bolt runs every earlier listener's matchers on each request until
+    # one matches, and behind the others that cost each message ~0.6 ms of CPU (issue 19).
+    interception.register_messages(app, deps, replies=executor.replies)
     commands.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)
     approvals.register(app, deps, deps.directory)
-    interception.register(app, deps, replies=executor.replies)
+    interception.register_actions(app, deps, replies=executor.replies)
     home.register(app, deps, home_delivery)
     level10.register(app, deps)
     return app
