@@ -11,7 +11,7 @@ from bot.services.interceptions import dismissals_per_rule, rule_of
 from tests.e2e.conftest import TEAM, Harness
 from tests.e2e.test_interception import CHANNEL, caught, offers, say
 
-ANSWER = "<@U01TECH1> the Fabrikam voice VLAN is tagged on the core switch"
+ANSWER = "<@U01TECH1> the Fabrikam voice VLAN is still untagged on the core switch"
 
 
 def test_without_her_question_the_statement_is_handed_to_her(app: Harness) -> None:
