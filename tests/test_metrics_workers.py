@@ -1,9 +1,10 @@
 """``/metrics`` of `lanekeeper serve` with WEB_CONCURRENCY=2: whichever worker answers the scrape,
 it reports every worker's requests (prometheus-client's multiprocess mode, one folder shared by
-the workers)."""
+the workers). And with ``LANEKEEPER_LOG_FORMAT=json`` every line is JSON, gunicorn's too."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -59,6 +60,7 @@ def test_every_scrape_sums_every_workers_requests(tmp_path: Path) -> None:
             "LANEKEEPER_WEB_THREADS": "4",
             "LANEKEEPER_METRICS_TOKEN": TOKEN,
             "PROMETHEUS_MULTIPROC_DIR": str(shared),
+            "LANEKEEPER_LOG_FORMAT": "json",
         }
     )
     proc = subprocess.Popen(
@@ -110,3 +112,8 @@ def test_every_scrape_sums_every_workers_requests(tmp_path: Path) -> None:
             fake.stop()
     assert proc.returncode == 0, out
     assert "Traceback" not in out
+    # Every line is JSON, gunicorn's own included (for a log shipper), and says which process.
+    records = [json.loads(line) for line in out.splitlines() if line.strip()]
+    loggers = {r["logger"] for r in records}
+    assert "gunicorn.error" in loggers, loggers
+    assert any("Booting worker" in r["message"] for r in records)

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornLogger
 
 if TYPE_CHECKING:
     from ..bootstrap import Container
@@ -34,6 +35,19 @@ log = logging.getLogger(__name__.partition(".")[0])
 
 Start = Callable[[], tuple["Container", Any]]  # builds a worker's container and its WSGI app
 Stop = Callable[["Container"], None]  # finishes in-flight work and releases claims
+
+
+class _ThroughRoot(GunicornLogger):
+    """gunicorn's own lines (workers booting, signals, a worker that died) through the
+    process's logging, as every other line: the same format, plain or JSON for a log shipper,
+    and the same redaction of secrets (bot/logs.py)."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for logger in (self.error_log, self.access_log):
+            for handler in [h for h in logger.handlers if getattr(h, "_gunicorn", False)]:
+                logger.removeHandler(handler)
+            logger.propagate = True
 
 
 class _Workers(BaseApplication):
@@ -76,7 +90,9 @@ def serve_workers(
         "keepalive": 75,  # past a load balancer's idle timeout (60 s on the usual ones)
         "accesslog": None,
         "errorlog": "-",
-        "loglevel": "warning",
+        "logger_class": _ThroughRoot,
+        # gunicorn's lines at the level the rest logs at (LANEKEEPER_LOG_LEVEL), never below INFO
+        "loglevel": logging.getLevelName(max(logging.INFO, logging.getLogger().level)).lower(),
         "proc_name": "lanekeeper",
     }
     log.info(
