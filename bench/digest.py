@@ -190,6 +190,7 @@ def bench_config() -> LanekeeperConfig:
         severities=_targets({"P2": ("4h", "2d"), "P3": ("1d", "5d")}),
         approval=ApprovalPolicy(mode="always"),
         approvers=("U0CAB1", "U0CAB2"),
+        window=True,  # its escalations carry a window start: the digest's changes section
     )
     return LanekeeperConfig(timezone="UTC", teams=teams, lanes=lanes, admins=("U0ADMIN",))
 
@@ -526,6 +527,8 @@ def one_digest(uow: UnitOfWork, lanes: Lanes, team: str) -> tuple[Sample, Digest
         items=items,
         approvals=approvals,
         risk_window=DEFAULT_RISK_WINDOW,
+        alert_lane=lanes.config.alert_lane,
+        window_lanes=lanes.config.window_lanes,
     )
     t2 = time.perf_counter()
     digest_blocks(digest)

@@ -10,10 +10,10 @@ it was opened when the PSA gives none.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..domain.clocks import approval_due
@@ -22,7 +22,7 @@ from ..domain.escalation import ACTIVE, Status
 from ..domain.sla import WorkItem
 from ..domain.text import message_link
 from ..services.context import Lanes
-from .models import Escalation, PsaSyncState, Ticket
+from .models import Escalation, PsaSyncState, Ticket, UTCDateTime
 
 
 def escalation_item(row: Any, lanes: Lanes) -> WorkItem:
@@ -52,6 +52,77 @@ def escalation_item(row: Any, lanes: Lanes) -> WorkItem:
         storage_id=row.id,
         reopen_count=row.reopen_count,
     )
+
+
+def _escalation_items(rows: Iterable[Any], lanes: Lanes, known: set[str]) -> list[WorkItem]:
+    """:func:`escalation_item` for each Core row of :data:`ESCALATION_COLUMNS` (in that order)
+    that does not name a ticket in ``known``: the same items, built for thousands of rows at
+    once (positional unpacking, :meth:`WorkItem.from_fields`; bench/digest.py)."""
+    targets = lanes.target_lengths
+    build = WorkItem.from_fields
+    items = []
+    for (
+        id_,
+        number,
+        team,
+        lane,
+        severity,
+        client,
+        summary,
+        owner,
+        status,
+        opened_at,
+        created_at,
+        respond_due,
+        resolve_due,
+        responded_at,
+        resolved_at,
+        paused_since,
+        lane_channel,
+        lane_ts,
+        starts_at,
+        reopen_count,
+        psa_ticket,
+    ) in rows:
+        if psa_ticket and psa_ticket.lstrip("#") in known:
+            continue
+        opened_at = opened_at or created_at
+        opened_at = opened_at and _utc(opened_at)
+        respond_due = respond_due and _utc(respond_due)
+        resolve_due = resolve_due and _utc(resolve_due)
+        responded_at = responded_at and _utc(responded_at)
+        resolved_at = resolved_at and _utc(resolved_at)
+        paused_since = paused_since and _utc(paused_since)
+        starts_at = starts_at and _utc(starts_at)
+        lengths = targets(team, lane, severity)
+        items.append(
+            build(
+                {
+                    "kind": "escalation",
+                    "ref": f"ESC-{number}",
+                    "team": team,
+                    "severity": severity,
+                    "client": client,
+                    "summary": summary,
+                    "owner": owner,
+                    "status": status,
+                    "opened_at": opened_at,
+                    "respond_due": respond_due,
+                    "resolve_due": resolve_due,
+                    "responded_at": responded_at,
+                    "resolved_at": resolved_at,
+                    "paused_since": paused_since,
+                    "url": message_link(lane_channel, lane_ts),
+                    "respond_target": lengths[0] if lengths else None,
+                    "resolve_target": lengths[1] if lengths else None,
+                    "lane": lane,
+                    "starts_at": starts_at,
+                    "storage_id": id_,
+                    "reopen_count": reopen_count,
+                }
+            )
+        )
+    return items
 
 
 def ticket_item(row: Any, lanes: Lanes) -> WorkItem:
@@ -113,6 +184,27 @@ ESCALATION_COLUMNS = (
     Escalation.reopen_count,
     Escalation.psa_ticket,
 )
+
+
+def _raw(column: Any) -> Any:
+    """A stored time read without :class:`UTCDateTime`'s per-value conversion (SQLAlchemy calls
+    it for each of the eight times of thousands of rows); :func:`_utc` converts it instead,
+    the same way, skipping the empty ones."""
+    return type_coerce(column, DateTime(timezone=True)).label(column.key)
+
+
+def _utc(value: datetime) -> datetime:
+    """What :meth:`UTCDateTime.process_result_value` gives for a non-empty value."""
+    if value.tzinfo is UTC:
+        return value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# The same columns, the times read raw (see :func:`_raw`), for :func:`_escalation_items`.
+_ESCALATION_ROWS = tuple(
+    _raw(c) if isinstance(c.type, UTCDateTime) else c for c in ESCALATION_COLUMNS
+)
+
 TICKET_COLUMNS = (
     Ticket.id,
     Ticket.number,
@@ -157,7 +249,7 @@ class WorkItems:
 
     def team_open(self, slack_team_id: str, team: str, *, unpaused: bool = False) -> list[WorkItem]:
         """A team's active escalations and open tickets (``unpaused``: not waiting on the client)."""
-        esc = select(*ESCALATION_COLUMNS).where(
+        esc = select(*_ESCALATION_ROWS).where(
             Escalation.slack_team_id == slack_team_id,
             Escalation.team == team,
             Escalation.status.in_(_ACTIVE),
@@ -171,8 +263,14 @@ class WorkItems:
         if unpaused:
             esc = esc.where(Escalation.paused_since.is_(None))
             tix = tix.where(Ticket.waiting_since.is_(None))
-        tickets = self.session.execute(tix).all()
-        return self._merge(self.session.execute(esc), tickets)
+        # Core rows on the session's connection (its transaction): the ORM's result handling
+        # adds nothing to plain columns but its cost per row.
+        conn = self.session.connection()
+        tickets = conn.execute(tix).all()
+        known = {t.number for t in tickets}
+        items = [ticket_item(t, self.lanes) for t in tickets]
+        items += _escalation_items(conn.execute(esc), self.lanes, known)
+        return items
 
     def user_open(self, slack_team_id: str, user: str, *, limit: int = 100) -> list[WorkItem]:
         """What ``user`` owns: active escalations and open tickets, soonest due first."""

@@ -13,7 +13,9 @@ minute by minute) on UTC instants, because arithmetic on two datetimes that shar
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,6 +34,12 @@ _MAX_SCAN_DAYS = 3660
 # Holiday names go into English Slack messages; the library defaults to the country's language.
 _PREFERRED_LANGUAGES = ("en_US", "en_GB", "en_AU", "en_CA", "en_NZ", "en_IN", "en")
 LISTED_HOLIDAY_NAME = "Team holiday"
+# The running totals of business time cover at most this many local dates per calendar (about
+# 22 years); a span reaching past them is measured day by day, as before.
+_MAX_TABLE_DAYS = 8_000
+_TABLE_MARGIN_DAYS = 92
+_START_OF_TIME = datetime.min.replace(tzinfo=UTC)
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
 
 
 def as_utc(at: datetime, name: str = "datetime") -> datetime:
@@ -56,6 +64,25 @@ def _parse_listed_date(value: date | str) -> date:
         return date.fromisoformat(str(value).strip())
     except ValueError:
         raise ValueError(f'holiday date "{value}" is not a date (use YYYY-MM-DD)') from None
+
+
+@dataclass(frozen=True)
+class _Totals:
+    """Business time before each local date of a contiguous range, for one calendar.
+
+    ``before[i]`` is the sum of the window lengths of the dates ``first`` … ``first + i - 1``
+    (``before[0]`` is zero), so the business time of every window from date ``d`` to date
+    ``e - 1`` is ``before[e - first] - before[d - first]``. Immutable: a calendar swaps in a
+    longer table instead of changing one that another thread may be reading.
+    """
+
+    first: int  # proleptic ordinal of the first date covered
+    before: tuple[timedelta, ...]  # one entry more than the dates covered
+
+    @property
+    def end(self) -> int:
+        """Ordinal of the first date past the table."""
+        return self.first + len(self.before) - 1
 
 
 class BusinessCalendar:
@@ -90,6 +117,13 @@ class BusinessCalendar:
         self.holiday_subdivision = holiday_subdivision
         self._listed: frozenset[date] = frozenset(_parse_listed_date(v) for v in holiday_dates)
         self._by_year: dict[int, dict[date, str]] = {}
+        # Windows per local date and running totals of business time, built on first use:
+        # everything they depend on (hours, timezone, holidays) is fixed for the calendar's life.
+        self._windows: dict[date, tuple[datetime, datetime] | None] = {}
+        self._totals = _Totals(first=0, before=(_ZERO,))
+        self._totals_lock = threading.Lock()
+        self._pinned: tuple[datetime, int, timedelta, timedelta] | None = None
+        self._last: datetime | None = None
         self._language: str | None = None
         if holiday_country:
             # Fail at configuration time, not on the first SLA computation.
@@ -199,8 +233,19 @@ class BusinessCalendar:
         """The business window of a local date in UTC, or None on a non-business day.
 
         Every window lies inside its own local day, so the windows touching an interval are
-        exactly those of the local dates the interval spans.
+        exactly those of the local dates the interval spans. Computed once per date.
         """
+        try:
+            return self._windows[day]
+        except KeyError:
+            pass
+        w = self._compute_window(day)
+        if len(self._windows) >= _MAX_TABLE_DAYS:
+            self._windows.clear()  # a bound, never reached by ordinary use
+        self._windows[day] = w  # two threads may both compute it: equal, and stored atomically
+        return w
+
+    def _compute_window(self, day: date) -> tuple[datetime, datetime] | None:
         if not self.is_business_day(day):
             return None
         h = self.hours
@@ -292,18 +337,128 @@ class BusinessCalendar:
         raise self._exhausted()
 
     def business_time_between(self, a: datetime, b: datetime) -> timedelta:
-        """Business time in ``[a, b)``; negative when ``b`` is before ``a`` (time overdue)."""
+        """Business time in ``[a, b)``; negative when ``b`` is before ``a`` (time overdue).
+
+        The windows of the local dates between the two ends, which lie wholly inside the span,
+        are summed from a table of running totals (:class:`_Totals`); only the first two and
+        the last two dates are clipped to the span, so the cost does not grow with its length.
+        The result is exactly :meth:`_business_time_by_day`'s (a property test holds them
+        equal): the same windows, each counted once.
+        """
         a = as_utc(a, "a")
         b = as_utc(b, "b")
         if b < a:
-            return -self.business_time_between(b, a)
+            return -self._forward(b, a)
+        return self._forward(a, b)
+
+    def _forward(self, a: datetime, b: datetime) -> timedelta:
+        """Business time in ``[a, b)`` of UTC instants, ``a`` at or before ``b``."""
+        if self._always_open:
+            return b - a
+        pa = self._pinned_end(a)
+        pb = self._pinned_end(b)
+        first = pa[1] if pa is not None else self._local_date(a).toordinal()
+        last = pb[1] if pb is not None else self._local_date(b).toordinal()
+        if last - first >= 3:
+            # Dates first+2 … last-2 lie wholly inside [a, b), and the two dates at each end
+            # reach no further than the other end: a local date two days after another starts
+            # after all of it, whatever the clocks do (no zone moves its offset back by more
+            # than a day). So each end is clipped on its own side only.
+            inner = self._sum_windows(first + 2, last - 1)
+            if inner is not None:
+                head = pa[2] if pa is not None else self._clipped(a, _END_OF_TIME, first, first + 2)
+                tail = (
+                    pb[3]
+                    if pb is not None
+                    else self._clipped(_START_OF_TIME, b, last - 1, last + 1)
+                )
+                return head + inner + tail
+        return self._clipped(a, b, first, last + 1)
+
+    def _pinned_end(self, at: datetime) -> tuple[datetime, int, timedelta, timedelta] | None:
+        """For the instant asked about twice in a row (a digest's ``now``, against each item's
+        due time), kept until another is: ``at``, its local date (ordinal), the business time
+        from ``at`` to the end of the next local date, and from the start of the previous local
+        date to ``at``. None for any other instant."""
+        pinned = self._pinned
+        if pinned is not None and pinned[0] == at:
+            return pinned
+        if self._last != at:
+            self._last = at
+            return None
+        day = self._local_date(at).toordinal()
+        pinned = (
+            at,
+            day,
+            self._clipped(at, _END_OF_TIME, day, day + 2),
+            self._clipped(_START_OF_TIME, at, day - 1, day + 1),
+        )
+        self._pinned = pinned  # a tuple swapped in whole: safe to read from other threads
+        return pinned
+
+    def _clipped(self, a: datetime, b: datetime, start: int, stop: int) -> timedelta:
+        """Business time in ``[a, b)`` of the windows of dates ``start`` … ``stop - 1``."""
+        total = _ZERO
+        for ordinal in range(start, stop):
+            w = self._window(date.fromordinal(ordinal))
+            if w is not None:
+                begin = w[0] if w[0] > a else a
+                finish = w[1] if w[1] < b else b
+                if finish > begin:
+                    total += finish - begin
+        return total
+
+    def _sum_windows(self, start: int, stop: int) -> timedelta | None:
+        """Total length of the windows of dates ``start`` … ``stop - 1`` (ordinals), from the
+        running totals; None when that range would make the table too long."""
+        t = self._totals
+        if not (t.first <= start and stop <= t.end):
+            grown = self._grow(start, stop)
+            if grown is None:
+                return None
+            t = grown
+        return t.before[stop - t.first] - t.before[start - t.first]
+
+    def _grow(self, start: int, stop: int) -> _Totals | None:
+        with self._totals_lock:
+            t = self._totals
+            if len(t.before) == 1:  # empty: start at the range asked for
+                t = _Totals(first=start, before=(_ZERO,))
+            if t.first <= start and stop <= t.end:
+                return t  # another thread grew it meanwhile
+            # Grown with a margin, so a digest's items, spread over a few months, grow it once.
+            first = min(t.first, start - _TABLE_MARGIN_DAYS)
+            end = max(t.end, stop + _TABLE_MARGIN_DAYS)
+            if end - first > _MAX_TABLE_DAYS:
+                first, end = min(t.first, start), max(t.end, stop)
+                if end - first > _MAX_TABLE_DAYS:
+                    return None
+            before = [_ZERO]
+            for ordinal in range(first, end):
+                if t.first <= ordinal < t.end:
+                    # reuse what is known: the lengths do not change
+                    length = t.before[ordinal - t.first + 1] - t.before[ordinal - t.first]
+                else:
+                    w = self._window(date.fromordinal(ordinal))
+                    length = _ZERO if w is None else w[1] - w[0]
+                before.append(before[-1] + length)
+            self._totals = _Totals(first=first, before=tuple(before))
+            return self._totals
+
+    def _business_time_by_day(self, a: datetime, b: datetime) -> timedelta:
+        """:meth:`business_time_between` walked day by day: the reference its table is
+        checked against (tests/domain/test_calendar_totals.py)."""
+        a = as_utc(a, "a")
+        b = as_utc(b, "b")
+        if b < a:
+            return -self._business_time_by_day(b, a)
         if self._always_open:
             return b - a
         total = _ZERO
         day = self._local_date(a)
         last = self._local_date(b)
         while day <= last:
-            w = self._window(day)
+            w = self._compute_window(day)
             if w is not None:
                 begin = max(w[0], a)
                 finish = min(w[1], b)

@@ -306,3 +306,20 @@ def test_describe_uses_business_time() -> None:
     friday = responded(resolve_due=chi(2026, 1, 12, 9), opened_at=chi(2026, 1, 9, 13))
     (r,) = read_clocks(friday, CAL, chi(2026, 1, 9, 17))
     assert describe_reading(r) == "breaches in 2h"
+
+
+# ------------------------------------------------------------------ building items fast
+
+
+def test_from_fields_is_the_constructors_item() -> None:
+    full = item(responded_at=chi(2026, 1, 12, 9, 5), lane="network", category="Backup")
+    fields = {f: getattr(full, f) for f in WorkItem.__dataclass_fields__}
+    fast = WorkItem.from_fields(dict(fields))
+    assert fast == full and hash(fast) == hash(full)
+    assert fast.is_closed is False and fast.is_paused is False
+    # Omitted fields read their defaults, as the constructor gives them.
+    required = {k: v for k, v in fields.items() if k not in ("category", "owner_name", "lane")}
+    assert WorkItem.from_fields(required) == WorkItem(**required)
+    assert WorkItem.from_fields(required).category is None
+    with pytest.raises(AttributeError):
+        fast.status = "closed"  # type: ignore[misc]  # still frozen
