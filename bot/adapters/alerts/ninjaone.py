@@ -119,11 +119,13 @@ def parse(document: object, *, now: datetime) -> IntakeResult:
                 key=series_uid,
                 action=action,
                 severity=severity,
-                title=title or f"NinjaOne condition on device {device_id or '?'}",
+                title=title
+                or truncate(f"NinjaOne condition on device {device_id or '?'}", TITLE_MAX),
                 description=description,
                 client=_first(CLIENT_KEYS, device, data, activity),
+                # An id may be ID_MAX long: "device <id>" is cut to a device name's cap.
                 device=_first(DEVICE_NAME_KEYS, device, data)
-                or (f"device {device_id}" if device_id else None),
+                or (truncate(f"device {device_id}", NAME_MAX) if device_id else None),
                 url=None,
                 occurred_at=occurred,
                 delivery_id=delivery_id,
