@@ -26,6 +26,7 @@ from .models import (
     Level10Issue,
     Level10Snapshot,
     Level10Todo,
+    OutboxMessage,
     Ticket,
     TimelineEntry,
 )
@@ -206,6 +207,19 @@ class Level10Repository:
             },
             ["slack_team_id", "job", "scope", "period"],
         )
+
+    def refused_post(self, slack_team_id: str, dedupe_key: str) -> dict[str, Any] | None:
+        """The payload of the keyed Level-10 post when Slack refused it for good, else None."""
+        row = self.session.execute(
+            select(OutboxMessage.payload, OutboxMessage.failed_at).where(
+                OutboxMessage.slack_team_id == slack_team_id,
+                OutboxMessage.dedupe_key == dedupe_key,
+                OutboxMessage.kind == "level10",
+            )
+        ).first()
+        if row is None or row.failed_at is None:
+            return None
+        return dict(row.payload or {})
 
     def add_snapshot(
         self, slack_team_id: str, team: str, week: str, figures: dict[str, Any], now: datetime

@@ -15,7 +15,12 @@ from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
+from ..adapters.models import OutboxMessage
+from ..adapters.repository import JobRuns
 from ..services import scorecard
+from ..slack import level10_posts
 from ..slack.level10_chart import chart_png
 from ..slack.level10_render import prompt_blocks, reminder_message
 from . import Job, JobContext, JobResult
@@ -48,9 +53,18 @@ def _run_team(ctx: JobContext, team: str, now: datetime) -> JobResult:
         return JobResult(JOB, team, "not-due", _not_due(ctx, team, now))
     cal = ctx.lanes.calendar(team)
     week = scorecard.week_key(cal.local(meeting).date())
-    with ctx.uow() as uow:
-        if uow.level10(ctx.lanes).snapshot(ctx.slack_team_id, team, week) is not None:
-            return JobResult(JOB, team, "already-sent", week)
+    with ctx.uow() as uow:  # checked before anything is built: re-runs cost one query
+        before = uow.job_runs.outcome(ctx.slack_team_id, JOB, team, week)
+    if before == "refused":
+        # This week's post was refused for good (channel_not_found, not_in_channel …): once
+        # someone fixed that, a re-run sends it, once.
+        if scorecard.retry_refused(
+            ctx.uow(), ctx.lanes, slack_team_id=ctx.slack_team_id, team=team, week=week
+        ):
+            return JobResult(JOB, team, "retried", f"{week}; Slack had refused it")
+        return JobResult(JOB, team, "already-sent", week)
+    if before is not None:
+        return JobResult(JOB, team, "already-sent", week)
     p = scorecard.prompt(ctx.uow(), ctx.lanes, slack_team_id=ctx.slack_team_id, team=team, now=now)
     text, blocks = prompt_blocks(p, chart=True)
     _, table_blocks = prompt_blocks(p, chart=False)
@@ -75,6 +89,18 @@ def _run_team(ctx: JobContext, team: str, now: datetime) -> JobResult:
     ):
         return JobResult(JOB, team, "already-sent", week)
     return JobResult(JOB, team, "sent", week, {"aged": p.card.aged, "review": p.card.review})
+
+
+def record_delivery(msg: OutboxMessage, s: Session) -> None:
+    """Outbox hook, run in the transaction that settles a post: the Level-10's record says
+    what Slack did with it (``sent`` once delivered, ``refused`` when Slack refused it for
+    good, which a re-run of the job then sends again)."""
+    found = scorecard.post_of_key(msg.dedupe_key or "")
+    if msg.kind != level10_posts.KIND or found is None:
+        return
+    team, week = found
+    outcome = "sent" if msg.delivered_at else "refused"
+    JobRuns(s).set_outcome(msg.slack_team_id, JOB, team, week, outcome)
 
 
 def run_reminders(ctx: JobContext, now: datetime, team: str | None = None) -> list[JobResult]:

@@ -100,7 +100,13 @@ def _set_outcome(s: Session, slack_team_id: str, key: str, outcome: str) -> None
 
 def record_delivery(msg: OutboxMessage, s: Session) -> None:
     """Outbox hook, run in the transaction that settles a post: a digest's record says what
-    Slack did with it (``sent`` once delivered, ``refused`` when Slack refused it for good)."""
+    Slack did with it (``sent`` once delivered, ``refused`` when Slack refused it for good).
+
+    The clock registers this one hook for the scheduled posts' records, so it passes the
+    Level-10's on (:func:`bot.jobs.level10.record_delivery`)."""
+    from .level10 import record_delivery as record_level10
+
+    record_level10(msg, s)
     key = msg.dedupe_key or ""
     if msg.kind != "call" or not key.startswith(f"{JOB}:"):
         return

@@ -183,7 +183,8 @@ def record_post(
     payload: dict[str, Any],
     now: datetime,
 ) -> bool:
-    """Store the run, the snapshot, the IDS items and the post (outbox kind ``level10``) at
+    """Store the run (``queued``; :func:`bot.jobs.level10.record_delivery` makes it ``sent``
+    or ``refused``), the snapshot, the IDS items and the post (outbox kind ``level10``) at
     once; False, storing nothing, when this team's Level-10 of that week was already stored."""
     with uow:
         repo = uow.level10(lanes)
@@ -197,10 +198,45 @@ def record_post(
             kind="level10",
             payload=payload,
             escalation_id=None,
-            dedupe_key=f"{JOB}:{p.team}:{p.week}",
+            dedupe_key=post_key(p.team, p.week),
         )
         uow.commit()
     return True
+
+
+def retry_refused(
+    uow: UnitOfWork, lanes: Lanes, *, slack_team_id: str, team: str, week: str
+) -> bool:
+    """Queue again the team's Level-10 of ``week`` that Slack refused for good (a channel not
+    found, the bot not in it …), once someone fixed that; False when it was not refused.
+
+    The post is the one prepared for that meeting, whose figures are the week's stored
+    snapshot: the scorecard then shows what the snapshot says. A chart the refused attempt
+    already shared is not uploaded again; one whose upload failed is tried again."""
+    key = post_key(team, week)
+    with uow:
+        payload = uow.level10(lanes).refused_post(slack_team_id, key)
+        if payload is None:
+            return False
+        payload.pop("chart_failed", None)
+        if not uow.outbox.requeue_refused(slack_team_id, key, payload):
+            return False
+        uow.job_runs.set_outcome(slack_team_id, JOB, team, week, "queued")
+        uow.commit()
+    return True
+
+
+def post_key(team: str, week: str) -> str:
+    """The outbox key of a team's Level-10 post of one week (its run's ``job:scope:period``)."""
+    return f"{JOB}:{team}:{week}"
+
+
+def post_of_key(key: str) -> tuple[str, str] | None:
+    """(team, week) of a Level-10 post's key; None for any other key."""
+    if not key.startswith(f"{JOB}:"):
+        return None
+    team, _, week = key.removeprefix(f"{JOB}:").rpartition(":")
+    return (team, week) if team and week else None
 
 
 # --- IDS owners and to-dos -------------------------------------------------------------------

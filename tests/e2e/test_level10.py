@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.adapters.models import Level10Snapshot, Level10Todo, Ticket
+from bot.adapters.models import JobRun, Level10Snapshot, Level10Todo, Ticket
 from bot.clock import run_job_once
 from bot.jobs import registry
 from tests.e2e.conftest import TEAM, Harness, reply_text
@@ -258,6 +258,52 @@ def test_the_post_carries_a_table_when_the_upload_is_refused(app: Harness) -> No
     assert "2026-W49" in table["text"]["text"] and "Last 8 weeks" in table["text"]["text"]
     assert app.fake.calls_to("files.completeUploadExternal") == []
     assert [c.status for c in app.fake.calls_to("upload")] == [500]
+
+
+def record(app: Harness, week: str, team: str = "service-desk") -> str | None:
+    with app.container.sessions() as s:
+        return s.scalar(
+            select(JobRun.outcome).where(
+                JobRun.job == "level10", JobRun.scope == team, JobRun.period == week
+            )
+        )
+
+
+def test_a_level10_slack_refused_is_sent_again_once_the_job_reruns(app: Harness) -> None:
+    aged_tickets(app)
+    app.fake.refuse("chat.postMessage", channel="C01DESK", error="channel_not_found")
+    assert run(app, tue(1)) == ["level10 service-desk: sent (2026-W49)"]
+    assert [c.response.get("error") for c in posts(app)] == ["channel_not_found"]
+    assert record(app, "2026-W49") == "refused"
+    # Run again before anyone fixed it: tried again, refused again, and the record says so.
+    assert run(app, tue(1, 9, 30)) == [
+        "level10 service-desk: retried (2026-W49; Slack had refused it)"
+    ]
+    assert [c.ok for c in posts(app)] == [False, False]
+    assert record(app, "2026-W49") == "refused"
+    # Someone adds the bot to the channel; the next run sends this week's Level-10, once.
+    app.fake.lift_refusals()
+    assert run(app, tue(1, 10)) == [
+        "level10 service-desk: retried (2026-W49; Slack had refused it)"
+    ]
+    assert run(app, tue(1, 10, 5)) == ["level10 service-desk: already-sent (2026-W49)"]
+    assert run(app, tue(1, 16), team=None) == [
+        "level10 service-desk: already-sent (2026-W49)",
+        "level10 noc: sent (2026-W49)",
+    ]
+    sent = [c for c in posts(app) if c.ok]
+    assert len(sent) == 1 and [c.ok for c in posts(app)] == [False, False, True]
+    assert record(app, "2026-W49") == "sent"
+    # The post that finally went out is the meeting's: the stored snapshot's figures, and the
+    # chart the first attempt shared, not uploaded again.
+    assert row(sent[0], "Backlog aged past SLA")[:1] == ["5"]
+    assert "chart above" in dumps(sent[0].args["blocks"])
+    assert len([f for f in app.fake.uploaded_files() if f.channel == "C01DESK"]) == 1
+    with app.container.sessions() as s:
+        snaps = list(
+            s.scalars(select(Level10Snapshot).where(Level10Snapshot.team == "service-desk"))
+        )
+    assert [(x.week, x.figures["aged"]) for x in snaps] == [("2026-W49", 5)]
 
 
 def test_lanes_coach_is_refused_to_a_non_lead_and_shown_to_a_lead(app: Harness) -> None:
