@@ -5,8 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.domain.kpi import Attainment, Headline, IdsCandidate, WeekFigures
-from bot.domain.level10 import Row, Targets, chart_series, metric, scorecard, snapshot_of
+from bot.domain.kpi import Attainment, Headline, IdsCandidate, Record, WeekFigures, ids_candidates
+from bot.domain.level10 import (
+    IDS_KEY_LIMIT,
+    Row,
+    Targets,
+    chart_series,
+    distinct_ids,
+    ids_key,
+    metric,
+    scorecard,
+    snapshot_of,
+)
+from bot.domain.sla import WorkItem
 
 T0 = datetime(2026, 12, 1, 15, tzinfo=UTC)
 
@@ -191,3 +202,66 @@ def test_a_snapshot_without_its_week_label_shows_an_empty_one() -> None:
     bare: dict[str, Any] = {"week": None, "aged": 1}
     card = scorecard(bare, [bare], alert=4)
     assert card.week == "" and card.last_week == ""
+
+
+# ------------------------------------------------------------------ IDS keys
+
+LONG = "Microsoft 365 / Exchange Online / shared mailboxes / delegated access / " * 2  # 146
+
+
+def _ticket(ref: str, category: str, reopened: bool = False) -> Record:
+    item = WorkItem(
+        kind="ticket",
+        ref=ref,
+        team="service-desk",
+        severity="P2",
+        client="Contoso",
+        summary="s",
+        owner="U1",
+        status="open",
+        opened_at=T0 + timedelta(hours=1),
+        respond_due=None,
+        resolve_due=None,
+        category=category,
+    )
+    return Record(item=item, reopens=(T0 + timedelta(hours=2),) if reopened else ())
+
+
+def test_two_categories_sharing_their_first_120_characters_keep_distinct_keys() -> None:
+    a, b = LONG + "calendar permissions", LONG + "send-as rights"
+    records = [_ticket(f"#{n}", a, reopened=True) for n in range(3)]
+    records += [_ticket(f"#{n}", b, reopened=True) for n in range(10, 13)]
+    found = ids_candidates(records, T0, T0 + timedelta(days=7))
+    # What the week's figures give: each kind's two categories cut to the same key.
+    assert len(found) == 4 and len({c.key for c in found}) == 2
+    keyed = distinct_ids(figures(ids=found), records).ids
+    keys = [c.key for c in keyed]
+    assert len(set(keys)) == 4
+    assert all(len(k) == IDS_KEY_LIMIT for k in keys)
+    assert keys == [
+        ids_key("recurring", a),
+        ids_key("recurring", b),
+        ids_key("reopens", a),
+        ids_key("reopens", b),
+    ]
+    # Everything else about the items is as the figures gave it.
+    assert [(c.kind, c.title, c.refs) for c in keyed] == [(c.kind, c.title, c.refs) for c in found]
+
+
+def test_ids_key_is_the_plain_text_when_it_fits_and_stable_when_cut() -> None:
+    assert ids_key("recurring", "Email") == "recurring:Email"
+    fits = "x" * (IDS_KEY_LIMIT - len("reopens:"))
+    assert ids_key("reopens", fits) == f"reopens:{fits}"
+    cut = ids_key("reopens", fits + "y")
+    assert len(cut) == IDS_KEY_LIMIT and cut.startswith(f"reopens:{fits[:99]}")
+    assert cut[-13] == "~" and cut == ids_key("reopens", fits + "y")
+    assert cut != ids_key("reopens", fits + "z") != ids_key("recurring", fits + "y")
+    # A worked value: the first 12 hex digits of SHA-256 of the whole "kind:subject".
+    assert ids_key("recurring", "é" * 200).endswith("~6dd78f4e3afd")
+
+
+def test_the_docs_item_and_an_item_whose_refs_are_unknown_keep_their_keys() -> None:
+    docs = IdsCandidate("docs", "docs", "Documentation gaps", ("#3",))
+    stray = IdsCandidate("recurring:X", "recurring", "X keeps coming back", ("#404",))
+    keyed = distinct_ids(figures(ids=(docs, stray)), [_ticket("#1", "Email")]).ids
+    assert keyed == (docs, stray)

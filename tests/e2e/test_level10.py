@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.adapters.models import JobRun, Level10Snapshot, Level10Todo, Ticket
+from bot.adapters.models import JobRun, Level10Issue, Level10Snapshot, Level10Todo, Ticket
 from bot.clock import run_job_once
 from bot.jobs import registry
 from tests.e2e.conftest import TEAM, Harness, reply_text
@@ -304,6 +304,37 @@ def test_a_level10_slack_refused_is_sent_again_once_the_job_reruns(app: Harness)
             s.scalars(select(Level10Snapshot).where(Level10Snapshot.team == "service-desk"))
         )
     assert [(x.week, x.figures["aged"]) for x in snaps] == [("2026-W49", 5)]
+
+
+def test_two_ids_categories_sharing_their_first_120_characters_stay_two_items(
+    app: Harness,
+) -> None:
+    shared = "Microsoft 365 / Exchange Online / shared mailboxes / delegated access / " * 2
+    first, second = shared + "calendar permissions", shared + "send-as rights"
+    for n in range(3):  # three new tickets in each category this week: two recurring items
+        ticket(app, f"4820{n}", category=first, opened_at=at(27, 10 + n))
+        ticket(app, f"4830{n}", category=second, opened_at=at(27, 10 + n))
+    assert run(app, tue(1)) == ["level10 service-desk: sent (2026-W49)"]
+    post = posts(app)[-1]
+    assert post.ok
+    message = app.fake.message("C01DESK", post.response["ts"])
+    ids = [b for b in message["blocks"] if str(b.get("block_id", "")).startswith("l10i|")]
+    assert len(ids) == 2 and len({b["block_id"] for b in ids}) == 2
+    with app.container.sessions() as s:
+        stored = list(s.scalars(select(Level10Issue).order_by(Level10Issue.id)))
+    assert len(stored) == 2 and len({i.key for i in stored}) == 2
+    assert all(len(i.key) <= 120 for i in stored)
+    # Assign owner on the second item gives the second item's to-do.
+    app.clock.set(tue(1, 9, 30))
+    only_second = dict(message, blocks=[ids[1]])
+    resp = app.slack.click(only_second, "l10_assign", user="U01LEAD", value="U01TECH1")
+    assert resp.status_code == 200
+    app.settle()
+    with app.container.sessions() as s:
+        todos = list(s.scalars(select(Level10Todo)))
+    assert [(t.issue_id, t.owner) for t in todos] == [(stored[1].id, "U01TECH1")]
+    assert todos[0].title.startswith(shared) and "keeps coming back: 3 new" in todos[0].title
+    assert todos[0].title == stored[1].title != stored[0].title
 
 
 def test_lanes_coach_is_refused_to_a_non_lead_and_shown_to_a_lead(app: Harness) -> None:
