@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ...adapters.psa.base import parse_utc
+from ._base import FakePsa, Query
 from ._data import (
     COMPANIES,
     OWNERS,
@@ -27,9 +28,8 @@ from ._data import (
     TYPES,
     SynthTicket,
     TicketSource,
-    demo_tickets,
 )
-from ._server import Answer, FakeHttpBase, RecordedRequest
+from ._server import Answer, RecordedRequest
 
 STATUS = {"new": 1, "closed": 5, "waiting": 7, "in_progress": 8, "scheduled": 10}
 STATUS_LABELS = {1: "New", 5: "Complete", 7: "Waiting Customer", 8: "In Progress", 10: "Scheduled"}
@@ -116,7 +116,7 @@ def _match(record: Mapping[str, Any], item: Any) -> bool:
         raise FilterError(f"cannot compare {field}") from exc
 
 
-class FakeAutotask(FakeHttpBase):
+class FakeAutotask(FakePsa):
     _server_labels = ("discovery", "zone")
 
     def __init__(
@@ -128,20 +128,11 @@ class FakeAutotask(FakeHttpBase):
         tickets: TicketSource | None = None,
         now: datetime | None = None,
     ) -> None:
-        super().__init__(now=now)
+        super().__init__(tickets=tickets, now=now)
         self.username = username
         self.secret = secret
         self.integration_code = integration_code
-        self.tickets = tickets if tickets is not None else TicketSource()
-        self.queues = tuple(dict.fromkeys((*self.tickets.boards, "Service Desk")))
-        self._cache: dict[tuple[str, int], list[int]] = {}
-
-    @classmethod
-    def demo(cls, *, now: datetime) -> FakeAutotask:
-        source = TicketSource(count=0, end=now)
-        for ticket in demo_tickets(now):
-            source.add(ticket)
-        return cls(tickets=source, now=now)
+        self.queues = self.board_names()
 
     @property
     def url(self) -> str:
@@ -320,30 +311,18 @@ class FakeAutotask(FakeHttpBase):
         )
 
     def _ticket_ids(self, filters: list[Any]) -> list[int]:
-        key = (json.dumps(filters, sort_keys=True), self.tickets.version)
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        narrowed = False
-        for item in filters:
-            if (
-                isinstance(item, Mapping)
+        def query() -> Query:
+            bounds = [
+                bound
+                for item in filters
+                if isinstance(item, Mapping)
                 and str(item.get("op", "")).lower() in ("gt", "gte")
                 and str(item.get("field", "")).lower() == "lastactivitydate"
-            ):
-                bound = _comparable(item.get("value"))
-                if isinstance(bound, datetime) and bound > self.tickets.generated_until:
-                    narrowed = True
-        candidates = self.tickets.override_ids() if narrowed else self.tickets.ids()
-        ids = [
-            i
-            for i in candidates
-            if (t := self.tickets.get(i)) is not None and matches(self.render(t), filters)
-        ]
-        if len(self._cache) > 16:
-            self._cache.clear()
-        self._cache[key] = ids
-        return ids
+                and isinstance(bound := _comparable(item.get("value")), datetime)
+            ]
+            return (lambda t: matches(self.render(t), filters)), max(bounds, default=None)
+
+        return self.matching_ids(json.dumps(filters, sort_keys=True), query)
 
     def _others(self, entity: str) -> list[dict[str, Any]]:
         if entity == "companies":

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ...adapters.psa.base import parse_utc
+from ._base import FakePsa, Query
 from ._data import (
     COMPANIES,
     OWNERS,
@@ -26,9 +27,8 @@ from ._data import (
     TYPES,
     SynthTicket,
     TicketSource,
-    demo_tickets,
 )
-from ._server import Answer, FakeHttpBase, RecordedRequest
+from ._server import Answer, RecordedRequest
 
 CODEBASE = "v2025_1/"
 STATUS_NAMES = {
@@ -235,7 +235,7 @@ _FIELDS: dict[str, Callable[[SynthTicket], Any]] = {
 }
 
 
-class FakeConnectWise(FakeHttpBase):
+class FakeConnectWise(FakePsa):
     """ConnectWise at ``url``; tickets from ``tickets`` (a :class:`TicketSource`)."""
 
     def __init__(
@@ -248,21 +248,12 @@ class FakeConnectWise(FakeHttpBase):
         tickets: TicketSource | None = None,
         now: datetime | None = None,
     ) -> None:
-        super().__init__(now=now)
+        super().__init__(tickets=tickets, now=now)
         self.company_id = company_id
         self.public_key = public_key
         self.private_key = private_key
         self.client_id = client_id
-        self.tickets = tickets if tickets is not None else TicketSource()
-        self.boards = tuple(dict.fromkeys((*self.tickets.boards, "Service Desk")))
-        self._cache: dict[tuple[str, int], list[int]] = {}
-
-    @classmethod
-    def demo(cls, *, now: datetime) -> FakeConnectWise:
-        source = TicketSource(count=0, end=now)
-        for ticket in demo_tickets(now):
-            source.add(ticket)
-        return cls(tickets=source, now=now)
+        self.boards = self.board_names()
 
     @property
     def url(self) -> str:
@@ -325,25 +316,12 @@ class FakeConnectWise(FakeHttpBase):
 
     # --- matching ------------------------------------------------------------------------
     def _matching(self, conditions: str) -> list[int]:
-        key = (conditions, self.tickets.version)
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        parser = _Parser(conditions, _FIELDS)
-        predicate = parser.parse() if conditions.strip() else (lambda t: True)
-        if parser.since is not None and parser.since > self.tickets.generated_until:
-            candidates: Any = self.tickets.override_ids()
-        else:
-            candidates = self.tickets.ids()
-        ids = []
-        for i in candidates:
-            t = self.tickets.get(i)
-            if t is not None and predicate(t):
-                ids.append(i)
-        if len(self._cache) > 16:
-            self._cache.clear()
-        self._cache[key] = ids
-        return ids
+        def query() -> Query:
+            parser = _Parser(conditions, _FIELDS)
+            predicate = parser.parse() if conditions.strip() else (lambda t: True)
+            return predicate, parser.since
+
+        return self.matching_ids(conditions, query)
 
     # --- HTTP ----------------------------------------------------------------------------
     def _signed_in(self, request: RecordedRequest) -> Answer | None:

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from ...adapters.psa.base import parse_utc
+from ._base import FakePsa
 from ._data import (
     COMPANIES,
     OWNERS,
@@ -23,9 +24,8 @@ from ._data import (
     TYPES,
     SynthTicket,
     TicketSource,
-    demo_tickets,
 )
-from ._server import Answer, FakeHttpBase, RecordedRequest
+from ._server import Answer, RecordedRequest
 
 UNSET = "1900-01-01T00:00:00"
 STATUS = {"new": 1, "in_progress": 2, "waiting": 4, "scheduled": 22, "closed": 9}
@@ -39,7 +39,7 @@ def _halo(value: datetime | None, i: int = 0) -> str:
     return text + (f".{(i * 37) % 1000:03d}" if i % 3 == 0 else "")
 
 
-class FakeHalo(FakeHttpBase):
+class FakeHalo(FakePsa):
     def __init__(
         self,
         *,
@@ -50,22 +50,13 @@ class FakeHalo(FakeHttpBase):
         tickets: TicketSource | None = None,
         now: datetime | None = None,
     ) -> None:
-        super().__init__(now=now)
+        super().__init__(tickets=tickets, now=now)
         self.client_id = client_id
         self.client_secret = client_secret
         self.tenant = tenant
         self.token_lifetime = token_lifetime
         self.tokens: dict[str, float] = {}  # token -> monotonic expiry
-        self.tickets = tickets if tickets is not None else TicketSource()
-        self.teams = tuple(dict.fromkeys((*self.tickets.boards, "Service Desk")))
-        self._cache: dict[tuple[str, int], list[int]] = {}
-
-    @classmethod
-    def demo(cls, *, now: datetime) -> FakeHalo:
-        source = TicketSource(count=0, end=now)
-        for ticket in demo_tickets(now):
-            source.add(ticket)
-        return cls(tickets=source, now=now)
+        self.teams = self.board_names()
 
     @property
     def url(self) -> str:
@@ -165,26 +156,13 @@ class FakeHalo(FakeHttpBase):
             return Answer(400, {"error": "lastupdatefromdate is not a date"})
         open_only = (request.arg("open_only") or "").lower() == "true"
         closed_only = (request.arg("closed_only") or "").lower() == "true"
-        key = (f"{since}|{open_only}|{closed_only}", self.tickets.version)
-        ids = self._cache.get(key)
-        if ids is None:
-            if since is not None and since > self.tickets.generated_until:
-                candidates: Any = self.tickets.override_ids()
-            else:
-                candidates = self.tickets.ids()
-            ids = []
-            for i in candidates:
-                t = self.tickets.get(i)
-                if t is None:
-                    continue
-                if (open_only and t.is_closed) or (closed_only and not t.is_closed):
-                    continue
-                if since is not None and t.updated < since:  # inclusive
-                    continue
-                ids.append(i)
-            if len(self._cache) > 16:
-                self._cache.clear()
-            self._cache[key] = ids
+
+        def keep(t: SynthTicket) -> bool:
+            if (open_only and t.is_closed) or (closed_only and not t.is_closed):
+                return False
+            return since is None or t.updated >= since  # inclusive
+
+        ids = self.matching_ids(f"{since}|{open_only}|{closed_only}", lambda: (keep, since))
         paginate = (request.arg("pageinate") or "").lower() == "true"
         size = min(int(request.arg("page_size") or 50), 100) if paginate else len(ids)
         page_no = max(1, int(request.arg("page_no") or 1)) if paginate else 1
