@@ -2,7 +2,7 @@
 
 ``lanekeeper shield explain "text" [--protected U…] [--asked U…]`` prints the verdict, who the
 message addresses, who it puts a request to, and the rule that decided (its stable id and the
-human reason), for operators who want to know why a message was or was not intercepted.
+human reason) and every request cue that counted, for operators who want to know why a message was or was not intercepted.
 Without ``--protected`` everyone mentioned counts as protected.
 
 ``lanekeeper shield bench [--source …] [--brief] [--frozen]`` runs ``bench/interception.py``
@@ -73,6 +73,7 @@ def cmd_shield_explain(args: argparse.Namespace) -> int:
     print(f"reason:     {v.reason}")
     print(f"addressed:  {who(v.addressed)}")
     print(f"request to: {who(v.targets)}")
+    print(f"cues:       {', '.join(v.cues) or 'none'}")
     print(f"protected:  {who(protected)}" + ("" if args.protected else " (everyone mentioned)"))
     print(f"urgent:     {'yes' if v.urgent else 'no'}")
     return 0

@@ -30,6 +30,15 @@ def test_explain_names_the_verdict_the_addressees_and_the_rule(
     assert out["reason"] == "ask to <@U01TECH1>"
     assert out["addressed"] == "<@U01TECH1>"
     assert out["request to"] == "<@U01TECH1>"
+    assert out["cues"] == "ask, question"  # "could you unlock" is also a work question
+
+
+def test_explain_lists_every_cue_that_counted(capsys: pytest.CaptureFixture[str]) -> None:
+    out = explain(capsys, "<@U01TECH1> the Acme server is down, can you look?")
+    assert out["cues"] == "ask, question, problem"
+    out = explain(capsys, "Acme firewall cert renewed <@U01TECH1>, all tunnels back up")
+    assert out["rule"] == "none.done (reports work done)"
+    assert out["cues"] == "none"
 
 
 def test_explain_says_why_a_message_is_let_through(capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,10 +19,12 @@ from ._interception_vocabulary import (
     _GROUP,
     _LAST_WORD,
     _MID_AFTER,
+    _MID_AFTER_YOU,
     _MID_ASKED,
     _MID_BLOCK,
     _MID_NEW_CLAUSE,
     _MODAL_AFTER,
+    _NOUN_BEFORE,
     _NOUN_START,
     _OBJECT_WORDS,
     _PAST,
@@ -31,10 +33,13 @@ from ._interception_vocabulary import (
     _PLEASE,
     _PREFIX,
     _QUESTION_ADVERB,
+    _SECOND_PERSON,
     _SUBJECT_VERBS,
     _TAIL,
     _TASK,
     _THIRD_PERSON,
+    _WEAK_OBJECT_WORDS,
+    _WEAK_PREPOSITIONS,
     _WH_TAIL,
     _WH_TAIL_PREPOSITIONS,
     _WISH_SUBJECT,
@@ -49,10 +54,12 @@ _CHANNEL = re.compile(r"<#[A-Z0-9]+(?:\|([^>]*))?>")
 _LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 _EMOJI = re.compile(r":[a-z0-9_+'-]+:")
 _TOKEN = re.compile(r"@@(\d+)")
-_MARKUP = re.compile(r"@@\w+|:[a-z0-9_+'-]+:|[⟦⟧]")
+_MARKUP = re.compile(r"@@\w+|:[a-z0-9_+'-]+:|[⟦⟧]|«q»")
 # "X happened so <@U1> their tickets go first": a mention after "so"/"but" starts a sentence of
 # its own, so that the news before it does not veto the ask after it.
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|[\n;]+|\s+[-–—]+\s+|,?\s+(?:so|but)\s+(?=@@\d)")
+_SENTENCE_BREAK = re.compile(
+    r"(?<![.\s][a-z]\.[a-z]\.)(?<!\betc\.)(?<!\bvs\.)(?<=[.!?])\s+|[\n;]+|\s+[-–—]+\s+|,?\s+(?:so|but)\s+(?=@@\d)"
+)
 
 
 def mentioned_users(text: str) -> list[str]:
@@ -70,8 +77,37 @@ def _normalise(text: str) -> tuple[str, list[str]]:
     text = _LINK.sub(lambda m: " ⟦" + (m.group(2) or "link") + "⟧ ", text)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     text = text.replace("’", "'").replace("‘", "'")
+    text = _quotes_removed(text)
     text = re.sub(r"[ \t]+", " ", text).strip().lower()
     return re.sub(r" +([,.!?:])(?=\s|$)", r"\1", text), ids
+
+
+# Quoted speech is someone else's words: "the client said "can you come tuesday", so I moved…"
+# asks nothing of her. A quotation (double quotes, straight or curly, or backticks) that asks
+# something (a "?", can/could/please, a wh-word) becomes the token «q», and the verb that reports
+# it goes with it ("asked «q»", "wrote: «q»"). A quotation that asks nothing is kept: it is
+# usually what a screen or an error says ("showing a "your files are encrypted" screen").
+_QUOTE = re.compile(r'"([^"\n]{1,300})"|“([^”\n]{1,300})”|`([^`\n]{1,300})`')
+_QUOTED_ASK = re.compile(
+    r"\?|\b(?:can|could|would|will|please|pls|plz|who|what|why|how|when|where|which|need|want)\b",
+    re.IGNORECASE,
+)
+_REPORTED = re.compile(
+    r"\b(?:asked|asks|said|says|wrote|writes|texted|emailed|messaged|replied|replies|typed|goes"
+    r"|went|was\s+like|is\s+like|put)(?:\s+(?:me|us|her|him|them))?[\s,:]*«q»",
+    re.IGNORECASE,
+)
+
+
+def _quote(m: re.Match[str]) -> str:
+    inside = m.group(1) or m.group(2) or m.group(3) or ""
+    return " «q» " if _QUOTED_ASK.search(inside) else f" {inside} "
+
+
+def _quotes_removed(text: str) -> str:
+    if '"' not in text and "“" not in text and "`" not in text:
+        return text
+    return _REPORTED.sub("«q»", _QUOTE.sub(_quote, text))
 
 
 # --- step 1: who is addressed --------------------------------------------------------------
@@ -85,11 +121,15 @@ class _Sentence:
     tail: tuple[int, ...]  # mention indexes addressed at its end
     bare: bool  # nothing but (greeted) mentions: "<@U1>" on its own
     room: bool  # starts with @here / @channel / a user group
+    told: bool = False  # its leading mentions are the subject of a statement ("<@U1> is out")
 
 
 _THIRD_NOUNS = frozenset({"he", "she", "they", "his", "her", "their"})
 _WISH_VERBS = frozenset({"love", "appreciate", "be", "really", "help", "like"})
 _DO = frozenset({"did", "does", "do"})
+_DID_OBJECT = frozenset(
+    {"it", "the", "that", "this", "a", "an", "his", "her", "their", "those", "these", "our", "my"}
+)
 _IMPERATIVE_OPENERS = frozenset({"ok", "okay", "also", "then", "pls", "please", "so", "and"})
 _ASKING_MODALS = frozenset({"can", "could", "will", "would", "should", "can't", "won't"})
 
@@ -114,6 +154,15 @@ def _is_subject(rest: str) -> bool:
         return not (asked or _PLEASE.search(clause))
     if _PAST.fullmatch(first) and first not in _FIRST_PERSON_PAST:
         return not (asked or second == "my")  # "<@U1> answered my own question": I did
+    if (
+        first in _DO
+        and second in _DID_OBJECT
+        and "?" not in rest
+        and not _QUESTION_ADVERB.search(clause)
+    ):
+        return True  # "<@U1> did it last time", but "<@U1> did either of you …"
+    if first in ("has", "had") and "?" not in rest and second not in _PERSON:
+        return True  # "<@U1> has the config backup if you need it": a statement about them
     if first in _AUX_BE:
         noun = second in _NOUN_START or second[:1].isdigit() or second.endswith("'s")
         return not (asked or noun)
@@ -136,6 +185,13 @@ def _is_mid_vocative(before: str, after: str) -> bool:
         return True  # "it'd help if <@U1> could take the onboarding"
     if word in _OBJECT_WORDS or word.endswith("'s"):
         return False
+    demonstrative = word == "that"  # "did you schedule that <@U1> or should I cancel"
+    if (
+        _MID_AFTER_YOU.match(after)
+        and _SECOND_PERSON.search(before)
+        and (word not in _MID_BLOCK or demonstrative)
+    ):
+        return True  # "do you agree <@U1> or is that too soon?"
     if word in _MID_BLOCK and not _MID_ASKED.match(after):
         return False  # "so <@U1> can go", but "so <@U1> can you…", "said, <@U1>, but…"
     if _MID_NEW_CLAUSE.match(after):
@@ -164,6 +220,7 @@ def _parse(text: str) -> list[_Sentence]:
         prefix = _PREFIX.match(s)
         start = prefix.end() if prefix else 0
         lead: list[int] = []
+        told = False
         body = s[start:]
         bare = False
         group = _GROUP.match(s, start)
@@ -175,6 +232,7 @@ def _parse(text: str) -> list[_Sentence]:
             parts = [_TOKEN.findall(p) for p in re.split(r"[\s,]+", joined) if "@@" in p]
             if _is_subject(body):
                 parts = parts[:-1]
+                told = True
             lead = [int(i) for p in parts for i in p]
             bare = not body.strip(" ,:!.?") and bool(_BARE_PREFIX.match(s[:start]))
         tail: list[int] = []
@@ -182,9 +240,25 @@ def _parse(text: str) -> list[_Sentence]:
         if t and t.start() > start:
             before = _LAST_WORD.search(s[: t.start()])
             word = before.group(1) if before else ""
-            if (word not in _OBJECT_WORDS and not (word in _FYI_WORDS and lead)) or (
-                # "which vlan is the voip on <@U1>": the question is put to them
-                word in _WH_TAIL_PREPOSITIONS and _WH_TAIL.match(body)
+            spoken_to = bool(_SECOND_PERSON.search(s[start:]))
+            if (
+                (
+                    (word not in _OBJECT_WORDS or word.endswith("'s"))
+                    and not (word in _FYI_WORDS and lead)
+                    and not word.endswith("'s")
+                )
+                or (
+                    # "which vlan is the voip on <@U1>": the question is put to them
+                    word in _WH_TAIL_PREPOSITIONS and _WH_TAIL.match(body)
+                )
+                or (
+                    # "your call <@U1>", "DM me <@U1>", "what are the cameras on <@U1>?"
+                    word in _WEAK_OBJECT_WORDS
+                    and (
+                        (spoken_to and word in _WEAK_PREPOSITIONS)
+                        or bool(_NOUN_BEFORE.search(s[: t.start()]))
+                    )
+                )
             ):  # "<@U2> can you bump the firmware (fyi <@U1>)": U1 is told, not asked
                 tail = [int(i) for i in _TOKEN.findall(t.group(1))]
         for m in _GROUP.finditer(s, start):
@@ -195,5 +269,5 @@ def _parse(text: str) -> list[_Sentence]:
             lead.extend(int(i) for i in _TOKEN.findall(m.group(0)) if int(i) not in lead)
         room = s.startswith("@@room")
         body = _TRAILING_PUNCT.sub("", _LEADING_PUNCT.sub("", body))
-        sentences.append(_Sentence(s, body, tuple(lead), tuple(tail), bare, room))
+        sentences.append(_Sentence(s, body, tuple(lead), tuple(tail), bare, room, told))
     return sentences

@@ -36,7 +36,8 @@ _PREFIX = re.compile(
 _GROUP = re.compile(r"@@\d+(?:[\s,]*(?:(?:and|&)\s+)?@@\d+)*")
 _BARE_PREFIX = re.compile(r"^(?:(?:hey|hi|yo)\b|[\s,:!.])*$")
 _TAIL = re.compile(
-    r"(@@\d+(?:[\s,]*(?:(?:and|&)\s+)?@@\d+)*)(?:[\s?!.,:)]|⟦[^⟧]*⟧|:[a-z0-9_+'-]+:)*$"
+    r"(@@\d+(?:[\s,]*(?:(?:and|&)\s+)?@@\d+)*)(?:[\s?!.,:)^]|⟦[^⟧]*⟧|:[a-z0-9_+'-]+:"
+    r"|(?<![\w'])(?:lol|lmao|haha\w*|pls|plz|please|thx|ty|tia|asap|thanks)(?![\w']))*$"
 )
 # A mention inside a sentence addresses that person when a comma, a colon or an ask follows it
 # (``need a new mailbox for billing, <@U1> can you set it up``), unless a word before it makes
@@ -61,6 +62,12 @@ _MID_AFTER = re.compile(
 _MID_ASKED = re.compile(
     r"\s*(?:[,:]|(?:can|could|would|will)\s+(?:you|u)\b|pls\b|please\b|plz\b"
     r"|(?:and\s+)?(?:the|this|their|it's|everything|nobody)\b)"
+)
+# After a clause spoken to a second person ("do you agree <@U1> or is that too soon", "sanity check
+# pls <@U1> before I send it", "need your sign-off <@U1> before HR locks it") these words after a
+# mention show it closed that clause as a vocative.
+_MID_AFTER_YOU = re.compile(
+    r"\s*(?:or|before|after|until|till|since|because|cause|when|while|lol|haha\w*|so)(?![\w'])"
 )
 _MID_BLOCK = _set(
     "so since because cause cuz until till before after while when whenever unless once that "
@@ -111,9 +118,22 @@ _PERSON = _set("you u i we someone anyone somebody anybody one")
 _OBJECT_WORDS = _set(
     "to with from for by of about on at as than besides like and or & ask asked tell told "
     "ping pinging cc /cc thanks thank ty thx welcome per help include looping add adding "
-    "via me was is including except without shadow vs assign assigned reassigned into "
+    "via was is including except without shadow vs assign assigned reassigned into "
     "sync call email dm message tagging show teach give send get let make remind introduce "
-    "notify text pair not"
+    "notify text pair not that's thats it's its be being are were"
+)
+# Of those, the ones that are often a noun or a stranded preposition: ``your call <@U1>``, ``2 min
+# call <@U1>?``, ``your email <@U1>?``, ``which vlan are the cameras on <@U1>``, ``DM me <@U1>``.
+# Before a trailing mention they leave it a vocative when a determiner makes the word a noun, or,
+# for the prepositions, when the sentence speaks to a second person (you, your, please, a ``?``).
+_WEAK_OBJECT_WORDS = _set("call email dm message text sync on at in")
+_WEAK_PREPOSITIONS = _set("on at in")
+_SECOND_PERSON = re.compile(
+    r"(?<![\w'])(?:you|your|u|ur|you're|youre|you've|you'll|yours|pls|plz|please)(?![\w'])|\?"
+)
+_NOUN_BEFORE = re.compile(
+    r"(?:^|\s)(?:your|ur|my|a|the|quick|short|\d+\s*(?:min|mins|minute|minutes|sec)|this|that)\s+"
+    r"(?:call|email|dm|message|text|sync)[\s,]*$"
 )
 
 
@@ -137,7 +157,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "are (?:you|u) (?:able|free|around|available|in|on|off|working|still|ok|okay|good"
             "|up for)",
             "(?:any|some)(?:one|body) (?:able|free|around|available|up for|want)|who (?:can|could)",
-            "do (?:you|u) (?:have|mind|think|want|know|approve)",
+            "do (?:you|u) (?:have|mind|think|want|know|approve|agree|reckon|remember|recall)",
             "(?:think|reckon) (?:you|u) (?:could|can)",
             r"mind (?:if|[\w-]+ing)|any (?:chance|way)|wanna|please|pls|plz|kindly",
             "^\\s*need (?:the|a|an|this|that|these|those|it|them|some)",
@@ -148,10 +168,16 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "dig in|eyes on|sorry to bug|help (?:me|us|with|out|on)|need help|help!",
             "(?:do )?(?:you|u) know (?:if|whether|where|what|when|who|how|why|which)",
             "^\\s*know (?:if|whether|where|what|when|who|how|why|which)",
-            "any idea|wondering (?:if|whether|who|what|where|when|why|how|which)|curious (?:if|whether)",
+            "any ideas?|wondering (?:if|whether|who|what|where|when|why|how|which)|curious (?:if|whether)",
             "remind me|tell me (?:if|whether|where|what|when|who|how|why|which)|walk me through",
             "^\\s*(?:you|u) (?:free|around|available|able|up for|good for|ok with|busy)",
-            "(?:you|u|you're|youre|ur) [^.?!]*\\bright\\s*\\??\\s*$",
+            "(?:you|u|you're|youre|ur) (?![^.?!]*\\b(?:were|was) right)[^.?!]*\\bright\\s*\\??\\s*$",
+            # an obligation put to her: "you'll need to own the Nordvik project while I'm out"
+            "(?:you'll|youll|you will|u'll|you're gonna|you are going to) (?:need|have) to"
+            "|(?:you|u) (?:need|have) to(?! (?:see|hear|know|read|try|check out))",
+            # a meeting asked for: "2 min call <@U1>?", "quick sync?"
+            "(?:quick|short|\\d+ ?min\\w*|a|5|10) (?:call|chat|sync|huddle|zoom|meeting)s? ?\\?",
+            "need (?:a )?(?:volunteer|body|warm body)",
         ),
     ),
     (
@@ -161,6 +187,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "|really be |be so )*(?:help|great|awesome|amazing|nice|good|lovely|ideal|huge|a big "
             "help|a lifesaver|perfect|fantastic|super helpful|helpful|appreciated)\\w*",
             "i'd (?:really |so |very )?(?:appreciate|love|feel|be (?:grateful|happy|thrilled))",
+            "(?:would|'d|i'd) (?:really |so |very )?appreciate (?:it )?if",
             "if (?:it's|its|it is) not too much (?:trouble|to ask)|should (?:you|u) (?:have|get)",
             "if (?:you|u) (?:can|could) (?:swing|manage|squeeze|fit)|could use (?:a|some|another"
             "|your|a second|fresh)|hoping (?:you|u)|(?:i|we) (?:hope|wish) (?:you|u)",
@@ -176,7 +203,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "(?:it's|its|it is|that's|thats|this is|is|are|'s) (?:all |back )?(?:yours|with you|on you|in your"
             " (?:court|queue|hands))(?: now)?|yours (?:now|i think|to (?:own|fix|take))",
             "over to (?:you|u)|(?:passing|handing|assigning|giving|throwing|moving|sending|"
-            "kicking|punting|tossing|bouncing|routing|reassigning) (?:it |this |that )?(?:over "
+            "kicking|punting|tossing|bouncing|routing|reassigning) (?:[^,.;!?]{1,50} )?(?:over "
             ")?to (?:you|u)",
             "(?:in|into|to|on) your (?:queue|plate|court|bucket|lap|name|board)|assigned to (?:you|u)",
             "(?:assigned|reassigned|put|dropped|moved|passed|handed|gave|routed) (?:it |this |that |the ticket "
@@ -260,6 +287,11 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "i'd (?:take a look|check|look)|looks like (?:one of )?yours|i bet|maybe nudge",
             "might be (?:relevant|related|the same)|pretty sure|i suspect|suspect (?:it's|its|the)",
             "(?:might|could|may) be (?:the|a|an|our|their|related)|probably (?:the|a|an)",
+            # pointing at her as the one: "<@U1> that's you", "you're closest", "the one you patched"
+            "(?:that's|thats|that is|it's|its) (?:you|u)\\b(?! (?:were|did|said|asked))"
+            "|(?:you're|youre|you are) (?:closest|nearest|up|next|the closest|the expert)"
+            "|(?:this|that|it) is the one (?:you|u)|the one (?:you|u) (?:patched|fixed|built|set up"
+            "|configured|deployed|did|wrote|installed)|(?:you're|youre|you are) the only one",
             "not sure if (?:you've|you have|u've|you) (?:seen|noticed|saw)|in case (?:you|u) (?:missed"
             "|haven't|didn't|are|'re)|(?:you|u) (?:may|might) have (?:seen|missed)",
         ),
@@ -294,12 +326,19 @@ _WORK = _words(
     r"contract|renewals?|motherboard|drives?|disks?|cpu|ram|projector|pos|cameras?|badges?|perms",
     r"permissions|shares?|folders?|files?|assets?|inventory|qbr|sla|cab|setup|set-?up|restores?",
     r"logs?|reports?|rollout|moves?|office move|retention|intune|fortios|firewall|proxy|ap|aps",
-    r"secure score|naming convention|forms?|url|naming",
+    r"secure score|naming convention|forms?|url|naming|defender|business (?:premium|standard|basic)",
+    r"skus?|terminals?|tablets?|rds|dfs|ehr|cad",
 )
 _STATUS = _words(
     "any (?:update|news|word|progress|luck|movement)|checking in|following up|circling back",
     "where are we|how far along|what's left|whats left|how's .{1,40} coming|how is .{1,40} coming",
     "(?:status|eta|update|progress|latest) (?:check )?(?:on|of|for)|status check",
+)
+# A status heading opens a report, it does not ask: "update on Thistle <@U1>: 14/22 tablets
+# enrolled", "ETA update: distributor pushed…", "quick recap from the Bramble QBR:".
+_HEADING = re.compile(
+    r"^(?:[\w'-]+\s+){0,2}(?:update|recap|summary|status|eta|progress|report|rundown)"
+    r"(?:\s+update)?(?:\s+(?:on|for|from|re|of)\s+[^:?]{1,40})?\s*:"
 )
 # In a question these ask for a status too ("is the restore still on?", "eta?").
 _STATUS_IN_QUESTION = _words(
@@ -328,6 +367,7 @@ _CONCERN = _words(
     r"open to the (?:internet|world|public)|publicly (?:accessible|exposed|open)|wide open",
     r"itself|by itself|themselves|unexpected\w*|randomly|twice|keeps? (?:\w+ing)",
     r"(?:is|are) the same as|same password|reused|re-used",
+    r"(?:need|needs|require|requires) (?:a|an|the|to|new|their|its|some|each|more)",
 )
 # "not done", "isn't fixed": a negated resolution is not one
 _NEGATED_RESOLVED = _words(
@@ -337,6 +377,8 @@ _NEGATED_RESOLVED = _words(
 _QUESTION_START = re.compile(
     r"^(?:what|what's|whats|where|where's|when|who|who's|whos|why|how|how's|hows|how'd|which"
     r"|is|are|was|were|did|do|does|has|have|can|could|would|will|should|eta|status|update\s+on"
+    r"|(?:isn't|isnt|aren't|wasn't|wasnt|weren't|didn't|didnt|doesn't|don't|dont|won't|can't"
+    r"|couldn't|shouldn't|wouldn't|hasn't|haven't)\s+(?:that|this|it|there|the|you|u|we|they)"
     r"|you(?!')(?!\s+(?:made|did|got|were|was|saved|nailed|rocked|killed|crushed|handled)\b))\b"
 )
 _FIRST_PERSON = re.compile(
@@ -344,7 +386,10 @@ _FIRST_PERSON = re.compile(
     r"(?:i|i'm|im|i've|i'll|i'd|we|we're|we've|we'll|me|my)\b"
 )
 _WORKS_AGAIN = _words(
-    "(?:works|working|up|online|back) again",
+    "(?:works|working|up|online|back) again|came back (?:up|online|fine|clean|green)",
+    # a problem word negated reports its absence: "no errors overnight", "no complaints"
+    "(?:no|zero|0|without|not a single) (?:new |more |further )?(?:errors?|issues?|complaints?"
+    "|alerts?|problems?|blockers?|failures?|warnings?|tickets?|incidents?|hiccups?)",
     "(?:outage|issue|problem|alert|error|incident|bug)s? (?:is|are|was|were|has been|got|is all) "
     "(?:over|resolved|fixed|cleared|gone|done|closed|patched)",
 )
@@ -372,9 +417,11 @@ _FYI = _words(
 )
 _THANKS = re.compile(
     _words(
-        "thanks|thank you|thx|ty|tysm|cheers|appreciate\\w*|kudos|props|shout-?out|legend",
+        "thanks|thank you|thx|ty|tysm|cheers|appreciate\\w*(?! (?:it )?if)|kudos|props|shout-?out|legend",
         "lifesaver|brilliant|you rock|you're the best|(?:great|nice|amazing) (?:work|job|catch)",
         "well done|saved me|much obliged|sounds good|will do|got it|perfect(?! world)|awesome",
+        # an acknowledgement: "understood <@U1> — won't touch it until after the window"
+        "^(?:understood|noted|roger(?: that)?|copy(?: that)?|gotcha|acknowledged|ack|10-4)",
     ).pattern
     + r"|:(?:raised_hands|clap|\+1|thumbsup|muscle):|🙏"
 )
@@ -390,7 +437,8 @@ _OFFER = _words(
     "let me know if (?:you|u) (?:want|need|'d like)|lmk if (?:you|u) (?:want|need)",
     "if (?:you|u) need (?:someone|a hand|help|me|anything|backup|a second)|shout if|holler if",
     "would it help if (?:i|we)|(?:i'm|im|i am) (?:free|around|happy to|here)(?! to (?:ask|check))",
-    "take (?:that|it|this|some) off your plate|don't worry about|dont worry about|here if you need",
+    "tak(?:e|ing) [^,.;!?]{0,50}off (?:your|ur) plate|(?:grabbed|took|taking|pulled|stole) "
+    "[^,.;!?]{0,40}(?:from|off|out of) (?:your|ur) (?:queue|plate|board|list)|don't worry about|dont worry about|here if you need",
     "ping me if|can help (?:with|if|out)|need a hand\\?|glad to help|(?:you|u) focus on",
     "while (?:i'm|im|i am) (?:there|onsite|at it|in there|on site)|(?:if|in case) (?:you|u) want to "
     "(?:offload|hand off|pass|give me)",
@@ -426,7 +474,7 @@ _NEWS = _words(
     "signed (?:the|a|off)|voted|(?:is|are|'s) (?:live|patched|handling it|on it|taking care)",
     "ships (?:today|tomorrow|tmrw|on|next|this)|should arrive|(?:will|should) (?:be )?arriv\\w*",
     "responded|effective (?:q\\d|immediately|today|monday|next|jan\\w*|feb\\w*|\\d)|due out",
-    "eta (?:from|for) [\\w' ]{1,40}? (?:is|was)|eta is|went through|good news|great news",
+    "eta (?:from|for) [\\w' -]{1,40}? (?:is|was)|eta is|went through|good news|great news",
     "(?:is|are) (?:handling|covering|dealing with|taking) (?:it|this|that)|root cause was",
     "confirmed (?:the|that|it|they|we)|ship (?:today|tomorrow|tmrw|on|next|this|friday|monday)",
     "rolled out|announced|(?:fixed|patched|resolved) in (?:\\d|today|the|v\\d)",
@@ -445,8 +493,14 @@ _NEWS = _words(
 # These frame the whole message as an answer ("re your q — …", "sorry for the slow reply — …").
 _ANSWER_FRAME = _words(
     "re:? your (?:q|question|ask)|to answer your|(?:you|u) asked (?:about|for|if|whether|me)",
-    "per your (?:q|question|ask)|in answer to|answering your|(?:on|about) your question",
+    "per your (?:q|question|ask)|in answer to|answer(?:ing|ed) your|(?:on|about) your question",
     "sorry (?:for|about) the (?:slow|late|delayed) (?:reply|answer|response)|re the \\w+ (?:q|question)",
+    # a quoted question of hers, or the question named: "to your «q»", "re «q»", "re the question
+    # you asked in standup", "short answer:", "you asked who owns Nordvik"
+    "(?:to|re:?|about|on|per|answering) (?:your |the |her |his |their )?«q»|^re:? «q»",
+    "re:? (?:the |your )?(?:\\w+ )?(?:q|question|ask)\\b|(?:the )?question (?:you|u) asked",
+    "(?:short|quick|long) answer|the answer is|turns out",
+    "(?:you|u) asked(?: me)? (?:who|what|where|when|why|how|which)",
 )
 # These answer within their own sentence (a value, a place, "yes, …").
 _ANSWER = _words(
@@ -460,6 +514,43 @@ _ANSWER = _words(
     "it was (?:the|a|an|their|our|just)|(?:it's|its) reserved|was for the",
     "ext\\.? ?\\d+|(?:you|u) (?:wanted|asked for|needed|were after|were looking for)",
     "i asked \\w+(?: \\w+)?,? (?:they|he|she) said|(?:it's|its|it is) under|(?:contact|number|email|address|url|login|password) (?:at|for) [\\w' ]{1,30}? is",
+)
+# Resolution: the message says outright that nothing is asked of her or that the matter is closed.
+# Like a self-answer, it cancels every cue before it; only an explicit ask after it counts.
+_RESOLVED_MESSAGE = _words(
+    "nothing (?:(?:else )?(?:needed|required|to do|pending|outstanding) )?(?:from (?:you|u)|for (?:you|u)"
+    "(?: to do)?|on your (?:end|side))|nothing for (?:you|u)(?: to do)?(?: yet)?",
+    "nothing (?:needed |required |to do )?(?:before|until|till) (?:then|that|next)",
+    "no action (?:needed|required|on your)|(?:you're|youre|you are) off the hook|closing the loop",
+    "(?:you're|youre|you are|we're|we are|we're all|all) (?:all )?(?:set|fine|good|covered)(?! (?:to|for|up|with|by))",
+    "(?:it's|its|it is|that's|thats|all) (?:fixed|sorted|resolved|closed|handled)|^(?:all )?done[.!]*$",
+    "^(?:just )?ignore(?: (?:it|this|that|them))?[.!]*$|(?:you can|feel free to|safe to) ignore",
+    "closing (?:it|this|the ticket|the case|out)|no blockers|just closing",
+)
+# Completion: a sentence that reports work done ("cert renewed", "I already added the exception",
+# "AD disabled, license removed", "all tunnels back up") takes none of its implicit cues, unless
+# it also says something is still wrong.
+_COMPLETED = _words(
+    "renewed|removed|offboarded|onboarded|enrolled|disabled|converted|cleared|closed|transferred",
+    "reapplied|applied|blocked|migrated|deployed|installed|replaced|restored|patched|rebooted",
+    "restarted|resolved|completed|finished|sorted|handled|answered|swapped|re-?imaged|retried ok",
+    "(?:i|we|i've|we've|already) (?:already |just )?(?:told|added|moved|fixed|set|put|sent"
+    "|updated|upgraded|reset|gave|took|did|done|booked|scheduled|extended)",
+    "(?:is|are|was|were|'s|all) (?:done|fixed|live|finished|complete|back|green|sorted)",
+    "all green|back (?:up|online)|came back|went (?:fine|smooth\\w*|well|through)|first try",
+)
+_UNRESOLVED = _words(
+    "still|again|not|never|but|however|fail\\w*|broke\\w*|errors?|down|worse|stuck|wrong|yet",
+    "keeps?|except for|can (?:you|u)|could (?:you|u)|please|pls|need|needs|[a-z]+n't",
+    "stopped|offline|outage|dead|crash\\w*|unreachable|locked out|missing|lost|issues?|problems?",
+    "slow\\w*|bounc\\w*|itself|themselves|let's|lets|get|wants?|should|to be|will|going to|gonna",
+    "this week|today|by",
+)
+# "he's fine with that", "they're ok with monday": someone's consent reported, not an approval
+# asked of her.
+_CONSENT_GIVEN = _words(
+    "(?:he's|she's|they're|we're|i'm|im|he is|she is|they are|we are|i am|client is|client's|all)"
+    " (?:totally |completely )?(?:fine|ok|okay|good|cool|happy) (?:with|by)",
 )
 _ANSWER_START = re.compile(
     r"^(?:yes|yeah|yep|yup|no|nope|nah|correct|right|confirmed|affirmative|sure is|it is)\b"
@@ -480,8 +571,11 @@ _OFFER_QUESTION = re.compile(
     r"\s+(?:set\s+of\s+hands|pair\s+of\s+(?:hands|eyes)|hand))\b[^?]*\?"
 )
 # The conditional part of an offer ("i can write the RCA if you're swamped") asks nothing.
-_IF_YOU = _words(
-    "(?:if|when|whenever|in case) (?:you|u)(?:'re| are|'d| get| have| can| need| want)?"
+_IF_YOU = re.compile(
+    _words(
+        "(?:if|when|whenever|in case) (?:you|u)(?:'re| are|'d| get| have| can| need| want)?"
+    ).pattern
+    + r"[^,.;!?]*"
 )
 _SMALL_TALK = _words(
     r"how (?:was|were|are you|have you been|is it going)|how's it going|happy \w+|congrat\w*",

@@ -130,8 +130,43 @@ any of them   —                                            no *report* cue in 
   ok work stuff: the auditor wants…`` is a request); an answer that frames the message (``re your
   q``, ``sorry for the slow reply``) takes the whole message's.
 
+**Issue 18, round 2** (after frozen batch b, 87.8% / 17.1% held out; general mechanisms, each
+in ``tests/domain/test_interception_round2.py``):
+
+* **Quoted speech** is someone else's words. A quotation that asks something (``?``, can, please,
+  a wh-word) becomes a placeholder together with the verb that reports it (``the client said
+  "can you come tuesday", so I moved…`` asks nothing of her); a quotation that asks nothing
+  stays text (``a "your files are encrypted" screen``).
+* **Who is addressed**: a trailing mention after a word that is a noun here (``your call``,
+  ``2 min call``, ``your email``) or a stranded preposition in a sentence spoken to her (``which
+  vlan are the cameras on <@U1>``) is a vocative, and so is one after ``me`` (``DM me <@U1>``)
+  or before ``lol``/``pls``; a mention closing a clause spoken to her (you, your, please) before
+  ``or``/``before``/``when`` … addresses her (``do you agree <@U1> or is that too soon``); a
+  copula before it (``pretty sure that's <@U1>``) makes it a predicate. ``<@U1> did it last
+  time`` and ``<@U1> has the backup`` (no ``?``) are statements about her, and a sentence whose
+  leading mention is its subject is never read as an inverted question. ``i.e.``/``e.g.`` do not
+  end a sentence. A question asked before she is addressed goes to her when the sentence that
+  addresses her asks nothing itself (not a room's question about her, not a cc).
+* **Completion and resolution**: a sentence reporting work done (``cert renewed``, ``AD
+  disabled, license removed``, ``I already added``, ``all tunnels back up``) takes none of its
+  implicit cues unless something is still open (still, but, not, fails …): ``none.done``. A
+  message saying outright that nothing is needed (``nothing needed from you``, ``you're off the
+  hook``, ``closing the loop``, ``we're fine``, ``ignore``) cancels every cue before it, like a
+  self-answer: ``none.resolved``. A problem word negated reads as its absence (``no errors
+  overnight``). A status heading (``update on Thistle <@U1>: …``) reports, it does not ask.
+* **Thanks and acknowledgements** (``understood``, ``noted``) take the implicit cues of the whole
+  message; an explicit ask or a ``?`` question still counts. Consent reported (``he's fine with
+  that``) is not an approval asked of her.
+* More asks: an obligation put to her (``you'll need to``), ``do you agree``, ``any ideas``, a
+  meeting asked for (``quick call?``), a bump (``<@U1> ^``), designations (``that's you``,
+  ``you're closest``, ``the one you patched``), a thing that needs something done (``the new
+  terminals need a DHCP reservation``). More answers (``you asked who…``, ``short answer``,
+  ``re the question you asked``) and offers (``taking X off your plate``, ``grabbed #1 from your
+  queue``, the condition of an offer up to the clause's end).
+
 Every verdict carries :attr:`Verdict.rule`, a stable id from :data:`RULES` (``request.<cue>``
-or ``none.<why>``), and :attr:`Verdict.addressed`. ``lanekeeper shield explain`` prints them.
+or ``none.<why>``), :attr:`Verdict.addressed` and :attr:`Verdict.cues` (every cue that counted).
+``lanekeeper shield explain`` prints them.
 
 **Urgency** (:attr:`Verdict.urgent`) is a separate list (down, outage, breach, ransomware,
 phishing, all users, can't log in, unreachable, urgent, :rotating_light:) that suggests the
@@ -167,10 +202,13 @@ from ._interception_vocabulary import (
     _ANSWER_FRAME,
     _ANSWER_START,
     _CHAT,
+    _COMPLETED,
     _CONCERN,
+    _CONSENT_GIVEN,
     _CUES,
     _FIRST_PERSON,
     _FYI,
+    _HEADING,
     _IF_YOU,
     _NEGATED_RESOLVED,
     _NEWS,
@@ -181,8 +219,10 @@ from ._interception_vocabulary import (
     _QUESTION_START,
     _REASONS,
     _RESOLVED,
+    _RESOLVED_MESSAGE,
     _RHETORICAL,
     _ROOM_WORDS,
+    _SECOND_PERSON,
     _SELF_ANSWER,
     _SMALL_TALK,
     _STATUS,
@@ -191,6 +231,7 @@ from ._interception_vocabulary import (
     _SURVIVE_STATEMENT,
     _TASK,
     _THANKS,
+    _UNRESOLVED,
     _URGENT,
     _WORK,
     _WORKS_AGAIN,
@@ -219,6 +260,8 @@ class Verdict:
     :data:`RULES`)."""
     addressed: tuple[str, ...] = ()
     """Everyone the message addresses (protected or not), first addressed first."""
+    cues: tuple[str, ...] = ()
+    """Every request cue that counted for the targets (``ask``, ``problem`` …), best first."""
 
 
 # --- step 2: request cues ------------------------------------------------------------------
@@ -229,14 +272,20 @@ def _cues(sentence: _Sentence, work_in_message: bool) -> tuple[set[str], set[str
     ``news``, ``answer``, ``praise``), before the message-level vetoes."""
     raw = _MARKUP.sub(" ", sentence.text)
     text = _WORKS_AGAIN.sub(" fine ", _RHETORICAL.sub(" ", raw))
+    text = _CONSENT_GIVEN.sub(" content ", text)  # "he's fine with that" asks no approval
     body = _RHETORICAL.sub(" ", _MARKUP.sub(" ", sentence.body)).strip()
     found = {name for name, pattern in _CUES if pattern.search(text)}
-    if _TASK.match(body):
+    if _TASK.match(body) and not sentence.told:
         found.add("task")
     work = bool(_WORK.search(text))
-    asked = "?" in text or bool(_QUESTION_START.match(body) or _CLAUSE_QUESTION.search(body))
+    # "<@U1> is running it": the leading mention is the subject, "is …" no inverted question
+    opens_question = not sentence.told and bool(_QUESTION_START.match(body))
+    asked = "?" in text or opens_question or bool(_CLAUSE_QUESTION.search(body))
+    heading = "?" not in text and bool(_HEADING.match(re.sub(r"\s+", " ", text).strip()))
     vetoes: set[str] = set()
-    if (
+    if heading:
+        vetoes.add("done")  # "update on Thistle <@U1>: 14/22 enrolled" reports, asks nothing
+    elif (
         _STATUS.search(text)
         or body.strip(" .!") in _BARE_STATUS
         or (asked and (work or work_in_message))
@@ -269,7 +318,14 @@ def _cues(sentence: _Sentence, work_in_message: bool) -> tuple[set[str], set[str
         vetoes.add("praise")
     if _THANKS.search(sentence.text):
         found &= {"ask", "approval", "wish"} | ({"question"} if "?" in text else set())
-    if vetoes & {"offer", "news", "praise", "answer-here"}:
+    if (
+        not asked
+        and not found & {"hint", "handover"}  # "<@U1> this is the one you patched": her work
+        and _COMPLETED.search(text)
+        and not _UNRESOLVED.search(text)
+    ):
+        vetoes.add("done")  # "cert renewed, now expires 12/2027", "AD disabled, license removed"
+    if vetoes & {"offer", "news", "praise", "answer-here", "done"}:
         # an answer, an offer, news or praise takes this sentence's implicit cues; a request
         # in another sentence of the message ("congrats :tada:. the auditor wants…") stays
         found &= _SURVIVE_STATEMENT
@@ -316,6 +372,8 @@ NOT_REQUEST_RULES = {
     "none.thanks": "thanks",
     "none.praise": "praise",
     "none.statement": "a statement about work that asks nothing",
+    "none.done": "reports work done",
+    "none.resolved": "says nothing is needed from them",
     "none.small-talk": "small talk",
     "none.no-cue": "no request cue",
 }
@@ -344,7 +402,9 @@ def classify(
     guarded = {i for i, uid in enumerate(ids) if uid in protected and uid != sender}
     addressed: list[int] = []
 
-    def verdict(targets: Sequence[int], rule: str, reason: str | None = None) -> Verdict:
+    def verdict(
+        targets: Sequence[int], rule: str, reason: str | None = None, kept: Collection[str] = ()
+    ) -> Verdict:
         return Verdict(
             bool(targets),
             tuple(ids[i] for i in targets),
@@ -353,6 +413,7 @@ def classify(
             urgent,
             rule,
             tuple(ids[i] for i in addressed),
+            tuple(name for name in _REASONS if name in kept),
         )
 
     if not guarded:
@@ -366,7 +427,9 @@ def classify(
     fyi_to: set[int] = set()  # mentions an "fyi" / "cc" is put to
     current: tuple[int, ...] = ()
     previous: tuple[tuple[int, ...], set[str]] = ((), set())
-    self_answered = thanked = False
+    self_answered = thanked = resolved = False
+    preamble: set[str] = set()  # cues of the sentences before anyone is addressed
+    room_preamble = False
     for s in sentences:
         if s.lead:
             current = s.lead
@@ -377,6 +440,22 @@ def classify(
         found, vetoed = _cues(s, work_in_message)
         if s.bare and not previous[0]:
             found |= previous[1]  # "anyone around Thursday? <@U1>"
+        elif (
+            current
+            and not addressed
+            and not found
+            and not (vetoed - {"statement", "done"})
+            and not _FYI.search(s.text)
+            and (_SECOND_PERSON.search(s.text) or not room_preamble)
+        ):
+            # "is the patch policy set to auto-reboot? <@U1> they got rebooted mid-demo": she is
+            # addressed only after the question, and what follows asks nothing of its own; a
+            # room's question stays the room's unless the sentence speaks to her ("who has the
+            # password? <@U1> usually has it" tells the room where to look)
+            found |= preamble & _SURVIVE_FYI
+        if not current and not addressed:
+            preamble |= found
+            room_preamble = room_preamble or s.room or bool(_ROOM_WORDS.search(s.text))
         addressed.extend(i for i in current if i not in addressed)
         fyi = bool(_FYI.search(s.text))
         copied = _CC_OTHERS.search(s.text)
@@ -388,11 +467,12 @@ def classify(
             vetoes.setdefault(i, set()).update(vetoed)
             if fyi:
                 fyi_to.add(i)
-            if self_answered:
+            if self_answered or resolved:
                 after_self.setdefault(i, set()).update(found & {"ask"})
         if fyi and not current:  # "cc <@U1>" with nobody addressed before: the cc is to all
             fyi_to.update(_mentions_in(s.text))
         self_answered = self_answered or ("?" not in s.text and bool(_SELF_ANSWER.search(s.text)))
+        resolved = resolved or ("?" not in s.text and bool(_RESOLVED_MESSAGE.search(s.text)))
         thanked = thanked or bool(_THANKS.search(s.text))
         previous = (current, found)
 
@@ -407,13 +487,19 @@ def classify(
     reasons: set[str] = set()
     decided_by: list[str] = []  # the vetoes that took cues away, first one first
     for i in to_them:
-        found = after_self.get(i, set()) if self_answered else set(cues.get(i, ()))
+        closed = self_answered or resolved
+        found = after_self.get(i, set()) if closed else set(cues.get(i, ()))
         fyi = i in fyi_to or (any_fyi and not fyi_to)
         if fyi and found - _SURVIVE_FYI:
             found &= _SURVIVE_FYI
             decided_by.append("none.fyi")
         if (fyi or thanked) and "report" in found:
             found.discard("report")
+        if thanked and found - _SURVIVE_STATEMENT - {"question"}:
+            # a thank-you takes the implicit cues of the whole message ("thanks for the doc, …
+            # she picked it up in 10 min"); an explicit ask or a question still counts
+            found &= _SURVIVE_STATEMENT | ({"question"} if "?" in low else set())
+            decided_by.append("none.thanks")
         statement = vetoes.get(i, set())
         if ids[i] in recent_question_by:
             statement = statement | {"answer-context"}
@@ -427,17 +513,19 @@ def classify(
     if requested:
         best = next(name for name in _REASONS if name in reasons)
         who = ", ".join(f"<@{ids[i]}>" for i in requested)
-        return verdict(requested, f"request.{best}", f"{_REASONS[best]} {who}")
+        return verdict(requested, f"request.{best}", f"{_REASONS[best]} {who}", reasons)
     if decided_by:
         return verdict((), decided_by[0])
     if any_fyi:
         return verdict((), "none.fyi")
+    if resolved:
+        return verdict((), "none.resolved")
     if self_answered:
         return verdict((), "none.self-answer")
     if thanked:
         return verdict((), "none.thanks")
     statement = set().union(*(vetoes.get(i, set()) for i in to_them))
-    for veto in ("praise", "offer", "news", "answer", "answer-here", "statement"):
+    for veto in ("praise", "offer", "news", "answer", "answer-here", "done", "statement"):
         if veto in statement:
             return verdict((), "none.answer" if veto == "answer-here" else f"none.{veto}")
     if _SMALL_TALK.search(low) or "?" in low:
@@ -447,11 +535,12 @@ def classify(
 
 # "dumb question but where do i find…", "quick q: which vlan…": a question after an opener
 _CLAUSE_QUESTION = re.compile(
-    r"\b(?:but|so|question|q|also|one)[,:]?\s+(?:what|what's|whats|where|where's|when|who|who's|why"
+    r"\b(?:(?:but|so|question|q|also)[,:]?|one[,:])\s+(?:what|what's|whats|where|where's|when|who|who's|why"
     r"|how|which|is|are|did|do|does|can|could)\b"
 )
 _BARE_STATUS = frozenset(
     {"status", "eta", "update", "updates", "any update", "any updates", "news"}
+    | {"^", "^^", "bump", "bumping", "bumping this", "?", "??"}  # "<@U1> ^" bumps her earlier ask
 )
 _CC_OTHERS = re.compile(
     r"\(?(?:/?cc:?|looping in)\s+(?:@@\d+[\s,&]*(?:and\s+)?)+\)?"
