@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import httpx
 
 from .base import (
+    DEFAULT_WAITING_STATUSES,
     PsaAuthError,
     PsaConfigError,
     PsaError,
     PsaUnavailable,
+    Source,
+    names_casefold,
     redact,
     redact_url,
 )
@@ -175,3 +178,50 @@ class PsaHttp:
 
 
 __all__ = ["PsaError", "PsaHttp", "RetryPolicy", "retry_after_seconds", "server_date"]
+
+
+class ConnectorOptions(TypedDict, total=False):
+    """What every connector takes besides its site, credentials and mapped names, each with the
+    same default (see :class:`HttpConnector`)."""
+
+    waiting_statuses: Collection[str]
+    page_size: int
+    overlap: timedelta
+    retry: RetryPolicy
+    sleep: Callable[[float], None]
+    timeout: float
+
+
+class HttpConnector:
+    """What every connector sets up alike: its site URL, the status names that mean "waiting on
+    the client", its page size (the PSA's cap unless smaller), the overlap of incremental syncs,
+    and its :class:`PsaHttp` (whose ``secrets`` are read at each redaction, so they may change)."""
+
+    def __init__(
+        self,
+        *,
+        source: Source,
+        client: httpx.Client,
+        url: str,
+        max_page_size: int,
+        secrets: Callable[[], Iterable[str]],
+        waiting_statuses: Collection[str] = DEFAULT_WAITING_STATUSES,
+        page_size: int | None = None,
+        overlap: timedelta = timedelta(seconds=60),
+        retry: RetryPolicy = DEFAULT_RETRY,
+        sleep: Callable[[float], None] = time.sleep,
+        timeout: float = 30.0,
+    ) -> None:
+        self._source: Source = source
+        self._url = url.rstrip("/")
+        self._waiting = names_casefold(waiting_statuses)
+        wanted = max_page_size if page_size is None else page_size
+        self._page_size = max(1, min(wanted, max_page_size))
+        self._overlap = overlap
+        self.http = PsaHttp(
+            client, source=source, secrets=secrets, retry=retry, sleep=sleep, timeout=timeout
+        )
+
+    @property
+    def source(self) -> Source:
+        return self._source

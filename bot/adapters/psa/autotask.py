@@ -20,18 +20,16 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Unpack
 from urllib.parse import urlsplit
 
 import httpx
 
-from ._http import DEFAULT_RETRY, PsaHttp, RetryPolicy, server_date
+from ._http import ConnectorOptions, HttpConnector, server_date
 from .base import (
-    DEFAULT_WAITING_STATUSES,
     FIRST_SYNC_CLOSED_WINDOW,
     Page,
     PageBuilder,
@@ -41,9 +39,11 @@ from .base import (
     PsaTicket,
     Source,
     is_waiting_status,
+    later,
     names_casefold,
     parse_utc,
     require_aware,
+    require_settings,
     run_cursor,
     str_or_none,
     utc_iso,
@@ -96,7 +96,7 @@ def _key(value: object) -> str | None:
     return str(int(value)) if isinstance(value, int | float) else str(value)
 
 
-class AutotaskConnector:
+class AutotaskConnector(HttpConnector):
     """Autotask tickets on the mapped queues."""
 
     def __init__(
@@ -108,37 +108,30 @@ class AutotaskConnector:
         secret: str,
         integration_code: str,
         queues: Collection[str],
-        waiting_statuses: Collection[str] = DEFAULT_WAITING_STATUSES,
-        page_size: int = MAX_PAGE_SIZE,
-        overlap: timedelta = timedelta(seconds=60),
-        retry: RetryPolicy = DEFAULT_RETRY,
-        sleep: Callable[[float], None] = time.sleep,
-        timeout: float = 30.0,
+        **options: Unpack[ConnectorOptions],
     ) -> None:
-        if not (username and secret and integration_code):
-            raise PsaConfigError(
-                "autotask: AUTOTASK_USERNAME, AUTOTASK_SECRET and AUTOTASK_INTEGRATION_CODE "
-                "are all needed"
-            )
-        if not queues:
-            raise PsaConfigError("autotask: no queues mapped in psa.teams")
-        self._url = url.rstrip("/")
+        self._queues = require_settings(
+            "autotask",
+            {
+                "AUTOTASK_USERNAME": username,
+                "AUTOTASK_SECRET": secret,
+                "AUTOTASK_INTEGRATION_CODE": integration_code,
+            },
+            queues,
+            "queues",
+        )
+        super().__init__(
+            source="autotask",
+            client=client,
+            url=url,
+            max_page_size=MAX_PAGE_SIZE,
+            secrets=lambda: (self._secret, self._integration_code),
+            **options,
+        )
         self._username = username
         self._secret = secret
         self._integration_code = integration_code
-        self._queues = tuple(queues)
-        self._waiting = names_casefold(waiting_statuses)
-        self._page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-        self._overlap = overlap
         self._zone: Zone | None = None
-        self.http = PsaHttp(
-            client,
-            source="autotask",
-            secrets=lambda: (self._secret, self._integration_code),
-            retry=retry,
-            sleep=sleep,
-            timeout=timeout,
-        )
 
     @property
     def source(self) -> Source:
@@ -323,16 +316,12 @@ class AutotaskConnector:
             )
             builder = PageBuilder("autotask")
             for record in items:
-                if not isinstance(record, Mapping):
-                    builder.skip(record, "not an object")
-                    continue
-                try:
-                    ticket = self.normalize(record, lists, companies, resources)
-                except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                    builder.skip(record, f"{type(exc).__name__}: {exc}")
-                    continue
-                builder.tickets.append(ticket)
-                newest = ticket.updated_at if newest is None else max(newest, ticket.updated_at)
+                ticket = builder.read(
+                    record, lambda r: self.normalize(r, lists, companies, resources)
+                )
+                if ticket is not None:
+                    builder.keep(ticket)
+            newest = later(newest, builder.newest)
             last = not more
             cursor = run_cursor(since, high_water, newest) if last else since
             yield builder.page(cursor=cursor, requests=self.http.requests - start, last=last)

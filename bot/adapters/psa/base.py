@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 Source = Literal["connectwise", "autotask", "halo"]
@@ -229,6 +229,26 @@ def require_aware(value: datetime | None, name: str) -> None:
         raise ValueError(f"{name} must be timezone-aware")
 
 
+def require_settings(
+    source: Source, credentials: Mapping[str, str], mapped: Collection[str], what: str
+) -> tuple[str, ...]:
+    """The names mapped in ``psa.teams`` (boards, queues, teams: ``what``) once every credential
+    (environment variable → value) is set; :class:`PsaConfigError` naming what is missing."""
+    if not all(credentials.values()):
+        *first, last = credentials
+        listed = f"{', '.join(first)} and {last}" if first else last
+        verb = "are all" if len(first) > 1 else "are both" if first else "is"
+        raise PsaConfigError(f"{source}: {listed} {verb} needed")
+    if not mapped:
+        raise PsaConfigError(f"{source}: no {what} mapped in psa.teams")
+    return tuple(mapped)
+
+
+def later(a: datetime | None, b: datetime | None) -> datetime | None:
+    """The later of two optional moments."""
+    return b if a is None or (b is not None and b > a) else a
+
+
 def names_casefold(values: Collection[str]) -> frozenset[str]:
     return frozenset(v.casefold() for v in values)
 
@@ -264,6 +284,26 @@ class PageBuilder:
     source: Source
     tickets: list[PsaTicket] = field(default_factory=list)
     malformed: list[MalformedRecord] = field(default_factory=list)
+    newest: datetime | None = None  # the latest update among the kept tickets
+
+    def read(
+        self, record: object, normalize: Callable[[Mapping[str, Any]], PsaTicket]
+    ) -> PsaTicket | None:
+        """``record`` normalized, or None once it is reported as malformed (not an object, or a
+        record ``normalize`` cannot read). The caller decides whether the ticket is kept."""
+        if not isinstance(record, Mapping):
+            self.skip(record, "not an object")
+            return None
+        try:
+            return normalize(record)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            self.skip(record, f"{type(exc).__name__}: {exc}")
+            return None
+
+    def keep(self, ticket: PsaTicket) -> None:
+        self.tickets.append(ticket)
+        if self.newest is None or ticket.updated_at > self.newest:
+            self.newest = ticket.updated_at
 
     def skip(self, record: object, reason: str) -> None:
         ext = record.get("id") if isinstance(record, Mapping) else None

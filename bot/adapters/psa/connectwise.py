@@ -21,17 +21,15 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Collection, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from collections.abc import Collection, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, Unpack
 from urllib.parse import quote, urlsplit
 
 import httpx
 
-from ._http import DEFAULT_RETRY, PsaHttp, RetryPolicy, server_date
+from ._http import ConnectorOptions, HttpConnector, server_date
 from .base import (
-    DEFAULT_WAITING_STATUSES,
     FIRST_SYNC_CLOSED_WINDOW,
     Page,
     PageBuilder,
@@ -39,12 +37,13 @@ from .base import (
     PsaConfigError,
     PsaError,
     PsaTicket,
-    Source,
     basic_auth_value,
     is_waiting_status,
+    later,
     names_casefold,
     parse_utc,
     require_aware,
+    require_settings,
     run_cursor,
     str_or_none,
     utc_iso,
@@ -65,7 +64,7 @@ def _name(ref: object) -> str | None:
     return str_or_none(ref.get("name")) if isinstance(ref, Mapping) else None
 
 
-class ConnectWiseConnector:
+class ConnectWiseConnector(HttpConnector):
     """ConnectWise PSA tickets on the mapped boards."""
 
     def __init__(
@@ -78,48 +77,38 @@ class ConnectWiseConnector:
         private_key: str,
         client_id: str,
         boards: Collection[str],
-        waiting_statuses: Collection[str] = DEFAULT_WAITING_STATUSES,
-        page_size: int = MAX_PAGE_SIZE,
         resolution_notes: bool = True,
-        overlap: timedelta = timedelta(seconds=60),
-        retry: RetryPolicy = DEFAULT_RETRY,
-        sleep: Callable[[float], None] = time.sleep,
-        timeout: float = 30.0,
         api_url: str | None = None,
+        **options: Unpack[ConnectorOptions],
     ) -> None:
-        if not (company_id and public_key and private_key and client_id):
-            raise PsaConfigError(
-                "connectwise: CONNECTWISE_COMPANY_ID, CONNECTWISE_PUBLIC_KEY, "
-                "CONNECTWISE_PRIVATE_KEY and CONNECTWISE_CLIENT_ID are all needed"
-            )
-        if not boards:
-            raise PsaConfigError("connectwise: no boards mapped in psa.teams")
-        self._url = url.rstrip("/")
+        self._boards = require_settings(
+            "connectwise",
+            {
+                "CONNECTWISE_COMPANY_ID": company_id,
+                "CONNECTWISE_PUBLIC_KEY": public_key,
+                "CONNECTWISE_PRIVATE_KEY": private_key,
+                "CONNECTWISE_CLIENT_ID": client_id,
+            },
+            boards,
+            "boards",
+        )
+        super().__init__(
+            source="connectwise",
+            client=client,
+            url=url,
+            max_page_size=MAX_PAGE_SIZE,
+            secrets=lambda: (self._public_key, self._private_key, self._auth),
+            **options,
+        )
         self._company_id = company_id
         self._public_key = public_key
         self._private_key = private_key
         self._client_id = client_id
-        self._boards = tuple(boards)
         self._board_keys = names_casefold(self._boards)
-        self._waiting = names_casefold(waiting_statuses)
-        self._page_size = max(1, min(page_size, MAX_PAGE_SIZE))
         self._resolution_notes = resolution_notes
-        self._overlap = overlap
         self._api = api_url.rstrip("/") if api_url else None
         self._codebase: str | None = None
         self._auth = basic_auth_value(f"{company_id}+{public_key}", private_key)
-        self.http = PsaHttp(
-            client,
-            source="connectwise",
-            secrets=lambda: (self._public_key, self._private_key, self._auth),
-            retry=retry,
-            sleep=sleep,
-            timeout=timeout,
-        )
-
-    @property
-    def source(self) -> Source:
-        return "connectwise"
 
     # --- HTTP ----------------------------------------------------------------------------
     def _headers(self, *, signed: bool = True, forward_only: bool = False) -> dict[str, str]:
@@ -211,8 +200,7 @@ class ConnectWiseConnector:
             builder = PageBuilder("connectwise")
             for record in self._list(response, "tickets"):
                 self._add(builder, record, now)
-            for ticket in builder.tickets:
-                newest = ticket.updated_at if newest is None else max(newest, ticket.updated_at)
+            newest = later(newest, builder.newest)
             url = self._next_link(response)
             last = url is None
             cursor = run_cursor(since, high_water, newest) if last else since
@@ -220,15 +208,8 @@ class ConnectWiseConnector:
             start = self.http.requests
 
     def _add(self, builder: PageBuilder, record: Any, now: datetime) -> None:
-        if not isinstance(record, Mapping):
-            builder.skip(record, "not an object")
-            return
-        try:
-            ticket = self.normalize(record)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            builder.skip(record, f"{type(exc).__name__}: {exc}")
-            return
-        if ticket.board.casefold() not in self._board_keys:
+        ticket = builder.read(record, self.normalize)
+        if ticket is None or ticket.board.casefold() not in self._board_keys:
             return
         if (
             self._resolution_notes
@@ -236,7 +217,7 @@ class ConnectWiseConnector:
             and ticket.closed_at >= now - FIRST_SYNC_CLOSED_WINDOW
         ):
             ticket = _with_note(ticket, self._has_resolution_note(ticket.external_id))
-        builder.tickets.append(ticket)
+        builder.keep(ticket)
 
     def _has_resolution_note(self, ticket_id: str) -> bool:
         response = self._get(

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Unpack
 
 import httpx
 
-from ._http import DEFAULT_RETRY, PsaHttp, RetryPolicy, server_date
+from ._http import ConnectorOptions, HttpConnector, server_date
 from .base import (
     DEFAULT_WAITING_STATUSES,
     FIRST_SYNC_CLOSED_WINDOW,
@@ -37,11 +37,12 @@ from .base import (
     PsaConfigError,
     PsaError,
     PsaTicket,
-    Source,
     is_waiting_status,
+    later,
     names_casefold,
     parse_utc,
     require_aware,
+    require_settings,
     run_cursor,
     str_or_none,
     utc_iso,
@@ -50,9 +51,11 @@ from .base import (
 MAX_PAGE_SIZE = 100
 UNASSIGNED_AGENT = 1
 STATUS_CLOSED = 9
+#: Halo's own "On Hold" pauses the SLA too.
+WAITING_STATUSES = (*DEFAULT_WAITING_STATUSES, "On Hold")
 
 
-class HaloConnector:
+class HaloConnector(HttpConnector):
     """HaloPSA tickets of the mapped teams."""
 
     def __init__(
@@ -64,42 +67,31 @@ class HaloConnector:
         client_secret: str,
         tenant: str | None = None,
         teams: Collection[str],
-        waiting_statuses: Collection[str] = (*DEFAULT_WAITING_STATUSES, "On Hold"),
-        page_size: int = MAX_PAGE_SIZE,
-        overlap: timedelta = timedelta(seconds=60),
-        retry: RetryPolicy = DEFAULT_RETRY,
-        sleep: Callable[[float], None] = time.sleep,
-        timeout: float = 30.0,
         monotonic: Callable[[], float] = time.monotonic,
+        **options: Unpack[ConnectorOptions],
     ) -> None:
-        if not (client_id and client_secret):
-            raise PsaConfigError("halo: HALO_CLIENT_ID and HALO_CLIENT_SECRET are both needed")
-        if not teams:
-            raise PsaConfigError("halo: no teams mapped in psa.teams")
-        self._url = url.rstrip("/")
+        options.setdefault("waiting_statuses", WAITING_STATUSES)
+        self._teams = require_settings(
+            "halo",
+            {"HALO_CLIENT_ID": client_id, "HALO_CLIENT_SECRET": client_secret},
+            teams,
+            "teams",
+        )
+        super().__init__(
+            source="halo",
+            client=client,
+            url=url,
+            max_page_size=MAX_PAGE_SIZE,
+            secrets=lambda: tuple(x for x in (self._client_secret, self._token) if x),
+            **options,
+        )
         self._client_id = client_id
         self._client_secret = client_secret
         self._tenant = tenant or None
-        self._teams = tuple(teams)
         self._team_keys = names_casefold(self._teams)
-        self._waiting = names_casefold(waiting_statuses)
-        self._page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-        self._overlap = overlap
         self._monotonic = monotonic
         self._token: str | None = None
         self._token_until = 0.0
-        self.http = PsaHttp(
-            client,
-            source="halo",
-            secrets=lambda: tuple(x for x in (self._client_secret, self._token) if x),
-            retry=retry,
-            sleep=sleep,
-            timeout=timeout,
-        )
-
-    @property
-    def source(self) -> Source:
-        return "halo"
 
     # --- token ---------------------------------------------------------------------------
     def _fetch_token(self) -> str:
@@ -224,15 +216,10 @@ class HaloConnector:
                     total = count
                 builder = PageBuilder("halo")
                 for record in records:
-                    if not isinstance(record, Mapping):
-                        builder.skip(record, "not an object")
-                        continue
-                    try:
-                        ticket = self.normalize(record, statuses, priorities, agents)
-                    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                        builder.skip(record, f"{type(exc).__name__}: {exc}")
-                        continue
-                    if ticket.board.casefold() not in self._team_keys:
+                    ticket = builder.read(
+                        record, lambda r: self.normalize(r, statuses, priorities, agents)
+                    )
+                    if ticket is None or ticket.board.casefold() not in self._team_keys:
                         continue
                     if (
                         since is None
@@ -240,8 +227,8 @@ class HaloConnector:
                         and (ticket.closed_at is None or ticket.closed_at < window_start)
                     ):
                         continue
-                    builder.tickets.append(ticket)
-                    newest = ticket.updated_at if newest is None else max(newest, ticket.updated_at)
+                    builder.keep(ticket)
+                newest = later(newest, builder.newest)
                 done = not records or page_no * self._page_size >= count
                 last = done and index == len(passes) - 1
                 advance = last and not moved
