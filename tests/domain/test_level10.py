@@ -260,8 +260,9 @@ def test_ids_key_is_the_plain_text_when_it_fits_and_stable_when_cut() -> None:
     assert ids_key("recurring", "é" * 200).endswith("~6dd78f4e3afd")
 
 
-def test_the_docs_item_and_an_item_whose_refs_are_unknown_keep_their_keys() -> None:
+def test_the_docs_item_and_items_whose_refs_are_unknown_or_none_keep_their_keys() -> None:
     docs = IdsCandidate("docs", "docs", "Documentation gaps", ("#3",))
     stray = IdsCandidate("recurring:X", "recurring", "X keeps coming back", ("#404",))
-    keyed = distinct_ids(figures(ids=(docs, stray)), [_ticket("#1", "Email")]).ids
-    assert keyed == (docs, stray)
+    empty = IdsCandidate("reopens:Y", "reopens", "Y: 0 reopened this week", ())
+    keyed = distinct_ids(figures(ids=(docs, stray, empty)), [_ticket("#1", "Email")]).ids
+    assert keyed == (docs, stray, empty)
