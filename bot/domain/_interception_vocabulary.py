@@ -191,7 +191,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "if (?:it's|its|it is) not too much (?:trouble|to ask)|should (?:you|u) (?:have|get)",
             "if (?:you|u) (?:can|could) (?:swing|manage|squeeze|fit)|could use (?:a|some|another"
             "|your|a second|fresh)|hoping (?:you|u)|(?:i|we) (?:hope|wish) (?:you|u)",
-            "hoping (?:(?:you|u) )?(?:can|could|will|would)|(?:if|once) (?:can|could) (?:get|take)",
+            "if (?:you|u) (?:could|would)|hoping (?:(?:you|u) )?(?:can|could|will|would)|(?:if|once) (?:can|could) (?:get|take)",
             "(?:^|would |'d )be (?:so |really )?(?:great|amazing|awesome|nice|ace|lovely|ideal|helpful) if",
             "in an? (?:perfect|ideal) world|ideally|(?:kinda |really )?wish (?:someone|somebody"
             "|you|u|we)|looking at (?:you|u)(?! for)|would love (?:it|to see)",
@@ -263,7 +263,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "problem",
         _words(
-            r"down|outage|offline|fail\w*|errors?|alert\w*|warn\w*|critical|broken|broke|crash\w*",
+            r"down|outage|offline|fail(?!over|safe|back)\w*|errors?|alert\w*|warn\w*|critical|broken|broke|crash\w*",
             r"dead|died|stopped|stuck|flapping|unreachable|non-?compliant|quarantin\w*|ransom\w*",
             r"encrypted|breach\w*|phish\w*|compromis\w*|brute-? ?forc\w*|hacked|defac\w*|spoof\w*",
             r"locked out|expir\w*|beeping|bounc\w*|slow\w*|again|came back|reopened|wrong|missing",
@@ -273,7 +273,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"scam\w*|gave (?:them|him|her|someone|a stranger) (?:remote )?(?:access|control|the password)",
             r"(?:clicked|opened) (?:a|the|an|some) (?:link|attachment)",
             r"blue ?screen\w*|bsod|blocking|blocked|lost|out of (?:space|storage|disk|memory)",
-            r"\d{2,3} ?%|\d{1,2} ?% (?:free|left|remaining)|suspicious|flagged|detected|malware",
+            r"\d{2,3} ?%(?! (?:there|done|complete|through|finished|of the way|migrated))"
+            r"|\d{1,2} ?% (?:free|left|remaining)|suspicious|flagged|detected|malware",
             r"virus|threat|throwing|err\w*|(?:nobody|no one|no-one) can|getting worse|worse",
             r"lock\w* (?:\w+ )?out|\.locked|on (?:its|their) own|isolat\w*",
         ),
@@ -356,14 +357,14 @@ _CONCERN = _words(
     r"|friday|saturday|sunday|\d|this morning)",
     r"\d+ (?:days?|weeks?|months?|years?) old|outdated|old (?:nas|server|admin|password|firmware|one)",
     r"run(?:s|ning)? out|ends? (?:on|next|this|in|at)|expir\w*|lapse\w*|out of \w+|\b0 \w+|zero \w+",
-    r"weird|odd|strange|funny|off\b|wrong|suspicious|sketchy|looks? (?:like|off|wrong|weird)|seems",
+    r"weird|odd|strange|funny|(?:is|are|was|were|'s|been|switched|turned|min|mins|minutes|hours?|\d) off\b|wrong|suspicious|sketchy|looks? (?:like|off|wrong|weird)|seems",
     r"smells|something (?:changed|is|'s)|dropped|jumped|spiked|creeping|growing|filling|doubled",
     r"cve|vulnerab\w*|exploit\w*|exposed|risk\w*|has no|have no|no mfa|without",
     r"demanding|hammered|hit|disappear\w*|lockouts?|logged (?:in|into) from|went off|didn't|did not",
     r"doesn't|does not|unresolved|pending|overdue|behind|late|short|too (?:low|high|long|many)",
     r"can see|breaks?|bricks?|unpatched|unsupported|end of life|eol|possible|possibly|might be",
     r"could be|one for (?:you|u)|yours|under your name|your (?:name|queue|ticket)|again",
-    r"\d{2,3} ?%|sending|logged|flagged|instead of|only \d|sounds? like|tonight",
+    r"\d{2,3} ?%(?! (?:there|done|complete|through|finished|of the way|migrated))|sending|logged|flagged|instead of|only \d|sounds? like|tonight",
     r"open to the (?:internet|world|public)|publicly (?:accessible|exposed|open)|wide open",
     r"itself|by itself|themselves|unexpected\w*|randomly|twice|keeps? (?:\w+ing)",
     r"(?:is|are) the same as|same password|reused|re-used",
@@ -375,7 +376,7 @@ _NEGATED_RESOLVED = _words(
     r"(?:been |be |fully |quite |really )?\w+",
 )
 _QUESTION_START = re.compile(
-    r"^(?:what|what's|whats|where|where's|when|who|who's|whos|why|how|how's|hows|how'd|which"
+    r"^(?:any\s+(?:reason|idea|chance|clue|way)|what|what's|whats|where|where's|when|who|who's|whos|why|how|how's|hows|how'd|which"
     r"|is|are|was|were|did|do|does|has|have|can|could|would|will|should|eta|status|update\s+on"
     r"|(?:isn't|isnt|aren't|wasn't|wasnt|weren't|didn't|didnt|doesn't|don't|dont|won't|can't"
     r"|couldn't|shouldn't|wouldn't|hasn't|haven't)\s+(?:that|this|it|there|the|you|u|we|they)"
@@ -389,13 +390,16 @@ _WORKS_AGAIN = _words(
     "(?:works|working|up|online|back) again|came back (?:up|online|fine|clean|green)",
     # a problem word negated reports its absence: "no errors overnight", "no complaints"
     "(?:no|zero|0|without|not a single) (?:new |more |further )?(?:errors?|issues?|complaints?"
-    "|alerts?|problems?|blockers?|failures?|warnings?|tickets?|incidents?|hiccups?)",
+    "|alerts?|problems?|blockers?|failures?|warnings?|tickets?|incidents?|hiccups?|surprises|drama)",
+    "no more (?:\\w+ )?(?:dropouts|drops|errors|issues|outages|crashes|lockouts|alerts|complaints)",
+    "(?:nothing|none of (?:them|it)|no one|nobody)(?: \\w+)? (?:broke|failed|crashed|went down|errored"
+    "|complained)|(?:didn't|did not|never|won't|will not) (?:break|fail|crash|go down|error)",
     "(?:outage|issue|problem|alert|error|incident|bug)s? (?:is|are|was|were|has been|got|is all) "
     "(?:over|resolved|fixed|cleared|gone|done|closed|patched)",
 )
 _RESOLVED = _words(
     "fixed|resolved|working|back (?:up|online)|green|flowing|done|completed?|finished|sorted",
-    "restored|closed|all good|fine|healthy|stable|holding|happy",
+    "restored|closed|all good|fine|healthy|stable|holding|happy|content",
 )
 
 
@@ -437,6 +441,8 @@ _OFFER = _words(
     "let me know if (?:you|u) (?:want|need|'d like)|lmk if (?:you|u) (?:want|need)",
     "if (?:you|u) need (?:someone|a hand|help|me|anything|backup|a second)|shout if|holler if",
     "would it help if (?:i|we)|(?:i'm|im|i am) (?:free|around|happy to|here)(?! to (?:ask|check))",
+    "(?:i'm|im|i am) (?:on it|calling|ringing|handling|taking|dealing|looking into|sorting|grabbing"
+    "|heading|driving|going over|covering)",
     "tak(?:e|ing) [^,.;!?]{0,50}off (?:your|ur) plate|(?:grabbed|took|taking|pulled|stole) "
     "[^,.;!?]{0,40}(?:from|off|out of) (?:your|ur) (?:queue|plate|board|list)|don't worry about|dont worry about|here if you need",
     "ping me if|can help (?:with|if|out)|need a hand\\?|glad to help|(?:you|u) focus on",
@@ -448,7 +454,7 @@ _OFFER = _words(
 # "if it helps <@U1>, I can stay late …", "<@U2> and I can split your queue": an offer when the
 # "I can" starts a clause (not "Tailspin asked if we can…", "confirm I can disable…")
 _OFFER_SELF = re.compile(
-    r"(?:^|[,;:.]\s*|\b(?:and|so|but|then|helps)\s+)(?:i|we)\s+(?:can|could|'ll|will)\s+"
+    r"(?:^|[,;:.]\s*|\b(?:and|so|but|then|helps)\s+|\bif\s+(?!(?:we|i)\b)[^.?!]*?\s)(?:i|we)\s+(?:can|could|'ll|will)\s+"
     r"(?!need|have|be\b|not|never|lose|miss|get\s+(?:in|fired))[a-z]+\s+"
     r"(?:late|the|it|that|this|your|over|on|in|and)\b"
 )
@@ -500,6 +506,7 @@ _ANSWER_FRAME = _words(
     "(?:to|re:?|about|on|per|answering) (?:your |the |her |his |their )?«q»|^re:? «q»",
     "re:? (?:the |your )?(?:\\w+ )?(?:q|question|ask)\\b|(?:the )?question (?:you|u) asked",
     "(?:short|quick|long) answer|the answer is|turns out",
+    "(?:found|figured) out (?:why|what|how|the cause)|the (?:cause|culprit|fix) was",
     "(?:you|u) asked(?: me)? (?:who|what|where|when|why|how|which)",
 )
 # These answer within their own sentence (a value, a place, "yes, …").
@@ -538,13 +545,15 @@ _COMPLETED = _words(
     "|updated|upgraded|reset|gave|took|did|done|booked|scheduled|extended)",
     "(?:is|are|was|were|'s|all) (?:done|fixed|live|finished|complete|back|green|sorted)",
     "all green|back (?:up|online)|came back|went (?:fine|smooth\\w*|well|through)|first try",
+    "ran (?:clean|fine|ok|okay|green|successfully)|succeeded|turned (?:it|them) back (?:on|off)",
+    "(?:is|are) (?:clean|fine|ok|okay|green|working) now",
 )
 _UNRESOLVED = _words(
-    "still|again|not|never|but|however|fail\\w*|broke\\w*|errors?|down|worse|stuck|wrong|yet",
+    "still|again|not|never|but|however|fail(?:s|ing)?|broke[ns]?|errors?|down|worse|stuck|wrong|yet",
     "keeps?|except for|can (?:you|u)|could (?:you|u)|please|pls|need|needs|[a-z]+n't",
     "stopped|offline|outage|dead|crash\\w*|unreachable|locked out|missing|lost|issues?|problems?",
     "slow\\w*|bounc\\w*|itself|themselves|let's|lets|get|wants?|should|to be|will|going to|gonna",
-    "this week|today|by",
+    "this week|today",
 )
 # "he's fine with that", "they're ok with monday": someone's consent reported, not an approval
 # asked of her.

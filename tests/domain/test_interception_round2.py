@@ -313,3 +313,40 @@ def test_the_verdict_lists_the_cues_that_counted() -> None:
 
 def test_every_new_rule_is_known() -> None:
     assert {"none.done", "none.resolved"} <= set(RULES)
+
+
+# --- round 6 and 7 probes: a lone problem word that is past, negated or part of another word ---
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<@U01TECH2> the new runbook for the Northwind failover is really good",
+        "<@U01TECH3> Northwind DC migration is 80% there, finishing tomorrow",
+        "Datto pushed their agent update overnight <@U01TECH2>, nothing broke",
+        "<@U01TECH3> just got off the phone with Litware, they're happy with the wifi, no more dropouts",
+        "the Contoso backup that failed tuesday ran clean last night <@U01TECH2>",
+        "found out why the Litware scanner was failing <@U01TECH2>: SMB1 got turned off",
+        "Bayside emailed again about the slow internet, I'm calling him now <@U01TECH2>",
+        "<@U01TECH3> if the Contoso migration runs long tonight I can stay and babysit it",
+        "<@U01TECH2> Bayside cutover went smooth, all phones registered by 6:20",
+    ],
+)
+def test_a_problem_word_that_is_past_negated_or_another_word_asks_nothing(text: str) -> None:
+    v = verdict(text)
+    assert not v.is_request, (v.rule, v.cues)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "any reason the Litware backup job is set to 2am and not midnight <@U01TECH2>",
+        "if you could get the Contoso exclusions reviewed by Wed <@U01TECH2>, that'd help",
+        "<@U01TECH3> the Contoso DC clock is 6 min off",
+        "<@U01TECH2> Tailspin asked if we can do the migration this weekend",
+        "<@U01TECH1> the backup failed again last night after the patch",
+    ],
+)
+def test_an_open_problem_or_a_question_still_counts(text: str) -> None:
+    v = verdict(text)
+    assert v.is_request, (v.rule, v.cues)
