@@ -509,6 +509,10 @@ EDGES = {
     "generic-at-the-limits": ("generic", _generic_at_the_limits),
     "alertmanager-at-the-limits": ("alertmanager", _alertmanager_at_the_limits),
     "alertmanager-empty-group": ("alertmanager", lambda: ap.alertmanager_notification([])),
+    "generic-not-utf8": (  # bytes no UTF-8 decoder takes, in the title: replaced, still counted
+        "generic",
+        lambda: ap.generic_alert(title=f"Backup {NON_UTF8} failed <!channel>", client=NON_UTF8),
+    ),
 }
 
 
@@ -524,6 +528,8 @@ def test_a_body_at_the_intake_limits_is_accepted_and_stored_whole(
     assert resp.status_code in (200, 202), resp.text[:300]
     created = {"alertmanager-empty-group": 0, "alertmanager-storm": 5}.get(name, 1)
     assert len(app.escalations()) == created
+    if name == "generic-not-utf8":
+        assert app.escalations()[0].summary.startswith("Backup \ufffd")
     if name == "alertmanager-storm":  # one roll-up lists them all, escaped like the rest
         with app.container.sessions() as s:
             assert s.scalar(select(func.count(AlertRollup.id))) == 1
