@@ -147,6 +147,9 @@ _RHETORICAL = _words(
     "check (?:this|that|it) out|check out (?:this|that|the|my) (?:meme|video|pic|photo|gif|clip"
     "|article|post|thread|song|view)",
     "for (?:the|your|all (?:the|your)) help(?: with)?",
+    # wonder, not a question: "how did you even get it to work??", "who knew the NAS could…"
+    "how (?:did|do|does|on earth|the heck|the hell|tf) (?:(?:did|do) )?(?:you|u|they|it) (?:even|ever)"
+    "|how (?:on earth|the heck|the hell|tf) did|who knew|who would(?:'ve| have) thought",
     r"(?:don't|dont|do not|no need to|never|doesn't need to) [\w']+",
 )
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -520,7 +523,8 @@ _ANSWER = _words(
     "\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|\\d{3}-\\d{4}|(?:ticket|case) is #?\\d+",
     "it was (?:the|a|an|their|our|just)|(?:it's|its) reserved|was for the",
     "ext\\.? ?\\d+|(?:you|u) (?:wanted|asked for|needed|were after|were looking for)",
-    "i asked \\w+(?: \\w+)?,? (?:they|he|she) said|(?:it's|its|it is) under|(?:contact|number|email|address|url|login|password) (?:at|for) [\\w' ]{1,30}? is",
+    "i asked \\w+(?: \\w+)?,? (?:they|he|she) said|(?:i|we) (?:asked|checked with|confirmed with"
+    "|spoke (?:to|with)|talked to|heard (?:back )?from) (?:their|the|them|him|her|\\w+'s)|(?:it's|its|it is) under|(?:contact|number|email|address|url|login|password) (?:at|for) [\\w' ]{1,30}? is",
 )
 # Resolution: the message says outright that nothing is asked of her or that the matter is closed.
 # Like a self-answer, it cancels every cue before it; only an explicit ask after it counts.
@@ -533,6 +537,7 @@ _RESOLVED_MESSAGE = _words(
     "(?:it's|its|it is|that's|thats|all) (?:fixed|sorted|resolved|closed|handled)|^(?:all )?done[.!]*$",
     "^(?:just )?ignore(?: (?:it|this|that|them))?[.!]*$|(?:you can|feel free to|safe to) ignore",
     "closing (?:it|this|the ticket|the case|out)|no blockers|just closing",
+    "nothing (?:we|you|u|anyone|i) can do|(?:it's|its|it is|is) on (?:their|the vendor's|\\w+'s) (?:end|side)",
 )
 # Completion: a sentence that reports work done ("cert renewed", "I already added the exception",
 # "AD disabled, license removed", "all tunnels back up") takes none of its implicit cues, unless

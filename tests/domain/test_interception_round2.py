@@ -350,3 +350,30 @@ def test_a_problem_word_that_is_past_negated_or_another_word_asks_nothing(text: 
 def test_an_open_problem_or_a_question_still_counts(text: str) -> None:
     v = verdict(text)
     assert v.is_request, (v.rule, v.cues)
+
+
+# --- round 8 probes: wonder, a named source, someone else's outage ---
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("how did you even get the Contoso printer to work <@U01TECH1>?? wizardry", "none"),
+        ("<@U01TECH2> who knew the old Bayside NAS could still do 100MB/s, nice tuning", "none"),
+        ("they use Sophos, not Defender <@U01TECH3>. I asked their office manager", "none.answer"),
+        (
+            "<@U01TECH1> heads up, Exchange Online is having an outage, it's on their side",
+            "none.resolved",
+        ),
+        ("<@U01TECH1> heads up, Exchange Online is down, nothing we can do", "none.resolved"),
+    ],
+)
+def test_wonder_sourced_answers_and_someone_elses_outage_ask_nothing(text: str, rule: str) -> None:
+    v = verdict(text)
+    assert not v.is_request, (v.rule, v.cues)
+    assert v.rule.startswith(rule)
+
+
+def test_a_real_how_question_still_asks() -> None:
+    v = verdict("<@U01TECH1> how did you get the Contoso printer to map over the VPN?")
+    assert v.is_request and v.rule == "request.question", v.rule
