@@ -230,14 +230,7 @@ def build(
         scope=multi.delivery_scope if multi else None,
     )
     directory = Directory(multi.client_for if multi else lambda _team: client)
-    # The alert renderer still reads its alert link through the session (bot/slack/alert_posts,
-    # issue 13): it is given the delivery's.
-    EscalationPosts(
-        lanes,
-        renderers={
-            Source.ALERT: lambda esc, lane, d, **kw: render_lane_message(esc, lane, d.session, **kw)
-        },
-    ).register(deliverer)
+    EscalationPosts(lanes, renderers={Source.ALERT: render_lane_message}).register(deliverer)
     AlertRollups(lanes).register(deliverer)
     ApprovalDelivery(lanes, directory).register(deliverer)
     home = HomeDelivery(lanes, clock)

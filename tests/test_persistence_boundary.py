@@ -32,9 +32,6 @@ ALLOWED: dict[str, set[str]] = {
     "bot/slack/home.py": {"sqlalchemy", ORM_MODELS},
     # issue 13: the offer / routing of an intercepted message reads its rows itself.
     "bot/slack/interception.py": {"sqlalchemy", ORM_MODELS},
-    # issue 13: the alert lane message and roll-up read alert links through the session the
-    # outbox delivery gives them (bot/adapters/deliveries.Delivery.session).
-    "bot/slack/alert_posts.py": {"sqlalchemy", ORM_MODELS},
     # issue 13: the Level-10 command and its outbox kinds take a Session.
     "bot/slack/level10.py": {"sqlalchemy"},
     "bot/slack/level10_posts.py": {"sqlalchemy", ORM_MODELS},

@@ -1,14 +1,53 @@
-"""Alert links and roll-ups: the queries behind :mod:`bot.services.alerts` (``uow.alerts``)."""
+"""Alert links and roll-ups: the queries behind :mod:`bot.services.alerts` (``uow.alerts``) and
+behind the alert posts in :mod:`bot.slack.alert_posts` (``Delivery.alerts``), which are given
+frozen views (:class:`AlertLinkView`, :class:`RollupView`) instead of rows."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from .models import AlertLink, AlertRollup
+from ..services.views import EscalationView
+from .models import AlertLink, AlertRollup, Escalation
+from .repository import escalation_view
+
+
+@dataclass(frozen=True, slots=True)
+class AlertLinkView:
+    """What an alert escalation's messages show of its alert."""
+
+    source: str
+    device: str | None
+    url: str | None
+    active: bool
+    fired: int
+    flaps: int
+
+
+@dataclass(frozen=True, slots=True)
+class RollupView:
+    """A storm's roll-up message: where it is and since when."""
+
+    id: int
+    lane: str
+    channel: str
+    ts: str | None
+    started_at: datetime
+
+
+def link_view(link: AlertLink) -> AlertLinkView:
+    return AlertLinkView(
+        source=link.source,
+        device=link.device,
+        url=link.url,
+        active=bool(link.active),
+        fired=int(link.fired or 0),
+        flaps=int(link.flaps or 0),
+    )
 
 
 class AlertLinks:
@@ -100,3 +139,43 @@ class AlertLinks:
             select(func.min(AlertLink.escalation_id)).where(AlertLink.rollup_id == rollup_id)
         )
         return int(anchor) if anchor is not None else None
+
+    # ------------------------------------------------------------------ what the posts show
+
+    def view_of(self, escalation_id: int) -> AlertLinkView | None:
+        """The alert behind an escalation, if an alert opened it."""
+        link = self.session.scalar(
+            select(AlertLink).where(AlertLink.escalation_id == escalation_id)
+        )
+        return link_view(link) if link is not None else None
+
+    def next_rollup_rev(self, rollup_id: int) -> None:
+        """Bump the roll-up's ``rev`` (plain UPDATE, no row loaded): the changes made from now
+        on queue another update of its message."""
+        self.session.execute(
+            update(AlertRollup)
+            .where(AlertRollup.id == rollup_id)
+            .values(rev=AlertRollup.rev + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+    def rollup_view(self, rollup_id: int) -> RollupView | None:
+        """The roll-up as stored now (not as an earlier read in this session saw it)."""
+        row = self.session.get(AlertRollup, rollup_id, populate_existing=True)
+        if row is None:
+            return None
+        return RollupView(row.id, row.lane, row.channel, row.ts, row.started_at)
+
+    def rollup_items(self, rollup_id: int) -> list[tuple[EscalationView, AlertLinkView]]:
+        """The roll-up's escalations and their alerts, firing first, newest first."""
+        rows = self.session.execute(
+            select(Escalation, AlertLink)
+            .join(AlertLink, AlertLink.escalation_id == Escalation.id)
+            .where(AlertLink.rollup_id == rollup_id)
+            .order_by(AlertLink.active.desc(), Escalation.number.desc())
+        )
+        return [(escalation_view(esc), link_view(link)) for esc, link in rows]
+
+    def rollup_posted(self, rollup_id: int, ts: str) -> None:
+        """Store where the roll-up's message lives."""
+        self.session.execute(update(AlertRollup).where(AlertRollup.id == rollup_id).values(ts=ts))

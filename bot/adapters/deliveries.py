@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..services.views import EscalationView
+from .alert_links import AlertLinks
 from .models import Escalation, OutboxMessage
 from .outbox import Handler, SettledHook, post_message, release
 from .repository import ApprovalRequests, EscalationRepository, OutboxRepository
@@ -95,6 +96,7 @@ class Delivery:
         self.outbox = OutboxRepository(session)
         self.approvals = ApprovalRequests(session)
         self.escalations = EscalationPostStore(session)
+        self.alerts = AlertLinks(session)
 
     @property
     def id(self) -> int:
@@ -119,13 +121,6 @@ class Delivery:
     @property
     def last_error(self) -> str | None:
         return self._msg.last_error
-
-    @property
-    def session(self) -> Session:
-        """The deliverer's session, for renderers that still query it themselves
-        (``bot/slack/alert_posts.render_lane_message``; issue 13). New code uses the
-        repositories above."""
-        return self._session
 
     def release(self) -> None:
         """End the read transaction before a Slack call (see :func:`outbox.release`)."""

@@ -14,16 +14,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
-from ..adapters.models import AlertLink, AlertRollup, Escalation, OutboxMessage
-from ..adapters.outbox import OutboxDeliverer, Refused, post_message, release
+from ..adapters.alert_links import AlertLinkView, RollupView
+from ..adapters.deliveries import Delivery, handler
+from ..adapters.outbox import OutboxDeliverer, Refused
 from ..domain.escalation import Status
 from ..domain.lanes import Lane
 from ..domain.text import escape, safe_link, truncate
 from ..services.alerts import ROLLUP_KIND, source_name
 from ..services.context import Lanes
+from ..services.views import EscalationFacts
 from . import blocks as ui
 
 log = logging.getLogger(__name__)
@@ -34,28 +34,25 @@ ROLLUP_LINES = 40  # alerts listed by name in a roll-up; the rest are counted
 _ICONS = {True: ":red_circle:", False: ":white_check_mark:"}
 
 
-def link_of(session: Session, escalation_id: int) -> AlertLink | None:
-    return session.scalar(select(AlertLink).where(AlertLink.escalation_id == escalation_id))
-
-
 def _monitor(source: str) -> str:
     name = source_name(source)
     return name[0].upper() + name[1:]
 
 
 def render_lane_message(
-    esc: Escalation,
+    esc: EscalationFacts,
     lane: Lane | None,
-    session: Session,
+    d: Delivery,
     *,
     tz: Any = None,
     approvers: Sequence[str] = (),
 ) -> tuple[str, list[Block]]:
     """The escalation's lane message as :func:`bot.slack.blocks.lane_message` draws it, with the
     monitor named where a person would be (``<@alertmanager>`` is no Slack user) and the alert's
-    device, link and flap count added."""
+    device, link and flap count added. ``d`` is the lane message's delivery: the alert is read
+    through its ``alerts`` repository, before it releases its transaction."""
     text, blocks = ui.lane_message(esc, lane, tz=tz, approvers=approvers)
-    link = link_of(session, esc.id)
+    link = d.alerts.view_of(esc.id)
     if link is None:
         return text, blocks
     monitor = f"_{escape(_monitor(link.source))}_"
@@ -90,8 +87,8 @@ def render_lane_message(
 
 
 def rollup_message(
-    rollup: AlertRollup,
-    items: Sequence[tuple[Escalation, AlertLink]],
+    rollup: RollupView,
+    items: Sequence[tuple[EscalationFacts, AlertLinkView]],
     lane: Lane | None,
     *,
     tz: Any = None,
@@ -143,40 +140,28 @@ class AlertRollups:
     def register(self, deliverer: OutboxDeliverer) -> None:
         # One sequence per roll-up (the rows carry the storm's first escalation): its first
         # post and its edits never overtake each other, so it is posted once.
-        deliverer.register(ROLLUP_KIND, self.deliver, sequence=ROLLUP_KIND)
+        deliverer.register(ROLLUP_KIND, handler(self.deliver), sequence=ROLLUP_KIND)
 
-    def deliver(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any] | None:
-        rollup_id = int(msg.payload.get("rollup_id") or 0)
+    def deliver(self, d: Delivery, client: WebClient) -> dict[str, Any] | None:
+        rollup_id = int(d.payload.get("rollup_id") or 0)
         # Changes made from now on queue another update (a new ``rev``): they may not be seen
         # by the rendering below.
-        s.execute(
-            update(AlertRollup)
-            .where(AlertRollup.id == rollup_id)
-            .values(rev=AlertRollup.rev + 1)
-            .execution_options(synchronize_session=False)
-        )
-        release(s)
-        rollup = s.get(AlertRollup, rollup_id, populate_existing=True)
+        d.alerts.next_rollup_rev(rollup_id)
+        d.release()
+        rollup = d.alerts.rollup_view(rollup_id)
         if rollup is None:
             raise Refused(f"alert roll-up {rollup_id} is gone")
-        items = list(
-            s.execute(
-                select(Escalation, AlertLink)
-                .join(AlertLink, AlertLink.escalation_id == Escalation.id)
-                .where(AlertLink.rollup_id == rollup_id)
-                .order_by(AlertLink.active.desc(), Escalation.number.desc())
-            )
-        )
+        items = d.alerts.rollup_items(rollup_id)
         lane = self.lanes.config.lane(rollup.lane)
         team = lane.team if lane else None
         tz = self.lanes.calendar(team).tz if team in self.lanes.config.teams else None
         text, blocks = rollup_message(rollup, items, lane, tz=tz)
         channel, ts = rollup.channel, rollup.ts
-        release(s)
+        d.release()
         if ts is None:
-            resp = post_message(client, msg, join=True, channel=channel, text=text, blocks=blocks)
+            resp = d.post(client, join=True, channel=channel, text=text, blocks=blocks)
             new_ts = str(resp["ts"])
-            s.execute(update(AlertRollup).where(AlertRollup.id == rollup_id).values(ts=new_ts))
+            d.alerts.rollup_posted(rollup_id, new_ts)
             return {"ts": new_ts, "channel": resp.get("channel")}
         client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
         return {"ts": ts, "updated": True}
