@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from .adapters.db import make_engine, make_session_factory
+from .adapters.install_stores import InstallStores
 from .adapters.outbox import OutboxDeliverer
 from .adapters.psa.base import PsaConfigError, PsaConnector
 from .adapters.uow import UnitOfWork
@@ -214,8 +215,7 @@ def build(
             client_secret=str(settings.slack_client_secret),
             api_url=settings.slack_api_url,
             config_folder=settings.lanekeeper_config,
-            engine=engine,
-            sessions=sessions,
+            stores=InstallStores(engine, sessions),
         )
         lanes = RoutedLanes.as_lanes()
     else:

@@ -32,11 +32,10 @@ ALLOWED: dict[str, set[str]] = {
     "bot/slack/home.py": {"sqlalchemy", ORM_MODELS},
     # issue 13: the offer / routing of an intercepted message reads its rows itself.
     "bot/slack/interception.py": {"sqlalchemy", ORM_MODELS},
-    # issue 13: the Level-10 command and its outbox kinds take a Session.
+    # issue 13: only the type of home_blocks' first parameter: bot/slack/home.py (owned by
+    # another change) hands the Level-10 section App Home's own session; it goes when home.py
+    # reads through the unit of work and hands it the to-dos' repository.
     "bot/slack/level10.py": {"sqlalchemy"},
-    "bot/slack/level10_posts.py": {"sqlalchemy", ORM_MODELS},
-    # issue 20: OAuth installs are built from the engine and a session factory.
-    "bot/slack/installs.py": {"sqlalchemy"},
     # issue 13: the stand-up's and the Level-10's settled hooks take a Session and an outbox
     # row (bot/adapters/deliveries.settled_hook gives a Delivery instead).
     "bot/jobs/standup.py": {"sqlalchemy", ORM_MODELS},

@@ -122,6 +122,11 @@ class Delivery:
     def last_error(self) -> str | None:
         return self._msg.last_error
 
+    def keep_payload(self, payload: dict[str, Any]) -> None:
+        """Store a new payload on the row (progress a retry must see, e.g. an uploaded file's
+        id); it is written with the row's outcome, even when the delivery is retried."""
+        self._msg.payload = dict(payload)
+
     def release(self) -> None:
         """End the read transaction before a Slack call (see :func:`outbox.release`)."""
         release(self._session)

@@ -30,11 +30,10 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackTokenRotationError
 from slack_sdk.oauth.token_rotation import TokenRotator
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
+from ..adapters.install_stores import InstallStores
 from ..adapters.outbox import Refused
-from ..adapters.slack_install import Installations, OAuthStates, forget_workspace
+from ..adapters.slack_install import Installations, OAuthStates
 from ..domain.text import escape
 from ..installed_workspaces import (
     ConfigFolder,
@@ -252,19 +251,18 @@ class MultiWorkspaceMode:
         client_secret: str,
         api_url: str,
         config_folder: str,
-        engine: Engine,
-        sessions: sessionmaker[Session],
+        stores: InstallStores,
     ) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
-        self.sessions = sessions
+        self.stores = stores
         rotator = TokenRotator(
             client_id=client_id,
             client_secret=client_secret,
             client=WebClient(base_url=api_url),
         )
-        self.installations = Installations(client_id=client_id, engine=engine, rotator=rotator)
-        self.states = OAuthStates(engine=engine)
+        self.installations = stores.installations(client_id=client_id, rotator=rotator)
+        self.states = stores.oauth_states()
         self.configs = ConfigFolder(config_folder)
         self.configs.check()  # a bad lanes file is refused at start, with every problem
         self.registry = InstalledWorkspaces(
@@ -307,8 +305,7 @@ class MultiWorkspaceMode:
 
     def forget(self, team_id: str) -> dict[str, int]:
         """Uninstalled or revoked: nothing more runs there, and what it no longer needs goes."""
-        with self.sessions.begin() as s:
-            counts = forget_workspace(s, self.installations, team_id)
+        counts = self.stores.forget(self.installations, team_id)
         log.info(
             "workspace %s uninstalled: deleted %s",
             team_id,

@@ -17,10 +17,9 @@ from typing import Any
 import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.orm import Session
 
-from ..adapters.models import OutboxMessage
-from ..adapters.outbox import OutboxDeliverer, post_message, release
+from ..adapters.deliveries import Delivery, handler
+from ..adapters.outbox import OutboxDeliverer
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +46,9 @@ def upload_png(client: WebClient, *, channel: str, data: bytes, filename: str, t
     return file_id
 
 
-def deliver(msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any] | None:
-    payload = dict(msg.payload)
-    release(s)
+def deliver(d: Delivery, client: WebClient) -> dict[str, Any] | None:
+    payload = dict(d.payload)
+    d.release()
     chart = payload.get("chart_png")
     if chart and not payload.get("file_id") and not payload.get("chart_failed"):
         try:
@@ -64,12 +63,11 @@ def deliver(msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any]
             reason = str(exc.response.get("error")) if isinstance(exc, SlackApiError) else str(exc)
             log.warning("level10 chart not uploaded (%s): the post carries a table", reason)
             payload["chart_failed"] = reason
-        msg.payload = payload  # kept even if the post below must be retried
+        d.keep_payload(payload)  # kept even if the post below must be retried
     with_chart = bool(payload.get("file_id"))
     blocks = payload["blocks"] if with_chart else payload["table_blocks"]
-    resp = post_message(
+    resp = d.post(
         client,
-        msg,
         channel=payload["channel"],
         text=payload["text"],
         blocks=blocks,
@@ -86,4 +84,4 @@ def deliver(msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any]
 
 
 def register(deliverer: OutboxDeliverer) -> None:
-    deliverer.register(KIND, deliver)
+    deliverer.register(KIND, handler(deliver))
