@@ -33,7 +33,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from .calendar import BusinessCalendar, as_utc
 from .lanes import Team
-from .sla import ClockReading, WorkItem, aged_past_sla, at_risk
+from .sla import ClockReading, WorkItem, at_risk, count_aged_past_sla
 
 __all__ = [
     "ALERT_LANE",
@@ -271,7 +271,7 @@ def build_digest(
         approvals=tuple(ordered_approvals),
         alerts=tuple(item for *_key, item in alerts),
         changes=tuple(item for *_key, item in changes),
-        aged_past_sla=len(aged_past_sla(listed, now)),
+        aged_past_sla=count_aged_past_sla(listed, now),
         aged_threshold=team.aged_backlog_alert,
         counts=_counts(listed, calendar, now, today, approvals),
         timezone=calendar.timezone_name,

@@ -29,6 +29,7 @@ __all__ = [
     "WorkItem",
     "aged_past_sla",
     "at_risk",
+    "count_aged_past_sla",
     "describe_reading",
     "due_times",
     "read_clocks",
@@ -239,17 +240,30 @@ def aged_past_sla(items: Iterable[WorkItem], now: datetime) -> list[WorkItem]:
     now = as_utc(now, "now")
     aged: list[tuple[datetime, int, WorkItem]] = []
     for position, item in enumerate(items):
-        if item.is_closed or item.resolve_due is None:
-            continue
-        due = as_utc(item.resolve_due, "resolve_due")
-        if item.paused_since is not None and not (
-            item.kind == "escalation" and as_utc(item.paused_since, "paused_since") > due
-        ):
-            continue
-        if due < now:
+        due = _aged_due(item, now)
+        if due is not None:
             aged.append((due, position, item))
     aged.sort(key=lambda entry: entry[:2])
     return [item for _due, _position, item in aged]
+
+
+def count_aged_past_sla(items: Iterable[WorkItem], now: datetime) -> int:
+    """``len(aged_past_sla(items, now))``, without ordering them (the stand-up shows the count
+    of a team's thousands of items)."""
+    now = as_utc(now, "now")
+    return sum(1 for item in items if _aged_due(item, now) is not None)
+
+
+def _aged_due(item: WorkItem, now: datetime) -> datetime | None:
+    """The resolve due time ``item`` is aged past at ``now`` (UTC), or None when it is not."""
+    if item.is_closed or item.resolve_due is None:
+        return None
+    due = as_utc(item.resolve_due, "resolve_due")
+    if item.paused_since is not None and not (
+        item.kind == "escalation" and as_utc(item.paused_since, "paused_since") > due
+    ):
+        return None
+    return due if due < now else None
 
 
 def describe_reading(r: ClockReading) -> str:

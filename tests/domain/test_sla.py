@@ -17,6 +17,7 @@ from bot.domain.sla import (
     WorkItem,
     aged_past_sla,
     at_risk,
+    count_aged_past_sla,
     describe_reading,
     due_times,
     read_clocks,
@@ -268,6 +269,12 @@ def test_aged_past_sla() -> None:
     ]
     assert [i.ref for i in aged_past_sla(items, now)] == ["T-88123", "ESC-1"]
     assert aged_past_sla([], now) == []
+    # The count the stand-up shows is the same rule, unordered.
+    assert count_aged_past_sla(items, now) == 2
+    assert count_aged_past_sla(items, chi(2026, 1, 14, 16)) == 4  # ESC-5 and ESC-8 too
+    assert count_aged_past_sla([], now) == 0
+    with pytest.raises(ValueError):
+        count_aged_past_sla(items, datetime(2026, 1, 14, 12))
 
 
 # ------------------------------------------------------------------ wording
