@@ -157,7 +157,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "ask",
         _words(
             "(?:can|could|would|will|can't|cant) (?:you|u|ya|someone|somebody|one of you|we)",
-            "are (?:you|u) (?:able|free|around|available|in|on|off|working|still|ok|okay|good"
+            "(?:are|r) (?:you|u) (?:able|free|around|available|in|on|off|working|still|ok|okay|good"
             "|up for)",
             "(?:any|some)(?:one|body) (?:able|free|around|available|up for|want)|who (?:can|could)",
             "do (?:you|u) (?:have|mind|think|want|know|approve|agree|reckon|remember|recall)",
@@ -242,7 +242,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "(?:ok|okay|alright|good|fine|cool) (?:with|by) (?:me|you|that|this|it|us)",
             "(?:can|may|could|should) (?:i|we)|want me to|sign-? ?off|go-? ?ahead",
             r"green light(?=\s*\?)|(?:get|need|give (?:me|us)) (?:the |a )?green light|approv(?!ed\b)\w*|approved(?= ?\?)|permission|object(?:ion)?s?|thoughts|yes ?/ ?no",
-            "i'd like to|i want to",
+            "i'd like to|i want to|unless (?:you|u) (?:say|object|tell|disagree|shout|think)",
         ),
     ),
     (
@@ -273,10 +273,10 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"issue|problem|not working|isn't|aren't|hasn't|haven't|won't|wont|cannot|unable",
             r"can't(?! wait)|cant(?! wait)|pegged|spik\w*|screaming|flood\w*|in a loop",
             r"(?:is|are|'s|getting|almost|nearly|completely|disk|drive|mailbox|storage) full",
-            r"scam\w*|gave (?:them|him|her|someone|a stranger) (?:remote )?(?:access|control|the password)",
+            r"bec|scam\w*|gave (?:them|him|her|someone|a stranger) (?:remote )?(?:access|control|the password)",
             r"(?:clicked|opened) (?:a|the|an|some) (?:link|attachment)",
             r"blue ?screen\w*|bsod|blocking|blocked|lost|out of (?:space|storage|disk|memory)",
-            r"\d{2,3} ?%(?! (?:there|done|complete|through|finished|of the way|migrated))"
+            r"(?:8[5-9]|9\d|100) ?%(?! (?:there|done|complete|through|finished|of the way|migrated))"
             r"|\d{1,2} ?% (?:free|left|remaining)|suspicious|flagged|detected|malware",
             r"virus|threat|throwing|err\w*|(?:nobody|no one|no-one) can|getting worse|worse",
             r"lock\w* (?:\w+ )?out|\.locked|on (?:its|their) own|isolat\w*",
@@ -287,6 +287,10 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         _words(
             "(?:might|may|probably) (?:want|be worth|need)|you'll want|on your radar",
             "worth (?:a look|a check|checking|looking|investigating|double-? ?checking)",
+            # a hedge before a statement brings it to her attention: "could be nothing <@U1>, but…"
+            "(?:could|might|may|probably|possibly) be nothing|(?:possibly|probably|prob) nothing"
+            "|not sure (?:if|whether) (?:it|this|that) matters|(?:no rush|random|not urgent"
+            "|low priority|fwiw)[,:]? (?:@@\\d+ ?,? ?)?but",
             "should probably|probably should|not sure (?:if|it's|its|whether) (?:you|on)",
             "i'd (?:take a look|check|look)|looks like (?:one of )?yours|i bet|maybe nudge",
             "might be (?:relevant|related|the same)|pretty sure|i suspect|suspect (?:it's|its|the)",
@@ -324,6 +328,7 @@ _WORK = _words(
     "ninja(?:one)?|kaseya|automate|veeam|huntress|sentinelone|auvik|meraki|fortigate|sonicwall",
     "ubiquiti|it glue|itglue|hudu|atera|rmm|psa|onsite|on-?site|site visit|queue|users?|admin",
     r"creds|credentials|sync|scripts?|apps?|software|(?:shared|hard|network|[a-z]:?) drive",
+    r"service tags?|asset tags?|serial(?: numbers?)?",
     r"#?\d{4,}",
     "tokens?|hardware|deployment|keys?|bitlocker|voip|contacts?|e3|e5|seats?|spf|dmarc|dkim|records?|docs?|rca",
     r"maintenance|(?:change|maintenance|patch) window|audit\w*|billing|bill(?:ed)?|charge|after-? ?hours",
@@ -360,14 +365,18 @@ _CONCERN = _words(
     r"|friday|saturday|sunday|\d|this morning)",
     r"\d+ (?:days?|weeks?|months?|years?) old|outdated|old (?:nas|server|admin|password|firmware|one)",
     r"run(?:s|ning)? out|ends? (?:on|next|this|in|at)|expir\w*|lapse\w*|out of \w+|\b0 \w+|zero \w+",
-    r"weird|odd|strange|funny|(?:is|are|was|were|'s|been|switched|turned|min|mins|minutes|hours?|\d) off\b|wrong|suspicious|sketchy|looks? (?:like|off|wrong|weird)|seems",
-    r"smells|something (?:changed|is|'s)|dropped|jumped|spiked|creeping|growing|filling|doubled",
+    r"weird|odd|strange|funny|(?:is|are|was|were|'s|been|switched|turned|min|mins|minutes|hours?|\d) off\b|wrong|suspicious|sketchy|looks? (?:off|wrong|weird)",
+    r"smells|something (?:changed|is|'s)|spiked|creeping|(?:hundreds|thousands|tons|loads) of",
+    r"seems (?:too )?(?:short|low|high|wrong|off|small|long|slow|weird|odd|broken)",
+    # a measure of health that fell (not any number that dropped: "ticket volume dropped 40%")
+    r"(?:score|rating|uptime|signal|speed|throughput|battery|health|bandwidth)\w* (?:has |have )?"
+    r"(?:dropped|fell|fallen|tanked|plummeted)",
     r"cve|vulnerab\w*|exploit\w*|exposed|risk\w*|has no|have no|no mfa|without",
-    r"demanding|hammered|hit|disappear\w*|lockouts?|logged (?:in|into) from|went off|didn't|did not",
-    r"doesn't|does not|unresolved|pending|overdue|behind|late|short|too (?:low|high|long|many)",
-    r"can see|breaks?|bricks?|unpatched|unsupported|end of life|eol|possible|possibly|might be",
-    r"could be|one for (?:you|u)|yours|under your name|your (?:name|queue|ticket)|again",
-    r"\d{2,3} ?%(?! (?:there|done|complete|through|finished|of the way|migrated))|sending|logged|flagged|instead of|only \d|sounds? like|tonight",
+    r"demanding|hammered|disappear\w*|lockouts?|logged (?:in|into) from|went off|didn't|did not",
+    r"doesn't|does not|unresolved|pending|overdue|behind|too (?:low|high|long|many)",
+    r"breaks?|bricks?|unpatched|unsupported|end of life|eol",
+    r"one for (?:you|u)|yours|under your name|your (?:name|queue|ticket)|again",
+    r"flagged",
     r"open to the (?:internet|world|public)|publicly (?:accessible|exposed|open)|wide open",
     r"itself|by itself|themselves|unexpected\w*|randomly|twice|keeps? (?:\w+ing)",
     r"(?:is|are) the same as|same password|reused|re-used",
@@ -439,7 +448,8 @@ _OFFER = _words(
     "i (?:can|could|'ll|will) (?:take|do|handle|grab|cover|write|reach|help|look|jump|pick|finish"
     "|sort|deal|swap|hop|run|drive|call|own)",
     "i'll (?:take|do|handle|grab|cover|write|reach|help|look|jump|pick|finish|sort|deal|swap|hop"
-    "|run|drive|call|own)",
+    "|run|drive|call|own|check|monitor|watch|keep an eye|follow up|update|let (?:you|u) know"
+    "|loop (?:you|u) in|tell|schedule|coordinate|order|quote|send (?:it|them|the)|chase|ping)",
     "i've got (?:it|this|that|the|your)|i got (?:it|this|you)(?! (?:working|fixed))",
     "let me know if (?:you|u) (?:want|need|'d like)|lmk if (?:you|u) (?:want|need)",
     "if (?:you|u) need (?:someone|a hand|help|me|anything|backup|a second)|shout if|holler if",
@@ -471,6 +481,7 @@ _PRAISE = re.compile(
         "(?:clean|tidy|solid|neat|beautiful|lovely|tremendous) (?:work|job)|showroom|thing of beauty|gold standard|absolute (?:beast|machine|unit|legend)|beast|textbook",
         "(?:zero|0|no) (?:sla )?(?:misses|breaches|escalations)|(?:a|the) legend|love (?:it|this|that)",
         "(?:how|so) (?:fast|quick|quickly|well) (?:you|u)|called (?:in )?to say|look(?:ed)? (?:so )?easy",
+        "[,.!] ?(?:nice|sweet|neat|love it)[.!]*$",
     ).pattern
     + r"|:(?:100|star|star2|trophy|medal|chef-kiss|chefkiss|goat|sparkles|tada|heart|crown):"
 )
@@ -537,6 +548,8 @@ _RESOLVED_MESSAGE = _words(
     "(?:it's|its|it is|that's|thats|all) (?:fixed|sorted|resolved|closed|handled)|^(?:all )?done[.!]*$",
     "^(?:just )?ignore(?: (?:it|this|that|them))?[.!]*$|(?:you can|feel free to|safe to) ignore",
     "closing (?:it|this|the ticket|the case|out)|no blockers|just closing",
+    "(?:she's|he's|they're|she is|he is|they are|user is|users are) (?:all )?(?:good|fine|sorted|set"
+    "|happy|back (?:up|in|online))(?! (?:to|for|with))",
     "nothing (?:we|you|u|anyone|i) can do|(?:it's|its|it is|is) on (?:their|the vendor's|\\w+'s) (?:end|side)",
 )
 # Completion: a sentence that reports work done ("cert renewed", "I already added the exception",
@@ -581,7 +594,7 @@ _CHAT = re.compile(
 )
 # "need a hand with the firewall?" offers; "need a hand with the firewall" asks.
 _OFFER_QUESTION = re.compile(
-    r"^(?:(?:do\s+)?(?:you|u)\s+)?(?:need|want)\s+(?:a\s+hand|help|backup|anything|an?\s+(?:extra|second)"
+    r"^(?:(?:do\s+)?(?:you|u)\s+)?(?:need|want)\s+(?:me\s+to(?!\s+(?:go\s+ahead|proceed|approve))|a\s+hand|help|backup|anything|an?\s+(?:extra|second)"
     r"\s+(?:set\s+of\s+hands|pair\s+of\s+(?:hands|eyes)|hand))\b[^?]*\?"
 )
 # The conditional part of an offer ("i can write the RCA if you're swamped") asks nothing.

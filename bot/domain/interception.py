@@ -305,8 +305,10 @@ def _cues(sentence: _Sentence, work_in_message: bool) -> tuple[set[str], set[str
     offer = _OFFER.search(text) or _OFFER_QUESTION.match(body) or _OFFER_SELF.search(text)
     if offer:
         vetoes.add("offer")  # "want me to grab it?", "let me know if you want a hand"
-        rest = _IF_YOU.sub(" ", text[: offer.start()] + " " + text[offer.end() :])
-        found &= {name for name, pattern in _CUES if name == "ask" and pattern.search(rest)}
+        rest = text[: offer.start()] + " " + text[offer.end() :]
+        rest = _IF_YOU.sub(" ", _OFFER.sub(" ", rest))
+        # what the offer leaves open may still ask: "i'll order unless you say otherwise"
+        found &= {n for n, pattern in _CUES if n in ("ask", "approval") and pattern.search(rest)}
     question = "?" in text
     if not question and _NEWS.search(sentence.text):
         vetoes.add("news")

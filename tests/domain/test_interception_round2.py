@@ -377,3 +377,59 @@ def test_wonder_sourced_answers_and_someone_elses_outage_ask_nothing(text: str, 
 def test_a_real_how_question_still_asks() -> None:
     v = verdict("<@U01TECH1> how did you get the Contoso printer to map over the VPN?")
     assert v.is_request and v.rule == "request.question", v.rule
+
+
+# --- round 9: precision first for statements; hedges; the sender's own commitments ---
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a weak concern alone (tonight, dropped, a percentage, looks like …) no longer hands
+        # a statement to her: a false interception costs more than a miss
+        "<@U01TECH1> Contoso SQL maintenance plan set up, first run is tonight",
+        "<@U01TECH1> Litware's ticket volume dropped 40% since the new onboarding checklist",
+        "<@U01TECH2> the Wingtip backup is sending its report to the shared mailbox now",
+        "<@U01TECH1> re #48920 - the user was on the wrong SSID, moved her to corp, she's good",
+        "<@U01TECH1> sql plan rebuilt, first run tonight, i'll check it in the morning",
+        "<@U01TECH2> need me to grab the spare switch from the office for tomorrow?",
+        "<@U01TECH3> ping me if you want me to test the new Meraki SSID from my laptop",
+    ],
+)
+def test_weak_evidence_or_the_senders_own_commitment_is_not_intercepted(text: str) -> None:
+    v = verdict(text)
+    assert not v.is_request, (v.rule, v.cues)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        (
+            "could be nothing <@U01TECH2>, but the admin logged in at 3am from a new device",
+            "request.hint",
+        ),
+        ("random but the Wingtip NAS fan sounds like a jet engine <@U01TECH3>", "request.hint"),
+        ("<@U01TECH1> the Acme backup has been yellow for 3 nights", "request.report"),
+        ("<@U01TECH3> Tailspin's backup retention is 3 days, that seems short", "request.report"),
+        (
+            "<@U01TECH2> M365 shows the accounting mailbox sending hundreds of msgs",
+            "request.report",
+        ),
+        (
+            "<@U01TECH2> Proseware wants 5 more seats, i'll order unless you say otherwise",
+            "request.approval",
+        ),
+        ("<@U01TECH2> want me to go ahead and order the Fabrikam drives?", "request.approval"),
+        (
+            "hey <@U01TECH2> r u able to do the Harbor Law site visit tues instead of me",
+            "request.ask",
+        ),
+        (
+            "<@U02OTHER1> <@U01TECH2> which of you has the Fabrikam Dell service tag?",
+            "request.question",
+        ),
+    ],
+)
+def test_hedged_hints_strong_concerns_and_open_approvals_still_ask(text: str, rule: str) -> None:
+    v = verdict(text)
+    assert v.is_request and v.rule == rule, (v.rule, v.cues)
