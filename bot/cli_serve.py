@@ -1,0 +1,220 @@
+"""``lanekeeper serve`` (HTTP, one process or gunicorn workers), ``socket`` (Socket Mode) and
+``clock`` (the scheduler): the long-running processes, their start and their shutdown."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .cli_common import (
+    build_container,
+    configure_logging,
+    is_multi,
+    load_or_exit,
+    load_settings,
+    quiet_slack_sdk,
+    shut_down,
+    slack_reason,
+    stop_on_signals,
+)
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from .bootstrap import Container
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    settings = load_settings()
+    configure_logging(settings)
+    if not settings.slack_signing_secret or not (settings.slack_bot_token or is_multi(settings)):
+        if not is_multi(settings):
+            load_or_exit(settings)  # a bad lanes file is reported first
+        print(
+            "lanekeeper serve needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or "
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for many workspaces (see README).",
+            file=sys.stderr,
+        )
+        return 2
+    if settings.web_concurrency > 1:
+        return _serve_workers(settings, args)
+    stopping = stop_on_signals()
+    container = build_container(settings)
+    try:
+        # Built without asking Slack (auth.test): a restart while Slack is down still serves
+        # /healthz and delivers the outbox once Slack answers; the workspace id is resolved
+        # lazily, in the background.
+        app = container.web_app(token_verification=False)
+        container.deliverer.start()
+        if container.multi is None:  # many workspaces: each installation names its own
+            _resolve_workspace_later(container)
+        port = args.port or settings.port
+        logging.getLogger(__name__.partition(".")[0]).info(
+            "Lanekeeper listening on :%s (POST /slack/events, GET /healthz)", port
+        )
+        serve(
+            app,
+            host=args.host,
+            port=port,
+            threads=settings.lanekeeper_web_threads,
+            ident="lanekeeper",
+            # waitress stops accepting past 100 open connections (its default): under a burst
+            # Slack (or a router) opens more, and requests then wait in the listen backlog until
+            # a keep-alive connection times out, minutes later (issue 19: 10 s timeouts at
+            # 200/s). poll() instead of select(), which cannot watch past 1024 descriptors.
+            connection_limit=1000,
+            asyncore_use_poll=True,
+        )
+    except KeyboardInterrupt:
+        pass
+    shut_down(container, "serve", stopping)
+    return 0
+
+
+def _serve_workers(settings: Settings, args: argparse.Namespace) -> int:
+    """``WEB_CONCURRENCY`` > 1: that many gunicorn worker processes (bot/web/server.py), each
+    building its container and starting its outbox deliverer after the fork, never before."""
+    from .adapters.db import upgrade
+    from .web.server import serve_workers
+
+    if not is_multi(settings):
+        load_or_exit(settings)  # a bad lanes file is reported once, before any worker starts
+    if settings.database_url.startswith("sqlite"):
+        upgrade(settings.database_url)  # once, not raced by the workers (NullPool: no fork hazard)
+    metrics_dir = _shared_metrics_dir() if settings.lanekeeper_metrics_token else None
+
+    def start() -> tuple[Container, object]:
+        container = build_container(settings)
+        app = container.web_app(token_verification=False)
+        container.deliverer.start()
+        if container.multi is None:
+            _resolve_workspace_later(container)
+        return container, app
+
+    def stop(container: Container) -> None:
+        shut_down(container, "serve worker", {"signal": "SIGTERM"})
+
+    try:
+        return serve_workers(
+            host=args.host,
+            port=args.port or settings.port,
+            workers=settings.web_concurrency,
+            threads=settings.lanekeeper_web_threads,
+            start=start,
+            stop=stop,
+        )
+    finally:
+        if metrics_dir is not None and metrics_dir[1]:
+            import shutil
+
+            shutil.rmtree(metrics_dir[0], ignore_errors=True)
+
+
+def _shared_metrics_dir() -> tuple[str, bool]:
+    """``/metrics`` with several workers: each worker's counts in files of one folder
+    (prometheus-client's multiprocess mode), so that any worker answers with all of them.
+    ``PROMETHEUS_MULTIPROC_DIR`` when set (emptied of an earlier run's files), else a temporary
+    folder removed at the end. Set before the workers fork and before they import
+    prometheus-client. Returns the folder and whether it is ours to remove."""
+    import os
+    import tempfile
+
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink(missing_ok=True)
+        return str(folder), False
+    created = tempfile.mkdtemp(prefix="lanekeeper-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = created
+    return created, True
+
+
+def _resolve_workspace_later(container: Container) -> None:
+    """Ask Slack which workspace the token is for, retrying in the background until it answers."""
+    import threading
+
+    def resolve() -> None:
+        delay = 1.0
+        while True:
+            try:
+                container.slack_team_id()
+                return
+            except Exception as exc:  # Slack down or unreachable: try again later
+                logging.getLogger(__name__.partition(".")[0]).warning(
+                    "Slack did not answer auth.test (%s); retrying in %.0f s",
+                    slack_reason(exc),
+                    delay,
+                )
+            time.sleep(delay)
+            delay = min(60.0, delay * 2)
+
+    threading.Thread(target=resolve, name="resolve-workspace", daemon=True).start()
+
+
+def cmd_socket(args: argparse.Namespace) -> int:
+    import threading
+
+    from slack_sdk.errors import SlackApiError
+
+    from .slack.socket_mode import socket_mode_handler
+
+    settings = load_settings()
+    configure_logging(settings)
+    if not settings.slack_app_token or not settings.slack_bot_token:
+        load_or_exit(settings)
+        print(
+            "lanekeeper socket needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (see README).",
+            file=sys.stderr,
+        )
+        return 2
+    stopping = stop_on_signals()
+    container = build_container(settings)
+    container.deliverer.start()
+    # No SLACK_SIGNING_SECRET needed; a refreshed connection is read at once (bot.slack.socket_mode).
+    handler = socket_mode_handler(container, settings.slack_app_token)
+    code = 0
+    try:
+        with quiet_slack_sdk():
+            handler.connect()
+        logging.getLogger(__name__.partition(".")[0]).info(
+            "Lanekeeper connected to Slack in Socket Mode"
+        )
+        threading.Event().wait()  # until SIGTERM or SIGINT
+    except KeyboardInterrupt:
+        pass
+    except (SlackApiError, OSError) as exc:
+        print(
+            f"lanekeeper: Slack did not open a Socket Mode connection ({slack_reason(exc)}); "
+            "check SLACK_APP_TOKEN (an app-level token with connections:write)",
+            file=sys.stderr,
+        )
+        code = 1
+    # SIGTERM: no new envelope, those in progress acked, the WebSocket closed with a close
+    # frame; then listeners and deliveries in flight finish, as `serve` does.
+    handler.stop()
+    shut_down(container, "socket", stopping)
+    return code
+
+
+def cmd_clock(args: argparse.Namespace) -> int:
+    from .clock import run_clock
+
+    settings = load_settings()
+    configure_logging(settings)
+    if not settings.slack_bot_token and not is_multi(settings):
+        print("lanekeeper clock needs SLACK_BOT_TOKEN (see README).", file=sys.stderr)
+        return 2
+    stopping = stop_on_signals()
+    container = build_container(settings)
+    with contextlib.suppress(KeyboardInterrupt):
+        run_clock(container)
+    shut_down(container, "clock", stopping)
+    return 0
