@@ -150,8 +150,10 @@ _RHETORICAL = _words(
     # wonder, not a question: "how did you even get it to work??", "who knew the NAS could…"
     "how (?:did|do|does|on earth|the heck|the hell|tf) (?:(?:did|do) )?(?:you|u|they|it) (?:even|ever)"
     "|how (?:on earth|the heck|the hell|tf) did|who knew|who would(?:'ve| have) thought",
-    r"(?:don't|dont|do not|no need to|never|doesn't need to) [\w']+",
 )
+# A negated verb is removed ("don't check", "no need to look") but, unlike wonder, it leaves the
+# rest of the sentence its cues ("the cert expires friday and I don't see a renewal ticket").
+_NEGATED = _words(r"(?:don't|dont|do not|no need to|never|doesn't need to) [\w']+")
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "ask",
@@ -268,7 +270,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         _words(
             r"down|outage|offline|fail(?!over|safe|back)\w*|errors?|alert\w*|warn\w*|critical|broken|broke|crash\w*",
             r"dead|died|stopped|stuck|flapping|unreachable|non-?compliant|quarantin\w*|ransom\w*",
-            r"encrypted|breach\w*|phish\w*|compromis\w*|brute-? ?forc\w*|hacked|defac\w*|spoof\w*",
+            r"encrypted|breach\w*|phish\w*(?! (?:tests?|sim\w*|training|campaigns?|drills?|exercises?|awareness|results?|reports?))|compromis\w*|brute-? ?forc\w*|hacked|defac\w*|spoof\w*",
             r"locked out|expir\w*|beeping|bounc\w*|slow\w*|again|came back|reopened|wrong|missing",
             r"issue|problem|not working|isn't|aren't|hasn't|haven't|won't|wont|cannot|unable",
             r"can't(?! wait)|cant(?! wait)|pegged|spik\w*|screaming|flood\w*|in a loop",
@@ -429,7 +431,7 @@ _FYI = _words(
     "fyi|for your (?:awareness|info|information)|for awareness|just so you(?: know|'re aware)",
     "so you're aware|letting you know|just a note|for the record|info only",
     "no action (?:needed|required)|in the loop|for visibility|looping in|nothing needed",
-    "in case you (?:were )?wondering|tagging|/?cc:?",
+    "in case you (?:were )?wondering|tagging|/?cc:?|just wanted to (?:say|share|let (?:you|u) know)",
 )
 _THANKS = re.compile(
     _words(
@@ -534,6 +536,12 @@ _ANSWER = _words(
     "\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|\\d{3}-\\d{4}|(?:ticket|case) is #?\\d+",
     "it was (?:the|a|an|their|our|just)|(?:it's|its) reserved|was for the",
     "ext\\.? ?\\d+|(?:you|u) (?:wanted|asked for|needed|were after|were looking for)",
+    # an explanation of a past problem: "the printer issue was a driver thing", "the outage last
+    # tuesday was their ISP", "was slow because of the AV scan", "the reason … is …"
+    "(?:outage|issue|problem|error|failure|slowness|crash|blip|thing|alert|drop(?:out)?s?)(?: [\\w']+){0,4}? "
+    "(?:was|were) (?:their|the|a|an|just|our|his|her|on|because|due|caused)",
+    "(?:was|were)(?: [\\w']+){0,3}? (?:because|due to|caused by)|(?:the )?reason (?:why )?(?:[\\w']+ ){0,8}?(?:is|was)",
+    "(?:still|currently|now) on (?:v|version |build |fw )?\\d+\\.\\d+",
     "i asked \\w+(?: \\w+)?,? (?:they|he|she) said|(?:i|we) (?:asked|checked with|confirmed with"
     "|spoke (?:to|with)|talked to|heard (?:back )?from) (?:their|the|them|him|her|\\w+'s)|(?:it's|its|it is) under|(?:contact|number|email|address|url|login|password) (?:at|for) [\\w' ]{1,30}? is",
 )
@@ -550,6 +558,8 @@ _RESOLVED_MESSAGE = _words(
     "closing (?:it|this|the ticket|the case|out)|no blockers|just closing",
     "(?:she's|he's|they're|she is|he is|they are|user is|users are) (?:all )?(?:good|fine|sorted|set"
     "|happy|back (?:up|in|online))(?! (?:to|for|with))",
+    "(?:don't|dont|do not) need anything|none of (?:ours|our (?:clients|customers|sites|users))"
+    "|(?:not|n't|none (?:were|was)) (?:been )?(?:affected|impacted)|unaffected",
     "nothing (?:we|you|u|anyone|i) can do|(?:it's|its|it is|is) on (?:their|the vendor's|\\w+'s) (?:end|side)",
 )
 # Completion: a sentence that reports work done ("cert renewed", "I already added the exception",
@@ -565,6 +575,7 @@ _COMPLETED = _words(
     "all green|back (?:up|online)|came back|went (?:fine|smooth\\w*|well|through)|first try",
     "ran (?:clean|fine|ok|okay|green|successfully)|succeeded|turned (?:it|them) back (?:on|off)",
     "(?:is|are) (?:clean|fine|ok|okay|green|working) now",
+    "(?:way |much |a lot |far )?better than",
 )
 _UNRESOLVED = _words(
     "still|again|not|never|but|however|fail(?:s|ing)?|broke[ns]?|errors?|down|worse|stuck|wrong|yet",

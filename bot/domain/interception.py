@@ -210,6 +210,7 @@ from ._interception_vocabulary import (
     _FYI,
     _HEADING,
     _IF_YOU,
+    _NEGATED,
     _NEGATED_RESOLVED,
     _NEWS,
     _OFFER,
@@ -271,9 +272,9 @@ def _cues(sentence: _Sentence, work_in_message: bool) -> tuple[set[str], set[str
     """The cue families a sentence carries, and the statement vetoes it carries (``offer``,
     ``news``, ``answer``, ``praise``), before the message-level vetoes."""
     raw = _MARKUP.sub(" ", sentence.text)
-    text = _WORKS_AGAIN.sub(" fine ", _RHETORICAL.sub(" ", raw))
+    text = _WORKS_AGAIN.sub(" fine ", _NEGATED.sub(" ", _RHETORICAL.sub(" ", raw)))
     text = _CONSENT_GIVEN.sub(" content ", text)  # "he's fine with that" asks no approval
-    body = _RHETORICAL.sub(" ", _MARKUP.sub(" ", sentence.body)).strip()
+    body = _NEGATED.sub(" ", _RHETORICAL.sub(" ", _MARKUP.sub(" ", sentence.body))).strip()
     found = {name for name, pattern in _CUES if pattern.search(text)}
     if _TASK.match(body) and not sentence.told:
         found.add("task")
@@ -314,7 +315,7 @@ def _cues(sentence: _Sentence, work_in_message: bool) -> tuple[set[str], set[str
         vetoes.add("news")
     if _ANSWER_FRAME.search(sentence.text):
         vetoes.add("answer")  # "re your q — …": the whole message answers her
-    elif not question and (_ANSWER.search(sentence.text) or _ANSWER_START.match(body)):
+    elif not (question or asked) and (_ANSWER.search(sentence.text) or _ANSWER_START.match(body)):
         vetoes.add("answer-here")  # a value or a place: this sentence answers
     if _PRAISE.search(sentence.text) and not question:
         vetoes.add("praise")

@@ -433,3 +433,41 @@ def test_weak_evidence_or_the_senders_own_commitment_is_not_intercepted(text: st
 def test_hedged_hints_strong_concerns_and_open_approvals_still_ask(text: str, rule: str) -> None:
     v = verdict(text)
     assert v.is_request and v.rule == rule, (v.rule, v.cues)
+
+
+# --- round 10: problem words in explanations, drills and news about others ---
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<@U01TECH1> the outage last tuesday at contoso was their ISP, they gave us a credit",
+        "<@U01TECH3> the wingtip printer issue was a driver thing, the new one is on the share",
+        "yes <@U01TECH2> the bayside server was slow because of the AV scan, moved it to 2am",
+        "<@U01TECH1> the reason the fabrikam backups were missing is the retention got changed",
+        "<@U01TECH3> litware phishing test results are in: 4 clicks out of 60",
+        "crowdstrike is having issues again per reddit <@U01TECH2>, none of ours run it",
+        "<@U01TECH1> big M365 outage in europe, our clients are not affected so far",
+        "don't need anything <@U01TECH2>, just wanted to say the teachers love the new wifi",
+    ],
+)
+def test_explained_past_problems_drills_and_others_outages_ask_nothing(text: str) -> None:
+    v = verdict(text)
+    assert not v.is_request, (v.rule, v.cues)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a negated verb no longer silences the rest of its sentence
+        "<@U01TECH1> northwind's SSL cert expires next week and I don't see a renewal ticket",
+        # a question is not an answer even when it names a reason
+        "any reason the Litware backup job is set to 2am and not midnight <@U01TECH2>",
+        "<@U01TECH3> the Contoso DC has been logging kerberos errors since the patch",
+        "<@U01TECH1> the backup is failing because the disk is full",
+        "ok real question <@U01TECH1> — is the Contoso firewall on 7.2 yet",
+    ],
+)
+def test_present_problems_and_questions_still_ask(text: str) -> None:
+    v = verdict(text)
+    assert v.is_request, (v.rule, v.cues)
