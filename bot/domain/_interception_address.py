@@ -131,6 +131,9 @@ _DID_OBJECT = frozenset(
     {"it", "the", "that", "this", "a", "an", "his", "her", "their", "those", "these", "our", "my"}
 )
 _IMPERATIVE_OPENERS = frozenset({"ok", "okay", "also", "then", "pls", "please", "so", "and"})
+_NOT_VERBS = frozenset(
+    {"pls", "plz", "thanks", "thx", "please", "guys", "folks", "thoughts", "yes"}
+)
 _ASKING_MODALS = frozenset({"can", "could", "will", "would", "should", "can't", "won't"})
 
 
@@ -185,6 +188,15 @@ def _is_mid_vocative(before: str, after: str) -> bool:
         return True  # "it'd help if <@U1> could take the onboarding"
     if word in _OBJECT_WORDS or word.endswith("'s"):
         return False
+    verb = (
+        word.endswith("s")
+        and not word.endswith("ss")
+        and len(word) > 3
+        and word not in _NOT_VERBS
+        and before.rstrip()[-1:].isalpha()
+    )
+    if verb and _THIRD_PERSON.search(after) and not _YOU.search(after):
+        return False  # "the client loves <@U1>, keeps asking for her by name": talked about
     demonstrative = word == "that"  # "did you schedule that <@U1> or should I cancel"
     if (
         _MID_AFTER_YOU.match(after)

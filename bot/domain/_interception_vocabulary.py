@@ -176,6 +176,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "any ideas?|wondering (?:if|whether|who|what|where|when|why|how|which)|curious (?:if|whether)",
             "remind me|tell me (?:if|whether|where|what|when|who|how|why|which)|walk me through",
             "^\\s*(?:you|u) (?:free|around|available|able|up for|good for|ok with|busy)",
+            "(?:you|u) (?:in|down) ?\\?|(?:are|r) (?:you|u) (?:in|down)(?: for)?(?![\\w'])",
             "(?:you|u|you're|youre|ur) (?![^.?!]*\\b(?:were|was) right)[^.?!]*\\bright\\s*\\??\\s*$",
             # an obligation put to her: "you'll need to own the Nordvik project while I'm out"
             "(?:you'll|youll|you will|u'll|you're gonna|you are going to) (?:need|have) to"
@@ -254,7 +255,9 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "client",
         _words(
-            "wants|wanted|asked|asking|asks|needs|requested|would like|called|calling",
+            "wants|wanted|asked|asking|asks|needs|requested|would like|calling",
+            # "the client called about #1234", not "the CFO called you «the only IT person…»"
+            "called(?! (?:you|u|her|him|them|me|it)(?![\\w']))",
             r"pushing (?:hard|for|on)|escalat\w*|prioriti\w*|priority|expedite\w*|bump\w*",
             "faster|sooner|speed (?:it )?up|move (?:it )?up|jumps? the (?:line|queue)|same-? ?day|vip|asap",
             "go(?:es)? (?:first|before (?:anything|everything))|top priority|drop everything|demanding",
@@ -330,7 +333,7 @@ _WORK = _words(
     "ninja(?:one)?|kaseya|automate|veeam|huntress|sentinelone|auvik|meraki|fortigate|sonicwall",
     "ubiquiti|it glue|itglue|hudu|atera|rmm|psa|onsite|on-?site|site visit|queue|users?|admin",
     r"creds|credentials|sync|scripts?|apps?|software|(?:shared|hard|network|[a-z]:?) drive",
-    r"service tags?|asset tags?|serial(?: numbers?)?",
+    r"service tags?|asset tags?|serial(?: numbers?)?|purchas\w*|budget|vendors?|contacts?|contracts?",
     r"#?\d{4,}",
     "tokens?|hardware|deployment|keys?|bitlocker|voip|contacts?|e3|e5|seats?|spf|dmarc|dkim|records?|docs?|rca",
     r"maintenance|(?:change|maintenance|patch) window|audit\w*|billing|bill(?:ed)?|charge|after-? ?hours",
@@ -370,6 +373,7 @@ _CONCERN = _words(
     r"weird|odd|strange|funny|(?:is|are|was|were|'s|been|switched|turned|min|mins|minutes|hours?|\d) off\b|wrong|suspicious|sketchy|looks? (?:off|wrong|weird)",
     r"smells|something (?:changed|is|'s)|spiked|creeping|(?:hundreds|thousands|tons|loads) of",
     r"seems (?:too )?(?:short|low|high|wrong|off|small|long|slow|weird|odd|broken)",
+    r"used to (?:be|take|run|work|finish)|up from|down from",
     # a measure of health that fell (not any number that dropped: "ticket volume dropped 40%")
     r"(?:score|rating|uptime|signal|speed|throughput|battery|health|bandwidth)\w* (?:has |have )?"
     r"(?:dropped|fell|fallen|tanked|plummeted)",
@@ -574,7 +578,7 @@ _COMPLETED = _words(
     "(?:is|are|was|were|'s|all) (?:done|fixed|live|finished|complete|back|green|sorted)",
     "all green|back (?:up|online)|came back|went (?:fine|smooth\\w*|well|through)|first try",
     "ran (?:clean|fine|ok|okay|green|successfully)|succeeded|turned (?:it|them) back (?:on|off)",
-    "(?:is|are) (?:clean|fine|ok|okay|green|working) now",
+    "(?:is|are) (?:clean|fine|ok|okay|green|working) now|looks? (?:clean|good|fine|normal|healthy|great)",
     "(?:way |much |a lot |far )?better than",
 )
 _UNRESOLVED = _words(
@@ -591,7 +595,7 @@ _CONSENT_GIVEN = _words(
     " (?:totally |completely )?(?:fine|ok|okay|good|cool|happy) (?:with|by)",
 )
 _ANSWER_START = re.compile(
-    r"^(?:yes|yeah|yep|yup|no|nope|nah|correct|right|confirmed|affirmative|sure is|it is)\b"
+    r"^(?:yes|yeah|yep|yup|no|nope|nah|correct|right|confirmed|affirmative|sure is|it is|not yet)\b"
 )
 # Laughter and chat markers: a sentence with one carries no report, only an explicit ask.
 _CHAT = re.compile(
@@ -606,7 +610,7 @@ _CHAT = re.compile(
 # "need a hand with the firewall?" offers; "need a hand with the firewall" asks.
 _OFFER_QUESTION = re.compile(
     r"^(?:(?:do\s+)?(?:you|u)\s+)?(?:need|want)\s+(?:me\s+to(?!\s+(?:go\s+ahead|proceed|approve))|a\s+hand|help|backup|anything|an?\s+(?:extra|second)"
-    r"\s+(?:set\s+of\s+hands|pair\s+of\s+(?:hands|eyes)|hand))\b[^?]*\?"
+    r"\s+(?:set\s+of\s+hands|pair\s+of\s+(?:hands|eyes)|hand))\b(?:(?!\b(?:you|u)\s+(?:in|down)\b)[^?])*\?"
 )
 # The conditional part of an offer ("i can write the RCA if you're swamped") asks nothing.
 _IF_YOU = re.compile(

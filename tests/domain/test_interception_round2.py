@@ -471,3 +471,35 @@ def test_explained_past_problems_drills_and_others_outages_ask_nothing(text: str
 def test_present_problems_and_questions_still_ask(text: str) -> None:
     v = verdict(text)
     assert v.is_request, (v.rule, v.cues)
+
+
+# --- round 11 ---
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<@U01TECH1> the litware CFO called you "the only IT person who explains things"',
+        "the bayside client loves <@U01TECH1>, keeps asking for her by name",
+        "<@U01TECH2> bayside's DMARC is at p=quarantine now, reports look clean",
+        "not yet <@U01TECH3>, the vendor says the part ships monday",
+    ],
+)
+def test_round_11_others_ask_nothing(text: str) -> None:
+    v = verdict(text)
+    assert not v.is_request, (v.rule, v.cues)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<@U01TECH3> the bayside backup job is taking 9 hours now, used to be 2",
+        "<@U01TECH3> need a hand with the alpine vet cutover tonight, you in?",
+        "<@U01TECH1> who at litware signs off on purchases?",
+        "<@U01TECH2> Fabrikam called about #48211 again, the scanner is still down",
+        "bitlocker key pls <@U01TECH2>, he's on a job site",
+    ],
+)
+def test_round_11_requests_ask(text: str) -> None:
+    v = verdict(text)
+    assert v.is_request, (v.rule, v.cues)
