@@ -25,6 +25,7 @@ from ..services.alerts import ROLLUP_KIND, source_name
 from ..services.context import Lanes
 from ..services.views import EscalationFacts
 from . import blocks as ui
+from .block_kit import text_objects
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def render_lane_message(
         return text, blocks
     monitor = f"_{escape(_monitor(link.source))}_"
     mention = f"<@{esc.requester}>"
-    for obj in ui._text_objects(blocks):
+    for obj in text_objects(blocks):
         obj["text"] = str(obj.get("text", "")).replace(mention, monitor)
     for block in blocks:
         if block.get("block_id") != "esc_fields":
