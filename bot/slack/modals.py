@@ -18,7 +18,6 @@ CB_ESCALATE = "escalate"
 CB_RESOLVE = "resolve"
 CB_REASSIGN = "reassign"
 CHECKBOX_LIMIT = 10  # options per checkboxes element
-CHANGE_LANE = "change"
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
@@ -127,12 +126,13 @@ def escalation_modal(
             placeholder="e.g. 48213",
         ),
     ]
-    if any(ln.key == CHANGE_LANE for ln in lanes):
+    windowed = [ln.name for ln in lanes if ln.window]
+    if windowed:
         blocks.append(
             {
                 "type": "input",
                 "block_id": "starts_at",
-                "label": plain("Change window starts (changes only)"),
+                "label": plain(f"Window starts ({', '.join(windowed)} only)"),
                 "element": {"type": "datetimepicker", "action_id": "starts_at"},
                 "optional": True,
             }
