@@ -5,8 +5,8 @@ that take domain view models).
 (:func:`bot.adapters.repository.escalation_view`) and handed to the renderers in
 :mod:`bot.slack.blocks` and to the outbox handlers; nothing in ``bot/slack`` needs the ORM model
 to draw a message. :class:`EscalationFacts` is what a renderer reads: the view satisfies it, and
-so does a stored row, for the callers that still read rows themselves (``bot/slack/home.py``,
-``bot/slack/alert_posts.py``; issue 13).
+so does a stored row, for the one caller that still reads rows itself (``bot/slack/home.py``;
+issue 13).
 """
 
 from __future__ import annotations
