@@ -3,7 +3,8 @@
 Run from the repository root::
 
     .venv/bin/python bench/load.py [--rates 50,100,200] [--seconds 15] [--mix message]
-                                   [--workers N] [--db postgres|sqlite] [--profile]
+                                   [--workers N] [--delivery-threads N]
+                                   [--db postgres|sqlite] [--profile [--profile-rate HZ]]
 
 One fake Slack (``FakeSlack(latency=0.1)``: every Web API call answers after 100 ms) serves
 the apps in turn, each in its own process:
@@ -43,9 +44,12 @@ told to accept older ones so that the delay is measured instead); the CPU each p
 while the load ran (the app with all its worker processes, its PostgreSQL backends, the fake
 Slack, the generator, the whole machine, and the whole machine in the second before the app
 started: other work on the box skews every figure), the app's CPU per request, and the
-generator's send lag; the ratio of Lanekeeper's ack p99 to the bare app's. At the end, one
-table for the README: rate, kind, Lanekeeper ack p50 / p99, bare Bolt ack p99, ratio, reply
-p99, requests not answered 200. It measures and always exits 0. Everything is on loopback,
+generator's send lag; for Lanekeeper, the outbox rows still pending after the drain and the
+outbox's Slack calls (``views.publish``: App Home renders; ``chat.update`` /
+``chat.postMessage``: lane messages and notes); the ratio of Lanekeeper's ack p99 to the bare
+app's (``--delivery-threads N`` sets the outbox's threads, ``LANEKEEPER_DELIVERY_THREADS``).
+At the end, one table for the README: rate, kind, Lanekeeper ack p50 / p99, bare Bolt ack p99,
+ratio, reply p99, requests not answered 200. It measures and always exits 0. Everything is on loopback,
 bounded in count (``rate x seconds``) and time (``--timeout``, ``--drain``).
 
 Diagnostics: ``--mix message`` (or any subset of ``command,click,message``) sends only those
@@ -53,7 +57,7 @@ kinds; ``--rounds N`` runs the apps in turn N times and pools the samples; ``--p
 ``py-spy record --gil --subprocesses`` over the serve process while the load runs (only the
 thread holding the GIL is sampled: where the one core a process can use goes) and leaves
 ``lanekeeper.prof`` (collapsed stacks) and ``lanekeeper.txt`` (own and inclusive shares)
-beside the logs; the bare apps are profiled with cProfile in every thread. py-spy:
+beside the logs (``--profile-rate``: samples per second, 100 by default); the bare apps are profiled with cProfile in every thread. py-spy:
 ``.venv/bin/pip install py-spy``.
 
 Everything shares the machine's cores (app, PostgreSQL, fake Slack, generator): the figures
@@ -722,6 +726,8 @@ class Options:
     mix: tuple[str, ...] = KINDS
     rounds: int = 1
     workers: int = 0  # WEB_CONCURRENCY for lanekeeper serve; 0: unset
+    profile_rate: int = 100  # py-spy samples per second
+    delivery_threads: int = 0  # LANEKEEPER_DELIVERY_THREADS (outbox threads); 0: unset
 
 
 class Server:
@@ -797,6 +803,7 @@ class ServeProcess:
         for key, var in (
             ("web_threads", "LANEKEEPER_WEB_THREADS"),
             ("listener_threads", "LANEKEEPER_LISTENER_THREADS"),
+            ("delivery_threads", "LANEKEEPER_DELIVERY_THREADS"),
             ("workers", "WEB_CONCURRENCY"),
         ):
             if spec.get(key):
@@ -856,7 +863,7 @@ class PySpy:
     """``py-spy record`` over the serve process and its workers while the load runs: where the
     time goes, GIL waits included (``--idle`` off: threads waiting on the network don't count)."""
 
-    def __init__(self, pid: int, out: Path, seconds: float) -> None:
+    def __init__(self, pid: int, out: Path, seconds: float, rate: int = 100) -> None:
         import shutil
 
         exe = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
@@ -866,7 +873,7 @@ class PySpy:
             print("  (--profile needs py-spy: .venv/bin/pip install py-spy)")
             return
         self.proc = subprocess.Popen(
-            [exe, "record", "--pid", str(pid), "--subprocesses", "--gil", "--rate", "100", "--duration",
+            [exe, "record", "--pid", str(pid), "--subprocesses", "--gil", "--rate", str(rate), "--duration",
              str(int(seconds)), "--format", "raw", "--output", str(out), "--nonblocking"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -925,6 +932,7 @@ def run_variant(
         "web_threads": opts.web_threads,
         "listener_threads": opts.listener_threads,
         "workers": opts.workers,
+        "delivery_threads": opts.delivery_threads,
         "profile": str(profile_path) if profile_path and not served else None,
     }
     log_path = opts.workdir / f"{name}.log"
@@ -974,7 +982,7 @@ def run_variant(
         app_cpu0, fake_cpu0, busy0 = tree_cpu(server.proc.pid), _own_cpu(), machine_busy()
         db0 = db_cpu()
         if served and profile_path is not None:
-            spy = PySpy(server.proc.pid, profile_path, opts.seconds + 2)
+            spy = PySpy(server.proc.pid, profile_path, opts.seconds + 2, opts.profile_rate)
         began = time.monotonic()
         subprocess.run(
             [
@@ -1068,6 +1076,17 @@ def run_variant(
             notes.append(f"{len(refused)} Slack calls refused by the fake: {', '.join(errors)}")
         if engine is not None:
             notes.append(f"outbox rows still pending after the drain: {_pending_outbox(engine)}")
+            # What the outbox sent meanwhile; views.publish is App Home renders (coalesced per
+            # person, issue 19), chat.update and chat.postMessage the lane messages and notes.
+            sent: dict[str, int] = {}
+            for c in calls:
+                if c.method in ("views.publish", "chat.update", "chat.postMessage"):
+                    sent[c.method] = sent.get(c.method, 0) + 1
+            if sent:
+                notes.append(
+                    "Slack calls by the outbox: "
+                    + ", ".join(f"{method} {n}" for method, n in sorted(sent.items()))
+                )
         cores = os.cpu_count() or 1
         cpu = {
             "app": (app_cpu1 - app_cpu0) / elapsed,
@@ -1367,6 +1386,15 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", action="store_true", help="cProfile every thread of each app (CPU time)"
     )
     parser.add_argument(
+        "--delivery-threads",
+        type=int,
+        default=0,
+        help="LANEKEEPER_DELIVERY_THREADS for lanekeeper serve (0: unset, its default of 4)",
+    )
+    parser.add_argument(
+        "--profile-rate", type=int, default=100, help="py-spy samples per second (--profile)"
+    )
+    parser.add_argument(
         "--mix", default=",".join(KINDS), help="request kinds sent in turn (diagnostic subsets)"
     )
     parser.add_argument(
@@ -1403,6 +1431,8 @@ def main(argv: list[str] | None = None) -> int:
         mix=mix,
         rounds=max(1, min(args.rounds, 10)),
         workers=max(0, min(args.workers, 64)),
+        profile_rate=max(10, min(args.profile_rate, 1000)),
+        delivery_threads=max(0, min(args.delivery_threads, 256)),
     )
     # Trigger ids are issued when the bodies are built, before the clock starts: the fake
     # accepts old ones, and the report gives the real delay to views.open instead.
