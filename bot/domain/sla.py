@@ -39,6 +39,9 @@ __all__ = [
 
 ClockName = Literal["respond", "resolve"]
 
+_ZERO = timedelta(0)
+_new = object.__new__
+
 # Statuses after which no clock runs, even when the source forgot ``resolved_at`` (a cancelled
 # escalation, or a PSA that reports "Closed" without a timestamp must not count as aged).
 CLOSED_STATUSES = frozenset(
@@ -145,10 +148,15 @@ def _reading(
     remaining = calendar.business_time_between(at, due)
     if target is None:
         target = calendar.business_time_between(opened_at, due)
-    elapsed = max(target - remaining, timedelta(0))
+    elapsed = target - remaining
+    if elapsed < _ZERO:
+        elapsed = _ZERO
     # A zero target (due at opening) is used up from the start.
-    fraction = elapsed / target if target > timedelta(0) else 1.0
-    return ClockReading(
+    fraction = elapsed / target if target > _ZERO else 1.0
+    # Built as ClockReading(...) builds it, without the frozen dataclass's per-field
+    # __setattr__: the stand-up reads tens of thousands of clocks (WorkItem.from_fields).
+    reading = _new(ClockReading)
+    reading.__dict__.update(
         clock=clock,
         due=due,
         target=target,
@@ -159,6 +167,7 @@ def _reading(
         # weekend, but it is late, not about to be.
         breached=at >= due,
     )
+    return reading
 
 
 def read_clocks(item: WorkItem, calendar: BusinessCalendar, now: datetime) -> list[ClockReading]:
