@@ -242,19 +242,21 @@ class HomeDelivery:
                 raise Deferred("an App Home render that is not retried is in flight")
             render = self._rendering[key] = _Render(durable=durable)
         try:
-            for _ in range(MAX_ROUNDS):
+            rounds = 0
+            while True:
                 self._render(s, client, team_id, user)
+                rounds += 1
                 with self._guard:
                     if not render.again:
                         del self._rendering[key]
                         return True
+                    if rounds >= MAX_ROUNDS:
+                        del self._rendering[key]
+                        break
                     render.again = False  # read and publish again: the state changed
-            with self._guard:
-                del self._rendering[key]
-                again = render.again
-            if again and durable:
+            if durable:  # what came in during the last round goes out with this row, later
                 raise Deferred("this App Home keeps changing; rendering it again shortly")
-            return True
+            return True  # only other Home openings came in: it was just published 5 times
         except BaseException:
             with self._guard:
                 self._rendering.pop(key, None)

@@ -358,3 +358,40 @@ def test_rapid_changes_to_one_home_are_folded_into_one_render(app: Harness) -> N
     with app.container.sessions() as s:
         running = [f for f in s.scalars(select(FocusSession)) if f.ended_at is None]
     assert [f.ends_at for f in running] == [T0 + timedelta(minutes=30)]
+
+
+def test_a_home_that_keeps_changing_is_rendered_again_later_with_the_last_change(
+    app: Harness,
+) -> None:
+    """A render in flight re-renders at most 5 times in a row; a change that comes in during
+    the last of them is not dropped: the outbox row goes out again shortly and shows it."""
+    app.clock.set(T0)
+    user = "U01TECH3"
+
+    def focus(text: str) -> None:
+        resp = app.slack.slash_command("/focus", text=text, user=user, channel="C01NOC")
+        assert resp.status_code == 200, resp.text
+
+    def wait_for_publishes(count: int) -> None:
+        for _ in range(400):
+            if len(publishes(app, user)) >= count:
+                return
+            threading.Event().wait(0.05)
+        raise AssertionError(f"{count} publishes expected, {len(publishes(app, user))} seen")
+
+    # Every publish of the five rounds is taken at once and answered after 2 s: the next
+    # change always lands while one is in flight.
+    app.fake.answer_late("views.publish", 2.0, times=5)
+    focus("90m")
+    for number, text in enumerate(["off", "90m", "off", "90m", "30m"], start=1):
+        wait_for_publishes(number)
+        focus(text)
+    app.settle(timeout=40)
+
+    home = app.fake.home(user)
+    assert home is not None
+    assert block(home, "focus")["text"]["text"] == (
+        f":shield: *In focus* until {date_token(T0 + timedelta(minutes=30))}: "
+        "pings are offered a lane instead."
+    )
+    assert all(c.ok for c in publishes(app, user))
