@@ -18,6 +18,7 @@ memory; it never fails on a figure.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import statistics
@@ -184,6 +185,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--teams", type=int, default=50)
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
     rng = random.Random(20261208)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -234,6 +236,10 @@ def main(argv: list[str] | None = None) -> None:
         f"max {max(per_team) * 1000:.0f} ms; the chart alone {chart * 1000:.0f} ms"
     )
     print(f"peak memory (max RSS of this process): {peak_mb:.0f} MB")
+    print(
+        f"load average {load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end "
+        f"({os.cpu_count()} CPUs: a busy machine inflates every figure)"
+    )
 
 
 if __name__ == "__main__":
