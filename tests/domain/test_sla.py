@@ -273,7 +273,7 @@ def test_aged_past_sla() -> None:
     assert count_aged_past_sla(items, now) == 2
     assert count_aged_past_sla(items, chi(2026, 1, 14, 16)) == 4  # ESC-5 and ESC-8 too
     assert count_aged_past_sla([], now) == 0
-    with pytest.raises(ValueError, match="^now must be timezone-aware"):
+    with pytest.raises(ValueError, match=r"^now must be timezone-aware"):
         count_aged_past_sla(items, datetime(2026, 1, 14, 12))
 
 
