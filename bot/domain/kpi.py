@@ -34,6 +34,7 @@ The figures, each a rule:
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -168,6 +169,25 @@ def week_window(tz: ZoneInfo, end: datetime) -> tuple[datetime, datetime]:
         end_local.date() - timedelta(days=7), end_local.timetz().replace(tzinfo=None), tz
     )
     return as_utc(start_local), as_utc(end)
+
+
+IDS_KEY_LIMIT = 120
+_HASH_CHARS = 12
+
+
+def ids_key(kind: str, subject: str) -> str:
+    """The key of the week's IDS item of ``kind`` about ``subject`` (a category).
+
+    ``kind:subject`` when that fits in :data:`IDS_KEY_LIMIT` characters; a longer one is cut and
+    ends with ``~`` and 12 hex digits of the SHA-256 of the whole text, so two categories that
+    share their first hundred-odd characters keep distinct keys (cut alone, they shared one:
+    one IDS item stored for both, Assign owner on either gave the first's to-do), and the key
+    is the same every time for the same category."""
+    full = f"{kind}:{subject}"
+    if len(full) <= IDS_KEY_LIMIT:
+        return full
+    digest = hashlib.sha256(full.encode("utf-8")).hexdigest()[:_HASH_CHARS]
+    return f"{full[: IDS_KEY_LIMIT - _HASH_CHARS - 1]}~{digest}"
 
 
 def week_key(day: date) -> str:
@@ -351,7 +371,7 @@ def ids_candidates(
         if len(refs) >= recurring_at:
             out.append(
                 IdsCandidate(
-                    f"recurring:{cat}"[:120],
+                    ids_key("recurring", cat),
                     "recurring",
                     f"{cat} keeps coming back: {len(refs)} new this week",
                     tuple(refs),
@@ -361,7 +381,7 @@ def ids_candidates(
         if len(refs) >= reopens_at:
             out.append(
                 IdsCandidate(
-                    f"reopens:{cat}"[:120],
+                    ids_key("reopens", cat),
                     "reopens",
                     f"{cat}: {len(refs)} reopened this week",
                     tuple(refs),

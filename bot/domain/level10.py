@@ -20,13 +20,12 @@ Rules:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from .kpi import Attainment, Record, WeekFigures, category_of
+from .kpi import IDS_KEY_LIMIT, Attainment, WeekFigures, ids_key
 
 __all__ = [
     "IDS_KEY_LIMIT",
@@ -34,7 +33,6 @@ __all__ = [
     "Scorecard",
     "Targets",
     "chart_series",
-    "distinct_ids",
     "ids_key",
     "metric",
     "scorecard",
@@ -77,39 +75,6 @@ class Scorecard:
 
 
 # An IDS item's key is stored in a 120-character column and carried in its block's id.
-IDS_KEY_LIMIT = 120
-_HASH_CHARS = 12
-
-
-def ids_key(kind: str, subject: str) -> str:
-    """The key of the week's IDS item of ``kind`` about ``subject`` (a category).
-
-    ``kind:subject`` when that fits in :data:`IDS_KEY_LIMIT` characters; a longer one is cut and
-    ends with ``~`` and 12 hex digits of the SHA-256 of the whole text, so two categories that
-    share their first hundred-odd characters keep distinct keys (cut alone, they shared one:
-    one IDS item stored for both, Assign owner on either gave the first's to-do), and the key
-    is the same every time for the same category."""
-    full = f"{kind}:{subject}"
-    if len(full) <= IDS_KEY_LIMIT:
-        return full
-    digest = hashlib.sha256(full.encode("utf-8")).hexdigest()[:_HASH_CHARS]
-    return f"{full[: IDS_KEY_LIMIT - _HASH_CHARS - 1]}~{digest}"
-
-
-def distinct_ids(figures: WeekFigures, records: Sequence[Record]) -> WeekFigures:
-    """``figures`` with each category's IDS item keyed by :func:`ids_key` of its whole category
-    (found from its items in ``records``); other items, and one whose items are not among the
-    records, keep their keys."""
-    categories = {r.item.ref: category_of(r.item) for r in records}
-    ids = []
-    for c in figures.ids:
-        subject = categories.get(c.refs[0]) if c.refs else None
-        if c.kind in ("recurring", "reopens") and subject is not None:
-            c = replace(c, key=ids_key(c.kind, subject))
-        ids.append(c)
-    return replace(figures, ids=tuple(ids))
-
-
 def _pair(a: Attainment) -> list[int]:
     return [a.met, a.judged]
 

@@ -27,7 +27,7 @@ from ..domain.kpi import (
     week_key,
     week_window,
 )
-from ..domain.level10 import Scorecard, chart_series, distinct_ids, scorecard, snapshot_of
+from ..domain.level10 import Scorecard, chart_series, scorecard, snapshot_of
 from .context import Lanes
 
 JOB = "level10"
@@ -127,7 +127,7 @@ def _figures(
     repo = uow.level10(lanes)
     records = repo.records(slack_team_id, team=team, since=start)
     protected = set(cfg.members) | set(cfg.leads)
-    figures = week_figures(
+    return week_figures(
         records=records,
         pings=repo.pings(slack_team_id, start, end),
         protected=protected,
@@ -136,7 +136,6 @@ def _figures(
         start=start,
         end=end,
     )
-    return distinct_ids(figures, records)
 
 
 def prompt(

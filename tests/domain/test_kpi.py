@@ -25,6 +25,7 @@ from bot.domain.kpi import (
     documentation,
     headlines,
     ids_candidates,
+    ids_key,
     interruptions,
     resolve_met,
     week_figures,
@@ -394,4 +395,6 @@ def test_ids_keys_fit_their_120_characters() -> None:
     long = "C" * 200
     records = [Record(item(f"#{n}", category=long), reopens=(chi(3),)) for n in range(3)]
     keys = [i.key for i in ids_candidates(records, START, MEETING)]
-    assert keys == ["recurring:" + "C" * 110, "reopens:" + "C" * 112]
+    assert [len(k) for k in keys] == [120, 120]
+    assert keys[0].startswith("recurring:" + "C" * 97 + "~") and keys[1].startswith("reopens:")
+    assert keys == [ids_key("recurring", long), ids_key("reopens", long)]
