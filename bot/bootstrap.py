@@ -236,9 +236,12 @@ def build(
     home = HomeDelivery(lanes, clock)
     deliverer.register("home", home.handle)
     level10_posts.register(deliverer)
-    from .jobs.standup import record_delivery
+    from .adapters.deliveries import settled_hook
+    from .jobs import level10 as level10_job
+    from .jobs import standup as standup_job
 
-    deliverer.on_settled(record_delivery)
+    deliverer.on_settled(settled_hook(standup_job.record_delivery))
+    deliverer.on_settled(settled_hook(level10_job.record_delivery))
     deps = Deps(
         lanes=lanes,
         uow=lambda: UnitOfWork(sessions, after_commit=deliverer.wake),

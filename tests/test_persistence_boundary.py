@@ -36,10 +36,6 @@ ALLOWED: dict[str, set[str]] = {
     # another change) hands the Level-10 section App Home's own session; it goes when home.py
     # reads through the unit of work and hands it the to-dos' repository.
     "bot/slack/level10.py": {"sqlalchemy"},
-    # issue 13: the stand-up's and the Level-10's settled hooks take a Session and an outbox
-    # row (bot/adapters/deliveries.settled_hook gives a Delivery instead).
-    "bot/jobs/standup.py": {"sqlalchemy", ORM_MODELS},
-    "bot/jobs/level10.py": {"sqlalchemy", ORM_MODELS},
     # issue 13: the scorecard builds its Level-10 to-do rows itself.
     "bot/services/scorecard.py": {ORM_MODELS},
 }

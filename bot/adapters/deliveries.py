@@ -23,7 +23,7 @@ from ..services.views import EscalationView
 from .alert_links import AlertLinks
 from .models import Escalation, OutboxMessage
 from .outbox import Handler, SettledHook, post_message, release
-from .repository import ApprovalRequests, EscalationRepository, OutboxRepository
+from .repository import ApprovalRequests, EscalationRepository, JobRuns, OutboxRepository
 
 
 class EscalationPostStore:
@@ -97,6 +97,7 @@ class Delivery:
         self.approvals = ApprovalRequests(session)
         self.escalations = EscalationPostStore(session)
         self.alerts = AlertLinks(session)
+        self.job_runs = JobRuns(session)
 
     @property
     def id(self) -> int:
@@ -121,6 +122,15 @@ class Delivery:
     @property
     def last_error(self) -> str | None:
         return self._msg.last_error
+
+    @property
+    def dedupe_key(self) -> str:
+        return self._msg.dedupe_key or ""
+
+    @property
+    def delivered(self) -> bool:
+        """Whether Slack took it (a settled row that is not delivered was refused for good)."""
+        return self._msg.delivered_at is not None
 
     def keep_payload(self, payload: dict[str, Any]) -> None:
         """Store a new payload on the row (progress a retry must see, e.g. an uploaded file's

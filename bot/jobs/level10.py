@@ -15,10 +15,7 @@ from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
-from ..adapters.models import OutboxMessage
-from ..adapters.repository import JobRuns
+from ..adapters.deliveries import Delivery
 from ..services import scorecard
 from ..slack import level10_posts
 from ..slack.level10_chart import chart_png
@@ -91,16 +88,16 @@ def _run_team(ctx: JobContext, team: str, now: datetime) -> JobResult:
     return JobResult(JOB, team, "sent", week, {"aged": p.card.aged, "review": p.card.review})
 
 
-def record_delivery(msg: OutboxMessage, s: Session) -> None:
+def record_delivery(d: Delivery) -> None:
     """Outbox hook, run in the transaction that settles a post: the Level-10's record says
     what Slack did with it (``sent`` once delivered, ``refused`` when Slack refused it for
     good, which a re-run of the job then sends again)."""
-    found = scorecard.post_of_key(msg.dedupe_key or "")
-    if msg.kind != level10_posts.KIND or found is None:
+    found = scorecard.post_of_key(d.dedupe_key)
+    if d.kind != level10_posts.KIND or found is None:
         return
     team, week = found
-    outcome = "sent" if msg.delivered_at else "refused"
-    JobRuns(s).set_outcome(msg.slack_team_id, JOB, team, week, outcome)
+    outcome = "sent" if d.delivered else "refused"
+    d.job_runs.set_outcome(d.slack_team_id, JOB, team, week, outcome)
 
 
 def run_reminders(ctx: JobContext, now: datetime, team: str | None = None) -> list[JobResult]:

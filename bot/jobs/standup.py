@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
-from ..adapters.models import OutboxMessage
-from ..adapters.repository import JobRuns
+from ..adapters.deliveries import Delivery
 from ..services.digests import standup_digest
 from ..slack.digest_render import digest_blocks
 from . import JobContext, JobResult
@@ -93,21 +90,11 @@ def _run_team(ctx: JobContext, team: str, now: datetime) -> JobResult:
     return JobResult(JOB, team, "sent", period, {"clean": digest.is_clean})
 
 
-def _set_outcome(s: Session, slack_team_id: str, key: str, outcome: str) -> None:
-    team, _, period = key.removeprefix(f"{JOB}:").rpartition(":")
-    JobRuns(s).set_outcome(slack_team_id, JOB, team, period, outcome)
-
-
-def record_delivery(msg: OutboxMessage, s: Session) -> None:
+def record_delivery(d: Delivery) -> None:
     """Outbox hook, run in the transaction that settles a post: a digest's record says what
-    Slack did with it (``sent`` once delivered, ``refused`` when Slack refused it for good).
-
-    The clock registers this one hook for the scheduled posts' records, so it passes the
-    Level-10's on (:func:`bot.jobs.level10.record_delivery`)."""
-    from .level10 import record_delivery as record_level10
-
-    record_level10(msg, s)
-    key = msg.dedupe_key or ""
-    if msg.kind != "call" or not key.startswith(f"{JOB}:"):
+    Slack did with it (``sent`` once delivered, ``refused`` when Slack refused it for good)."""
+    key = d.dedupe_key
+    if d.kind != "call" or not key.startswith(f"{JOB}:"):
         return
-    _set_outcome(s, msg.slack_team_id, key, "sent" if msg.delivered_at else "refused")
+    team, _, period = key.removeprefix(f"{JOB}:").rpartition(":")
+    d.job_runs.set_outcome(d.slack_team_id, JOB, team, period, "sent" if d.delivered else "refused")
