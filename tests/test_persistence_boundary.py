@@ -36,8 +36,6 @@ ALLOWED: dict[str, set[str]] = {
     # another change) hands the Level-10 section App Home's own session; it goes when home.py
     # reads through the unit of work and hands it the to-dos' repository.
     "bot/slack/level10.py": {"sqlalchemy"},
-    # issue 13: the scorecard builds its Level-10 to-do rows itself.
-    "bot/services/scorecard.py": {ORM_MODELS},
 }
 
 

@@ -274,9 +274,31 @@ class Level10Repository:
         row = self.session.get(Level10Todo, todo_id)
         return row if row is not None and row.slack_team_id == slack_team_id else None
 
-    def add_todo(self, row: Level10Todo) -> None:
-        self.session.add(row)
+    def assign_todo(
+        self, issue: Level10Issue, *, owner: str, actor: str, now: datetime, due_at: datetime
+    ) -> Level10Todo:
+        """The IDS item's to-do, created open and due at ``due_at`` the first time, handed to
+        ``owner`` after that (one to-do per item)."""
+        todo = self.todo_for_issue(issue.id)
+        if todo is not None:
+            todo.owner = owner
+            todo.assigned_by = actor
+            return todo
+        todo = Level10Todo(
+            slack_team_id=issue.slack_team_id,
+            team=issue.team,
+            issue_id=issue.id,
+            title=issue.title,
+            owner=owner,
+            assigned_by=actor,
+            created_at=now,
+            due_at=due_at,
+            status="open",
+            not_done=0,
+        )
+        self.session.add(todo)
         self.session.flush()
+        return todo
 
     def open_todos(
         self, slack_team_id: str, *, team: str | None = None, owner: str | None = None

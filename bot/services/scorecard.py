@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..adapters.models import Level10Todo
 from ..adapters.uow import UnitOfWork
 from ..domain.calendar import as_utc
 from ..domain.errors import NotAllowed, NotFound
@@ -29,6 +28,9 @@ from ..domain.kpi import (
 )
 from ..domain.level10 import Scorecard, chart_series, scorecard, snapshot_of
 from .context import Lanes
+
+if TYPE_CHECKING:
+    from ..adapters.models import Level10Todo
 
 JOB = "level10"
 REMIND_JOB = "level10-remind"
@@ -273,24 +275,7 @@ def assign_owner(
         issue = repo.issue(slack_team_id, team, week, key)
         if issue is None:
             raise NotFound("That IDS item is not stored any more.")
-        todo = repo.todo_for_issue(issue.id)
-        if todo is None:
-            todo = Level10Todo(
-                slack_team_id=slack_team_id,
-                team=team,
-                issue_id=issue.id,
-                title=issue.title,
-                owner=owner,
-                assigned_by=actor,
-                created_at=now,
-                due_at=now + TODO_DUE,
-                status="open",
-                not_done=0,
-            )
-            repo.add_todo(todo)
-        else:
-            todo.owner = owner
-            todo.assigned_by = actor
+        todo = repo.assign_todo(issue, owner=owner, actor=actor, now=now, due_at=now + TODO_DUE)
         view = _view(todo)
         _reply(uow, slack_team_id, thread, note, view)
         uow.commit()
