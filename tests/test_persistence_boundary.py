@@ -27,15 +27,8 @@ ORM_MODELS = "bot.adapters.models"
 # that had not landed when the boundary was drawn; remove a line when its module is moved onto
 # repositories (the test then fails until the line goes, so the list only shrinks).
 ALLOWED: dict[str, set[str]] = {
-    # issue 13: App Home still loads its lists with its own queries (its owner moves them onto
-    # the work-item port).
-    "bot/slack/home.py": {"sqlalchemy", ORM_MODELS},
     # issue 13: the offer / routing of an intercepted message reads its rows itself.
     "bot/slack/interception.py": {"sqlalchemy", ORM_MODELS},
-    # issue 13: only the type of home_blocks' first parameter: bot/slack/home.py (owned by
-    # another change) hands the Level-10 section App Home's own session; it goes when home.py
-    # reads through the unit of work and hands it the to-dos' repository.
-    "bot/slack/level10.py": {"sqlalchemy"},
 }
 
 
@@ -112,7 +105,6 @@ def test_the_allowlist_only_shrinks() -> None:
 # ``uow.session`` is the unit of work's own: a query on it outside bot/adapters is a query the
 # repositories do not have yet.
 SESSION_ALLOWED = {
-    "bot/slack/home.py",  # issue 13: publishes App Home from its own session (see ALLOWED)
     "bot/slack/interception.py",  # issue 13: reads escalations and threads itself (see ALLOWED)
 }
 

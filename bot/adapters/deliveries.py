@@ -12,7 +12,7 @@ post: never sent twice), and stores what Slack answered through the repositories
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 from sqlalchemy import and_, select, update
@@ -24,6 +24,10 @@ from .alert_links import AlertLinks
 from .models import Escalation, OutboxMessage
 from .outbox import Handler, SettledHook, post_message, release
 from .repository import ApprovalRequests, EscalationRepository, JobRuns, OutboxRepository
+
+if TYPE_CHECKING:
+    from ..services.context import Lanes
+    from .home_reads import HomeReads
 
 
 class EscalationPostStore:
@@ -140,6 +144,12 @@ class Delivery:
     def release(self) -> None:
         """End the read transaction before a Slack call (see :func:`outbox.release`)."""
         release(self._session)
+
+    def home(self, lanes: Lanes) -> HomeReads:
+        """App Home's reads on the deliverer's session (an App Home refresh row)."""
+        from .home_reads import HomeReads
+
+        return HomeReads(self._session, lanes)
 
     def post(self, client: WebClient, *, join: bool = False, **kwargs: Any) -> Any:
         """``chat.postMessage`` for this row, never twice (see :func:`outbox.post_message`)."""

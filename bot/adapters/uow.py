@@ -24,6 +24,7 @@ from ..domain.errors import Conflict
 
 if TYPE_CHECKING:
     from ..services.context import Lanes
+    from .home_reads import HomeReads
     from .level10 import Level10Repository
     from .workitems import WorkItems
 
@@ -139,6 +140,13 @@ class UnitOfWork:
         from .level10 import Level10Repository
 
         return Level10Repository(self.session, lanes)
+
+    def home(self, lanes: Lanes) -> HomeReads:
+        """What App Home shows one person (its queries, and the end of its read transaction
+        before the Slack call)."""
+        from .home_reads import HomeReads
+
+        return HomeReads(self.session, lanes)
 
     def flush(self) -> None:
         """Write pending changes now (a concurrent change to a versioned row raises

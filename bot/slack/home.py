@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from ..adapters.models import ApprovalRequest, Escalation, FocusSession, OutboxMessage
-from ..adapters.outbox import Deferred, release
-from ..adapters.workitems import WorkItems
-from ..adapters.workitems import escalation_item as work_item
-from ..domain.escalation import ACTIVE, CLOSED, Status
+from ..adapters.deliveries import Delivery, handler
+from ..adapters.home_reads import HomeReads
+from ..adapters.outbox import Deferred, Handler
 from ..domain.sla import WorkItem, at_risk, describe_reading
 from ..domain.text import escape, safe_link
 from ..services import interceptions
 from ..services.context import Lanes
+from ..services.views import EscalationView
 from . import blocks as ui
 from .deps import Deps
 from .errors import guarded
@@ -38,13 +36,16 @@ def home_view(
     *,
     user: str,
     lanes: Lanes,
-    owned: list[Escalation],
-    requested: list[Escalation],
-    approvals: list[Escalation],
+    owned: Sequence[EscalationView],
+    requested: Sequence[EscalationView],
+    approvals: Sequence[EscalationView],
     focus_until: datetime | None,
     now: datetime,
-    tickets: list[WorkItem] | None = None,
+    tickets: Sequence[WorkItem] | None = None,
+    owned_items: Sequence[WorkItem | None],
 ) -> dict[str, Any]:
+    """``owned_items``: ``owned``'s work items in the same order (None: no clock here), read
+    with them (:class:`bot.adapters.home_reads.HomeState`)."""
     blocks: list[ui.Block] = [{"type": "header", "text": ui.plain("Lanekeeper", 150)}]
     always = user in lanes.config.protected.users
     if focus_until:
@@ -64,10 +65,10 @@ def home_view(
     blocks.append(focus_block)
 
     risks = []
-    for esc in owned:
+    for esc, item in zip(owned, owned_items, strict=True):
         reading = (
-            at_risk(work_item(esc, lanes), lanes.calendar(esc.team), now)
-            if esc.team in lanes.config.teams
+            at_risk(item, lanes.calendar(esc.team), now)
+            if item is not None and esc.team in lanes.config.teams
             else None
         )
         if reading is not None:
@@ -135,68 +136,6 @@ def home_view(
     return {"type": "home", "blocks": blocks[:100]}
 
 
-def _load(s: Session, lanes: Lanes, team_id: str, user: str, now: datetime) -> dict[str, Any]:
-    active = [st.value for st in ACTIVE]
-    owned = list(
-        s.scalars(
-            select(Escalation)
-            .where(
-                Escalation.slack_team_id == team_id,
-                Escalation.owner == user,
-                Escalation.status.in_(active),
-            )
-            .order_by(Escalation.resolve_due)
-            .limit(100)
-        )
-    )
-    requested = list(
-        s.scalars(
-            select(Escalation)
-            .where(
-                Escalation.slack_team_id == team_id,
-                Escalation.requester == user,
-                Escalation.status.not_in([st.value for st in CLOSED]),
-            )
-            .order_by(Escalation.number.desc())
-            .limit(50)
-        )
-    )
-    approvals = list(
-        s.scalars(
-            select(Escalation)
-            .join(ApprovalRequest, ApprovalRequest.escalation_id == Escalation.id)
-            .where(
-                Escalation.slack_team_id == team_id,
-                ApprovalRequest.approver == user,
-                Escalation.status == Status.PENDING_APPROVAL.value,
-            )
-            .order_by(Escalation.created_at)
-            .limit(50)
-        )
-    )
-    focus = s.scalar(
-        select(FocusSession.ends_at)
-        .where(
-            FocusSession.slack_team_id == team_id,
-            FocusSession.user == user,
-            FocusSession.starts_at <= now,
-            FocusSession.ends_at > now,
-            FocusSession.ended_at.is_(None),
-        )
-        .order_by(FocusSession.ends_at.desc())
-    )
-    tickets = [
-        i for i in WorkItems(s, lanes).user_open(team_id, user) if i.kind == "ticket"
-    ]  # the PSA's tickets this person owns (escalations are listed above from their rows)
-    return {
-        "owned": owned,
-        "requested": requested,
-        "approvals": approvals,
-        "focus_until": focus,
-        "tickets": tickets,
-    }
-
-
 @dataclass
 class _Render:
     """A render in flight for one person: whether an outbox row carries it (it is retried if
@@ -226,9 +165,17 @@ class HomeDelivery:
         self.clock = clock
         self._guard = threading.Lock()
         self._rendering: dict[tuple[str, str], _Render] = {}
+        # The outbox engine's handler for "home" rows (given a Delivery, see deliveries.handler).
+        self.handle: Handler = handler(self._deliver)
 
     def publish(
-        self, s: Session, client: WebClient, team_id: str, user: str, *, durable: bool = False
+        self,
+        reads: HomeReads,
+        client: WebClient,
+        team_id: str,
+        user: str,
+        *,
+        durable: bool = False,
     ) -> bool:
         """Publish ``user``'s Home, or fold the request into a render of it in flight (False).
         ``durable``: an outbox row asks, and will be retried if this raises."""
@@ -244,7 +191,7 @@ class HomeDelivery:
         try:
             rounds = 0
             while True:
-                self._render(s, client, team_id, user)
+                self._render(reads, client, team_id, user)
                 rounds += 1
                 with self._guard:
                     if not render.again:
@@ -262,21 +209,30 @@ class HomeDelivery:
                 self._rendering.pop(key, None)
             raise
 
-    def _render(self, s: Session, client: WebClient, team_id: str, user: str) -> None:
+    def _render(self, reads: HomeReads, client: WebClient, team_id: str, user: str) -> None:
         now = self.clock()
+        state = reads.state(team_id, user, now)
         view = home_view(
-            user=user, lanes=self.lanes, now=now, **_load(s, self.lanes, team_id, user, now)
+            user=user,
+            lanes=self.lanes,
+            now=now,
+            owned=state.owned,
+            owned_items=state.owned_items,
+            requested=state.requested,
+            approvals=state.approvals,
+            focus_until=state.focus_until,
+            tickets=state.tickets,
         )
         # Sections of other capabilities, before the footer: the Level-10 to-dos.
-        extra = level10_home(s, self.lanes, team_id, user, now)
+        extra = level10_home(reads.todos, team_id, user, now)
         view["blocks"] = (view["blocks"][:-1] + extra + view["blocks"][-1:])[:100]
-        release(s)
+        reads.release()
         client.views_publish(user_id=user, view=view)
 
-    def handle(self, msg: OutboxMessage, s: Session, client: WebClient) -> dict[str, Any]:
-        user = str(msg.payload["user"])
-        team_id = msg.slack_team_id
-        if self.publish(s, client, team_id, user, durable=True):
+    def _deliver(self, delivery: Delivery, client: WebClient) -> dict[str, Any]:
+        user = str(delivery.payload["user"])
+        team_id = delivery.slack_team_id
+        if self.publish(delivery.home(self.lanes), client, team_id, user, durable=True):
             return {"user": user}
         return {"user": user, "folded": True}  # into the render of this Home in flight
 
@@ -290,7 +246,9 @@ def register(app: App, deps: Deps, home: HomeDelivery) -> None:
         if event.get("tab") not in (None, "home"):
             return
         with deps.uow() as uow:
-            home.publish(uow.session, client, deps.team_id(context, body), str(event["user"]))
+            home.publish(
+                uow.home(deps.lanes), client, deps.team_id(context, body), str(event["user"])
+            )
 
     @app.action(END_FOCUS)
     @guarded

@@ -12,12 +12,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App
-from sqlalchemy.orm import Session
 
 from ..adapters.level10 import Level10Repository
 from ..domain.errors import InvalidInput, NotAllowed, NotFound
 from ..services import scorecard
-from ..services.context import Lanes
 from ..services.scorecard import TodoView
 from . import blocks as ui
 from .deps import Deps
@@ -171,10 +169,13 @@ LANES_SUBCOMMANDS: dict[str, Callable[[Deps, dict[str, Any], dict[str, Any], str
 }
 
 
-def home_blocks(s: Session, lanes: Lanes, team_id: str, user: str, now: datetime) -> list[ui.Block]:
-    """App Home's section: my open Level-10 to-dos (read on the home's own session)."""
+def home_blocks(
+    todos_repo: Level10Repository, team_id: str, user: str, now: datetime
+) -> list[ui.Block]:
+    """App Home's section: my open Level-10 to-dos (read through the repository App Home hands
+    it, on App Home's own unit of work or delivery)."""
     todos = [
         TodoView(t.id, t.title, t.owner, t.due_at, t.status, t.not_done)
-        for t in Level10Repository(s, lanes).open_todos(team_id, owner=user)
+        for t in todos_repo.open_todos(team_id, owner=user)
     ]
     return home_section(todos, now) if todos else []
