@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from .models import FocusSession, Interception
+from .models import Escalation, FocusSession, Interception
 from .repository import insert_ignoring_conflict
 
 # Built once, bound per call: every intercepted message asks this (issue 19).
@@ -71,6 +71,26 @@ class InterceptionRepository:
             ["slack_team_id", "channel", "message_ts"],
             returning_id=True,
         )
+
+    def in_lane_thread(self, slack_team_id: str, channel: str, thread_ts: str) -> bool:
+        """Whether ``thread_ts`` in ``channel`` is an escalation's lane thread (a ping there is
+        the lane at work, not one to catch). One indexed query, on the message's own unit of
+        work (issue 19: no extra transaction per message)."""
+        found = self.session.scalar(
+            select(Escalation.id).where(
+                Escalation.slack_team_id == slack_team_id,
+                Escalation.lane_channel == channel,
+                Escalation.lane_ts == thread_ts,
+            )
+        )
+        return bool(found)
+
+    def escalation_number(self, escalation_id: int) -> int | None:
+        """The number of the escalation a caught ping was routed to (None: it is gone)."""
+        number = self.session.scalar(
+            select(Escalation.number).where(Escalation.id == escalation_id)
+        )
+        return int(number) if number is not None else None
 
     def get(self, slack_team_id: str, interception_id: int) -> Interception | None:
         row = self.session.get(Interception, interception_id)

@@ -17,9 +17,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
 
-from ..adapters.models import Escalation, Interception
 from ..domain.errors import AlreadyDone, InvalidInput
 from ..domain.focus import USAGE, parse_focus
 from ..domain.interception import LaneHint, classify, mentioned_users
@@ -243,12 +241,8 @@ def register_messages(app: App, deps: Deps, *, replies: ReplyPool) -> None:
         # One unit of work, one transaction: read the focus state, decide, store the catch
         # (at 200 messages a second every checkout and round trip shows in the acks).
         with deps.uow() as uow:
-            if event.get("thread_ts") and uow.session.scalar(
-                select(Escalation.id).where(
-                    Escalation.slack_team_id == team_id,
-                    Escalation.lane_channel == channel,
-                    Escalation.lane_ts == event["thread_ts"],
-                )
+            if event.get("thread_ts") and uow.interceptions.in_lane_thread(
+                team_id, channel, str(event["thread_ts"])
             ):
                 return  # working an escalation in its own thread is the lane, not a ping
             # Always-protected people too: their reply says until when they are in focus.
@@ -303,17 +297,11 @@ def register_actions(app: App, deps: Deps, *, replies: ReplyPool) -> None:
     lanes_cfg = deps.lanes.config
     _reply = _replier(deps, replies)
 
-    def _already_routed(row: Interception) -> AlreadyDone:
+    def _already_routed(lane_key: str | None, escalation_id: int | None) -> AlreadyDone:
         with deps.uow() as uow:
-            number = (
-                uow.session.scalar(
-                    select(Escalation.number).where(Escalation.id == row.escalation_id)
-                )
-                if row.escalation_id
-                else None
-            )
-        lane = lanes_cfg.lane(row.lane or "")
-        where = lane.name if lane else (row.lane or "a lane")
+            number = uow.interceptions.escalation_number(escalation_id) if escalation_id else None
+        lane = lanes_cfg.lane(lane_key or "")
+        where = lane.name if lane else (lane_key or "a lane")
         return AlreadyDone(f"Already routed to {where}" + (f" as ESC-{number}." if number else "."))
 
     def _team_tz(user: str) -> str:
@@ -337,7 +325,9 @@ def register_actions(app: App, deps: Deps, *, replies: ReplyPool) -> None:
         if row.sender != body["user"]["id"]:
             raise service.NotAllowed("Only the person who sent that message can route it.")
         if row.outcome == "routed":
-            raise _already_routed(row)  # a second click would make a second escalation
+            raise _already_routed(
+                row.lane, row.escalation_id
+            )  # a second click would make a second escalation
         lane = deps.lanes.lane(lane_key)
         severity = lane.severity_order[0] if row.urgent else None
 
@@ -371,7 +361,7 @@ def register_actions(app: App, deps: Deps, *, replies: ReplyPool) -> None:
         interception_id = action_value_id(body, "message to route")
         row = service.get(deps.uow(), slack_team_id=team_id, interception_id=interception_id)
         if row.outcome == "routed" and row.sender == body["user"]["id"]:
-            raise _already_routed(row)
+            raise _already_routed(row.lane, row.escalation_id)
         service.decide(
             deps.uow(),
             slack_team_id=team_id,
