@@ -5,8 +5,8 @@ that take domain view models).
 (:func:`bot.adapters.repository.escalation_view`) and handed to the renderers in
 :mod:`bot.slack.blocks` and to the outbox handlers; nothing in ``bot/slack`` needs the ORM model
 to draw a message. :class:`EscalationFacts` is what a renderer reads: the view satisfies it, and
-so does a stored row, for the one caller that still reads rows itself (``bot/slack/home.py``;
-issue 13).
+so does a stored row (no caller in ``bot/slack`` reads rows any more: issue 13, held by
+``tests/test_persistence_boundary.py``).
 """
 
 from __future__ import annotations
