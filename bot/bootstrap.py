@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .adapters.db import make_engine, make_session_factory
 from .adapters.install_stores import InstallStores
-from .adapters.outbox import OutboxDeliverer
+from .adapters.outbox import OutboxDeliverer, OutboxListener, OutboxNotifier
 from .adapters.psa.base import PsaConfigError, PsaConnector
 from .adapters.uow import UnitOfWork
 from .config.loader import load_config
@@ -66,8 +66,25 @@ class Container:
     # Multi-workspace mode (SLACK_CLIENT_ID/SECRET, no SLACK_BOT_TOKEN): see bot/slack/installs.py
     multi: MultiWorkspaceMode | None = field(default=None, repr=False)
 
+    # What a commit that stored outbox rows calls (see ``stored_hook``).
+    after_commit: Callable[[], None] | None = field(default=None, repr=False)
+
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, after_commit=self.deliverer.wake)
+        return UnitOfWork(self.sessions, after_commit=self.after_commit or self.deliverer.wake)
+
+    @property
+    def delivers_inline(self) -> bool:
+        """Whether ``serve`` sends the outbox itself (LANEKEEPER_DELIVERY=inline, the default)
+        or leaves it to ``lanekeeper deliver`` (``separate``)."""
+        return self.settings.lanekeeper_delivery == "inline"
+
+    def outbox_listener(self) -> OutboxListener | None:
+        """``lanekeeper deliver`` on PostgreSQL: wake the workers on each NOTIFY (None on
+        SQLite, where the workers' short poll is all there is)."""
+        if self.engine.dialect.name != "postgresql":
+            return None
+        url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        return OutboxListener(url, self.deliverer.wake)
 
     def bolt(self, *, token_verification: bool = True) -> App:
         with self._lock:
@@ -242,9 +259,10 @@ def build(
 
     deliverer.on_settled(settled_hook(standup_job.record_delivery))
     deliverer.on_settled(settled_hook(level10_job.record_delivery))
+    stored = stored_hook(settings, engine, deliverer)
     deps = Deps(
         lanes=lanes,
-        uow=lambda: UnitOfWork(sessions, after_commit=deliverer.wake),
+        uow=lambda: UnitOfWork(sessions, after_commit=stored),
         deliverer=deliverer,
         clock=clock,
         directory=directory,
@@ -259,6 +277,7 @@ def build(
         deliverer=deliverer,
         deps=deps,
         clock=clock,
+        after_commit=stored,
     )
     deps.resolve = lambda workspace_id: container.workspaces.get(workspace_id)
     if multi:
@@ -272,3 +291,23 @@ def is_multi_workspace(settings: Settings) -> bool:
     return bool(
         settings.slack_client_id and settings.slack_client_secret and not settings.slack_bot_token
     )
+
+
+def stored_hook(
+    settings: Settings, engine: Engine, deliverer: OutboxDeliverer
+) -> Callable[[], None]:
+    """After a commit that stored outbox rows: wake this process's deliverer when it runs one
+    (inline delivery, the clock, the deliver process); otherwise, with
+    LANEKEEPER_DELIVERY=separate on PostgreSQL, NOTIFY the deliver process (off the request
+    thread, bursts coalesced: :class:`OutboxNotifier`). On SQLite the deliver process polls."""
+    if settings.lanekeeper_delivery != "separate" or engine.dialect.name != "postgresql":
+        return deliverer.wake
+    notifier = OutboxNotifier(engine)
+
+    def stored() -> None:
+        if deliverer.running:
+            deliverer.wake()
+        else:
+            notifier.notify()
+
+    return stored

@@ -10,7 +10,7 @@ import sys
 
 from .cli_common import package_version, parse_now
 from .cli_jobs import _deliver_then_report, cmd_digest, cmd_run_job
-from .cli_serve import cmd_clock, cmd_serve, cmd_socket
+from .cli_serve import cmd_clock, cmd_deliver, cmd_serve, cmd_socket
 from .cli_setup import cmd_config_check, cmd_db, cmd_init
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "cmd_clock",
     "cmd_config_check",
     "cmd_db",
+    "cmd_deliver",
     "cmd_digest",
     "cmd_init",
     "cmd_run_job",
@@ -46,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("clock", help="the scheduler process: digests, SLA watch, outbox")
     s.set_defaults(func=cmd_clock)
+
+    s = sub.add_parser(
+        "deliver",
+        help="only the outbox deliverer, beside serve with LANEKEEPER_DELIVERY=separate",
+    )
+    s.set_defaults(func=cmd_deliver)
 
     s = sub.add_parser("run-job", help="run one scheduled job once, as the clock would at --now")
     s.add_argument("name", nargs="?", help="job name (see --list)")

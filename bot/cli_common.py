@@ -28,7 +28,18 @@ def package_version() -> str:
 
 
 def load_settings() -> Settings:
-    return Settings()
+    """The settings, or exit 2 naming each bad variable (its value is never printed: it may be
+    a secret)."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        print("lanekeeper: the environment cannot be used:", file=sys.stderr)
+        for error in exc.errors():
+            name = "_".join(str(part) for part in error["loc"]).upper()
+            print(f"  - {name}: {error['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def configure_logging(settings: Settings) -> None:

@@ -51,12 +51,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # /healthz and delivers the outbox once Slack answers; the workspace id is resolved
         # lazily, in the background.
         app = container.web_app(token_verification=False)
-        container.deliverer.start()
+        _start_delivery(container)
         if container.multi is None:  # many workspaces: each installation names its own
             _resolve_workspace_later(container)
         port = args.port or settings.port
         logging.getLogger(__name__.partition(".")[0]).info(
-            "Lanekeeper listening on :%s (POST /slack/events, GET /healthz)", port
+            "Lanekeeper listening on :%s (POST /slack/events, GET /healthz)%s",
+            port,
+            "" if container.delivers_inline else "; posts are sent by `lanekeeper deliver`",
         )
         serve(
             app,
@@ -92,7 +94,7 @@ def _serve_workers(settings: Settings, args: argparse.Namespace) -> int:
     def start() -> tuple[Container, object]:
         container = build_container(settings)
         app = container.web_app(token_verification=False)
-        container.deliverer.start()
+        _start_delivery(container)
         if container.multi is None:
             _resolve_workspace_later(container)
         return container, app
@@ -114,6 +116,54 @@ def _serve_workers(settings: Settings, args: argparse.Namespace) -> int:
             import shutil
 
             shutil.rmtree(metrics_dir[0], ignore_errors=True)
+
+
+def _start_delivery(container: Container) -> None:
+    """A web process sends the outbox itself unless LANEKEEPER_DELIVERY=separate, where it only
+    stores posts (and NOTIFYs on PostgreSQL) for ``lanekeeper deliver``."""
+    if container.delivers_inline:
+        container.deliverer.start()
+
+
+# Seconds between a deliver worker's claim rounds when nothing woke it: the fallback on
+# PostgreSQL (a lost NOTIFY, a retry coming due), the only wake-up on SQLite.
+POLL_POSTGRES = 1.0
+POLL_SQLITE = 0.25
+
+
+def cmd_deliver(args: argparse.Namespace) -> int:
+    """Only the outbox deliverer: beside ``serve`` with LANEKEEPER_DELIVERY=separate."""
+    import threading
+
+    settings = load_settings()
+    configure_logging(settings)
+    if not settings.slack_bot_token and not is_multi(settings):
+        load_or_exit(settings)  # a bad lanes file is reported first
+        print(
+            "lanekeeper deliver needs SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET for many workspaces (see README).",
+            file=sys.stderr,
+        )
+        return 2
+    stopping = stop_on_signals()
+    container = build_container(settings)
+    listener = container.outbox_listener()
+    poll = POLL_SQLITE if listener is None else POLL_POSTGRES
+    container.deliverer.start(interval=poll, spread=True)
+    if listener is not None:
+        listener.start()
+    logging.getLogger(__name__.partition(".")[0]).info(
+        "Lanekeeper delivering the outbox (%s worker(s), %s, polling every %s s)",
+        container.deliverer.workers,
+        "woken by NOTIFY" if listener is not None else "SQLite",
+        poll,
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        threading.Event().wait()  # until SIGTERM or SIGINT
+    if listener is not None:
+        listener.stop()
+    shut_down(container, "deliver", stopping)
+    return 0
 
 
 def _shared_metrics_dir() -> tuple[str, bool]:

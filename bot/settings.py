@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     web_concurrency: int = Field(default=1, ge=1, le=64)
     # Outbox delivery threads: each Slack call waits ~100 ms on the network.
     lanekeeper_delivery_threads: int = Field(default=4, ge=1, le=256)
+    # Who sends the outbox: "inline", every `serve` process beside its web threads (the
+    # default); "separate", `serve` only stores posts and `lanekeeper deliver` sends them
+    # (woken by NOTIFY on PostgreSQL, polling on SQLite), off the process that acks Slack.
+    lanekeeper_delivery: Literal["inline", "separate"] = "inline"
     lanekeeper_log_level: str = "INFO"
     lanekeeper_log_format: Literal["plain", "json"] = "plain"
     # GET /metrics answers only with this bearer token; unset: no /metrics at all.
