@@ -22,6 +22,11 @@ the apps in turn, each in its own process:
    plus four outbox rows; its messages are pings to a protected person in ``C01GENERAL``;
 3. ``bare-default`` (on request, ``--variants bare-default,bare-64,lanekeeper``): the bare app
    on Bolt's default pool of 5 threads, the PITFALLS baseline (slow: it drains for minutes).
+4. ``lanekeeper-separate`` (on request, ``--variants bare-64,lanekeeper,lanekeeper-separate``
+   for inline vs separate in one window): ``lanekeeper serve`` with
+   ``LANEKEEPER_DELIVERY=separate`` (it stores posts, sends none) and ``lanekeeper deliver``
+   beside it as a second process (started once serve is healthy, stopped with SIGTERM after
+   it); its CPU is reported apart ("deliver" in the notes), the app's column is serve's alone.
 
 Every message comes from its own sender (``U9…``, added to the channel in the fake) with its
 own text: the labelled set's requests to a protected person (``interception_messages.tsv``),
@@ -98,7 +103,8 @@ CHANNELS = ("C01DESK", "C01NOC", "C01ESC", "C01GENERAL")
 KINDS = ("command", "click", "message")
 VARIANTS = ("bare-64", "lanekeeper")
 # On request only: Bolt on its default pool of 5 threads (the PITFALLS baseline; slow to drain).
-EXTRA_VARIANTS = ("bare-default",)
+# lanekeeper-separate: serve with LANEKEEPER_DELIVERY=separate beside ``lanekeeper deliver``.
+EXTRA_VARIANTS = ("bare-default", "lanekeeper-separate")
 DB_NAME = "lanekeeper_loadbench"
 SENDER = "U01REQ"  # runs the slash commands; not a lead, so never exempt
 CLICKER = "U01TECH3"  # NOC member: may work the alert lane's escalations
@@ -785,6 +791,8 @@ class ServeProcess:
 
         self.log = log_path.open("w")
         self.port = free_port()
+        self.deliver: subprocess.Popen[bytes] | None = None
+        self.deliver_log = log_path.with_name(log_path.stem + "-deliver.log")
         env = {
             k: v
             for k, v in os.environ.items()
@@ -808,6 +816,8 @@ class ServeProcess:
         ):
             if spec.get(key):
                 env[var] = str(spec[key])
+        if spec.get("delivery") == "separate":
+            env["LANEKEEPER_DELIVERY"] = "separate"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "lanekeeper", "serve", "--host", "127.0.0.1"],
             stdin=subprocess.DEVNULL,
@@ -827,15 +837,31 @@ class ServeProcess:
                 self.stop()
                 raise RuntimeError(f"lanekeeper serve did not start; see {log_path}")
             time.sleep(0.2)
+        if spec.get("delivery") == "separate":
+            with self.deliver_log.open("w") as out:
+                self.deliver = subprocess.Popen(
+                    [sys.executable, "-m", "lanekeeper", "deliver"],
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    cwd=str(ROOT),
+                    env=env,
+                )
+
+    def deliver_cpu(self) -> float:
+        return tree_cpu(self.deliver.pid) if self.deliver is not None else 0.0
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()  # SIGTERM, as a host stops it
-        try:
-            self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
+        for proc in (self.proc, self.deliver):
+            if proc is None:
+                continue
+            if proc.poll() is None:
+                proc.terminate()  # SIGTERM, as a host stops it
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
         self.log.close()
 
 
@@ -933,6 +959,7 @@ def run_variant(
         "listener_threads": opts.listener_threads,
         "workers": opts.workers,
         "delivery_threads": opts.delivery_threads,
+        "delivery": "separate" if name == "lanekeeper-separate" else "inline",
         "profile": str(profile_path) if profile_path and not served else None,
     }
     log_path = opts.workdir / f"{name}.log"
@@ -980,6 +1007,7 @@ def run_variant(
             )
         first_call = len(fake.calls)
         app_cpu0, fake_cpu0, busy0 = tree_cpu(server.proc.pid), _own_cpu(), machine_busy()
+        deliver_cpu0 = server.deliver_cpu() if isinstance(server, ServeProcess) else 0.0
         db0 = db_cpu()
         if served and profile_path is not None:
             spy = PySpy(server.proc.pid, profile_path, opts.seconds + 2, opts.profile_rate)
@@ -998,6 +1026,7 @@ def run_variant(
         )
         elapsed = time.monotonic() - began
         app_cpu1, fake_cpu1, busy1 = tree_cpu(server.proc.pid), _own_cpu(), machine_busy()
+        deliver_cpu1 = server.deliver_cpu() if isinstance(server, ServeProcess) else 0.0
         if spy is not None:
             spy.finish()
         db1 = db_cpu()
@@ -1096,7 +1125,13 @@ def run_variant(
             "machine": (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1]) * cores,
             "background": background,
             "app_ms_per_request": (app_cpu1 - app_cpu0) * 1000 / max(1, len(plan)),
+            "deliver": (deliver_cpu1 - deliver_cpu0) / elapsed,
         }
+        if isinstance(server, ServeProcess) and server.deliver is not None:
+            notes.append(
+                f"deliver process: {cpu['deliver']:.2f} cores while the load ran "
+                "(not in the app column)"
+            )
         return VariantResult(
             name=name,
             kinds=kinds,
@@ -1507,19 +1542,21 @@ def summary(by_rate: list[tuple[float, list[VariantResult]]], opts: Options) -> 
     print("|---|---|---|---|---|---|---|---|")
     for rate, results in by_rate:
         merged = {r.name: r for r in merge(results)}
-        lk, bare = merged.get("lanekeeper"), merged.get("bare-64")
-        if lk is None:
-            continue
-        for kind, figures in lk.kinds.items():
-            ours = percentile(figures.acks, 99)
-            theirs = percentile(bare.kinds[kind].acks, 99) if bare else math.nan
-            ratio = ours / theirs if theirs and not math.isinf(theirs) else math.nan
-            reply = ms(percentile(lk.ephemeral, 99)) if kind == "message" else "-"
-            bad = figures.non_200 + figures.timeouts + figures.errors
-            print(
-                f"| {rate:g}/s | {kind} | {ms(percentile(figures.acks, 50))} | {ms(ours)} | "
-                f"{ms(theirs)} | {ratio:.2f} | {reply} | {bad} |"
-            )
+        bare = merged.get("bare-64")
+        for lk_name, label in (("lanekeeper", ""), ("lanekeeper-separate", " separate")):
+            lk = merged.get(lk_name)
+            if lk is None:
+                continue
+            for kind, figures in lk.kinds.items():
+                ours = percentile(figures.acks, 99)
+                theirs = percentile(bare.kinds[kind].acks, 99) if bare else math.nan
+                ratio = ours / theirs if theirs and not math.isinf(theirs) else math.nan
+                reply = ms(percentile(lk.ephemeral, 99)) if kind == "message" else "-"
+                bad = figures.non_200 + figures.timeouts + figures.errors
+                print(
+                    f"| {rate:g}/s{label} | {kind} | {ms(percentile(figures.acks, 50))} | "
+                    f"{ms(ours)} | {ms(theirs)} | {ratio:.2f} | {reply} | {bad} |"
+                )
 
 
 if __name__ == "__main__":
