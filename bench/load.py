@@ -52,7 +52,8 @@ started: other work on the box skews every figure), the app's CPU per request, a
 generator's send lag; for Lanekeeper, the outbox rows still pending after the drain and the
 outbox's Slack calls (``views.publish``: App Home renders; ``chat.update`` /
 ``chat.postMessage``: lane messages and notes); the ratio of Lanekeeper's ack p99 to the bare
-app's (``--delivery-threads N`` sets the outbox's threads, ``LANEKEEPER_DELIVERY_THREADS``).
+app's (``--delivery-threads N`` sets the outbox's threads, ``LANEKEEPER_DELIVERY_THREADS``;
+``--deliver-threads N`` those of the deliver process alone, in ``lanekeeper-separate``).
 At the end, one table for the README: rate, kind, Lanekeeper ack p50 / p99, bare Bolt ack p99,
 ratio, reply p99, requests not answered 200. It measures and always exits 0. Everything is on loopback,
 bounded in count (``rate x seconds``) and time (``--timeout``, ``--drain``).
@@ -734,6 +735,7 @@ class Options:
     workers: int = 0  # WEB_CONCURRENCY for lanekeeper serve; 0: unset
     profile_rate: int = 100  # py-spy samples per second
     delivery_threads: int = 0  # LANEKEEPER_DELIVERY_THREADS (outbox threads); 0: unset
+    deliver_threads: int = 0  # the same, for `lanekeeper deliver` alone (lanekeeper-separate)
 
 
 class Server:
@@ -838,6 +840,8 @@ class ServeProcess:
                 raise RuntimeError(f"lanekeeper serve did not start; see {log_path}")
             time.sleep(0.2)
         if spec.get("delivery") == "separate":
+            if spec.get("deliver_threads"):
+                env = {**env, "LANEKEEPER_DELIVERY_THREADS": str(spec["deliver_threads"])}
             with self.deliver_log.open("w") as out:
                 self.deliver = subprocess.Popen(
                     [sys.executable, "-m", "lanekeeper", "deliver"],
@@ -960,6 +964,7 @@ def run_variant(
         "workers": opts.workers,
         "delivery_threads": opts.delivery_threads,
         "delivery": "separate" if name == "lanekeeper-separate" else "inline",
+        "deliver_threads": opts.deliver_threads,
         "profile": str(profile_path) if profile_path and not served else None,
     }
     log_path = opts.workdir / f"{name}.log"
@@ -1433,6 +1438,13 @@ def main(argv: list[str] | None = None) -> int:
         "--mix", default=",".join(KINDS), help="request kinds sent in turn (diagnostic subsets)"
     )
     parser.add_argument(
+        "--deliver-threads",
+        type=int,
+        default=0,
+        help="LANEKEEPER_DELIVERY_THREADS of the `lanekeeper deliver` process alone "
+        "(lanekeeper-separate; default: as --delivery-threads)",
+    )
+    parser.add_argument(
         "--rounds", type=int, default=1, help="repeat the apps in turn, pooling the samples"
     )
     args = parser.parse_args(argv)
@@ -1468,6 +1480,7 @@ def main(argv: list[str] | None = None) -> int:
         workers=max(0, min(args.workers, 64)),
         profile_rate=max(10, min(args.profile_rate, 1000)),
         delivery_threads=max(0, min(args.delivery_threads, 256)),
+        deliver_threads=max(0, min(args.deliver_threads, 256)),
     )
     # Trigger ids are issued when the bodies are built, before the clock starts: the fake
     # accepts old ones, and the report gives the real delay to views.open instead.
