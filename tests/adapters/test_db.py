@@ -8,9 +8,8 @@ from sqlalchemy import text
 from bot.adapters.db import make_engine
 
 
+@pytest.mark.parametrize("migrated_db", ["postgres"], indirect=True)  # SQLite has no time zone
 def test_postgres_sessions_are_utc_and_keep_the_urls_options(db_url: str) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("PostgreSQL sessions only (SQLite has no session time zone)")
     assert "options=" in db_url  # the test schema comes as a search_path option
     engine = make_engine(db_url, pool_size=1)
     try:
