@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
-from .adapters.alerts.base import REDACTED, redact_text
+from .adapters.alerts.base import REDACTED, MessageRedactor, redact_text
 
 SECRET_VARIABLES = (
     "SLACK_BOT_TOKEN",
@@ -63,24 +63,12 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
     return SLACK_TOKEN.sub(REDACTED, redact_text(text, secrets))
 
 
-class ScrubbingFilter(logging.Filter):
+class ScrubbingFilter(MessageRedactor):
     """Redacts :func:`scrub`'s way every record's message (a separate class from the alert
     webhooks' :class:`RedactingFilter`, which replaces its own kind when rebuilt)."""
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        super().__init__()
-        self.secrets = tuple(s for s in secrets if s)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string is the logger's problem, not ours
-            return True
-        redacted = scrub(message, self.secrets)
-        if redacted != message:
-            record.msg = redacted
-            record.args = None
-        return True
+    def redact(self, message: str) -> str:
+        return scrub(message, self.secrets)
 
 
 class JsonFormatter(logging.Formatter):

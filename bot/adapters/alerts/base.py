@@ -555,21 +555,32 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     return text
 
 
-class RedactingFilter(logging.Filter):
-    """A logging filter that redacts ``?token=`` values and the given secrets from every record's
-    message (install it on the web server's access and error loggers)."""
+class MessageRedactor(logging.Filter):
+    """A filter that rewrites every record's message through :meth:`redact` (with the given
+    secrets); a record whose message is unchanged is left as it was."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
         self.secrets = tuple(s for s in secrets if s)
+
+    def redact(self, message: str) -> str:
+        raise NotImplementedError
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a broken format string is the logger's problem, not ours
             return True
-        redacted = redact_text(message, self.secrets)
+        redacted = self.redact(message)
         if redacted != message:
             record.msg = redacted
             record.args = None
         return True
+
+
+class RedactingFilter(MessageRedactor):
+    """A logging filter that redacts ``?token=`` values and the given secrets from every record's
+    message (install it on the web server's access and error loggers)."""
+
+    def redact(self, message: str) -> str:
+        return redact_text(message, self.secrets)
