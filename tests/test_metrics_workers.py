@@ -5,30 +5,20 @@ the workers). And with ``LANEKEEPER_LOG_FORMAT=json`` every line is JSON, gunico
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from bot.testing.fake_slack import FakeSlack
+from tests.served import served
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "workers-metrics-token"
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="gunicorn runs on POSIX only")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _healthz_count(text: str) -> float:
@@ -43,47 +33,21 @@ def test_every_scrape_sums_every_workers_requests(tmp_path: Path) -> None:
     shared = tmp_path / "prometheus"
     shared.mkdir()
     (shared / "counter_999999.db").write_bytes(b"stale: an earlier run's")
-    fake = FakeSlack(bot_token="xoxb-cli", team_id="T0CLI").start()
-    port = _free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "DATABASE_URL", "LANEKEEPER_", "WEB_CONCURRENCY", "PROM"))
+    settings = {
+        "SLACK_BOT_TOKEN": "xoxb-cli",
+        "SLACK_SIGNING_SECRET": "cli-secret",
+        "WEB_CONCURRENCY": "2",
+        "LANEKEEPER_WEB_THREADS": "4",
+        "LANEKEEPER_METRICS_TOKEN": TOKEN,
+        "PROMETHEUS_MULTIPROC_DIR": str(shared),
+        "LANEKEEPER_LOG_FORMAT": "json",
     }
-    env.update(
-        {
-            "SLACK_BOT_TOKEN": "xoxb-cli",
-            "SLACK_SIGNING_SECRET": "cli-secret",
-            "SLACK_API_URL": fake.api_url,
-            "PORT": str(port),
-            "WEB_CONCURRENCY": "2",
-            "LANEKEEPER_WEB_THREADS": "4",
-            "LANEKEEPER_METRICS_TOKEN": TOKEN,
-            "PROMETHEUS_MULTIPROC_DIR": str(shared),
-            "LANEKEEPER_LOG_FORMAT": "json",
-        }
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "lanekeeper", "serve", "--host", "127.0.0.1"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
     auth = {"Authorization": f"Bearer {TOKEN}"}
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                pytest.fail("lanekeeper serve did not start")
-            time.sleep(0.2)
+    with (
+        FakeSlack(bot_token="xoxb-cli", team_id="T0CLI") as fake,
+        served(tmp_path, settings | {"SLACK_API_URL": fake.api_url}) as app,
+    ):
+        base = app.base
         # Requests on fresh connections, until both workers have answered some (each worker
         # keeps its counts in a file named by its process id).
         for _ in range(200):
@@ -102,15 +66,8 @@ def test_every_scrape_sums_every_workers_requests(tmp_path: Path) -> None:
                 resp = client.get(f"{base}/metrics", headers=auth)
             assert resp.status_code == 200
             assert _healthz_count(resp.text) == expected
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            out, _ = proc.communicate(timeout=40)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            fake.stop()
-    assert proc.returncode == 0, out
+    out = app.out
+    assert app.returncode == 0, out
     assert "Traceback" not in out
     # Every line is JSON, gunicorn's own included (for a log shipper), and says which process.
     records = [json.loads(line) for line in out.splitlines() if line.strip()]

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,16 +12,11 @@ import pytest
 
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.requests import signed_headers
+from tests.served import served
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="gunicorn runs on POSIX only")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _children(pid: int) -> list[int]:
@@ -46,42 +37,18 @@ def test_web_concurrency_runs_worker_processes_that_serve_and_stop_cleanly(
     tmp_path: Path,
 ) -> None:
     (tmp_path / "lanekeeper.yaml").write_text((FIXTURES / "lanes.yaml").read_text())
-    fake = FakeSlack(bot_token="xoxb-cli", team_id="T0CLI").start()
-    port = _free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "DATABASE_URL", "LANEKEEPER_", "WEB_CONCURRENCY"))
+    settings = {
+        "SLACK_BOT_TOKEN": "xoxb-cli",
+        "SLACK_SIGNING_SECRET": "cli-secret",
+        "WEB_CONCURRENCY": "2",
+        "LANEKEEPER_WEB_THREADS": "4",
     }
-    env.update(
-        {
-            "SLACK_BOT_TOKEN": "xoxb-cli",
-            "SLACK_SIGNING_SECRET": "cli-secret",
-            "SLACK_API_URL": fake.api_url,
-            "PORT": str(port),
-            "WEB_CONCURRENCY": "2",
-            "LANEKEEPER_WEB_THREADS": "4",
-        }
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "lanekeeper", "serve", "--host", "127.0.0.1"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                health = httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("lanekeeper serve did not start")
-                time.sleep(0.2)
+    with (
+        FakeSlack(bot_token="xoxb-cli", team_id="T0CLI") as fake,
+        served(tmp_path, settings | {"SLACK_API_URL": fake.api_url}) as app,
+    ):
+        proc, base = app.proc, app.base
+        health = httpx.get(f"{base}/healthz", timeout=5)
         assert health.status_code == 200 and health.json()["ok"] is True
         deadline = time.monotonic() + 10
         while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
@@ -106,15 +73,8 @@ def test_web_concurrency_runs_worker_processes_that_serve_and_stop_cleanly(
                 },
             )
             assert resp.status_code == 200 and "Monitoring alert" in resp.text
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            out, _ = proc.communicate(timeout=40)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            fake.stop()
-    assert proc.returncode == 0, out
+    out = app.out
+    assert app.returncode == 0, out
     # Each worker finished its work and gave back its claims, as a single serve does.
     assert out.count("lanekeeper serve worker stopped on SIGTERM") == 2, out
     assert "Traceback" not in out
