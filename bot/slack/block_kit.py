@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from ..domain.text import escape
+
 Block = dict[str, Any]
 
 MESSAGE_BUDGET = 12_000  # of Slack's ~13,000 (msg_blocks_too_long), measured by blocks_size
@@ -185,3 +187,14 @@ def message_link(channel: str | None, ts: str | None) -> str | None:
 
 def user(uid: str | None) -> str:
     return f"<@{uid}>" if uid else "_nobody yet_"
+
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
+
+
+def requester(who: str) -> str:
+    """Who asked: a mention for a Slack user; a monitor that raised an alert (``alertmanager``,
+    ``pagerduty``…) by its name, since ``<@alertmanager>`` shows as a broken mention."""
+    if _USER_ID.fullmatch(who):
+        return f"<@{who}>"
+    return f"{escape(who)} (monitoring)"

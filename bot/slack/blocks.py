@@ -29,6 +29,7 @@ from .block_kit import (
     message_link,
     mrkdwn,
     plain,
+    requester,
     section,
     slack_date,
     slack_len,
@@ -71,6 +72,7 @@ __all__ = [
     "my_escalations",
     "plain",
     "reassign_modal",
+    "requester",
     "resolve_modal",
     "section",
     "slack_date",
@@ -116,7 +118,7 @@ def lane_message(
         f"*Severity*\n{esc.severity}",
         f"*Status*\n{_status_text(status)}",
         f"*Owner*\n{user(esc.owner)}",
-        f"*Requester*\n<@{esc.requester}>",
+        f"*Requester*\n{requester(esc.requester)}",
     ]
     if status not in (Status.PENDING_APPROVAL, Status.REJECTED):
         if esc.responded_at is None and esc.respond_due is not None:

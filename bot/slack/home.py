@@ -98,7 +98,7 @@ def home_view(
     blocks.append({"type": "divider"})
     blocks.append(ui.section(f"*Approvals waiting on me* ({len(approvals)})", block_id="approvals"))
     for esc in approvals[:MAX_LINES]:
-        line = ui.section(f"{ui.escalation_line(esc)} · asked by <@{esc.requester}>")
+        line = ui.section(f"{ui.escalation_line(esc)} · asked by {ui.requester(esc.requester)}")
         blocks.append(line)
         blocks.append(
             {
