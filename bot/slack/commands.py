@@ -147,7 +147,8 @@ def register(app: App, deps: Deps) -> None:
             blocks.insert(
                 0,
                 ui.context(
-                    f"Unknown option `{ui.escape(arg[:50])}`: try `/lanes` or `/lanes mine`."
+                    f"Unknown option `{ui.escape(arg[:50])}`: try `/lanes`, `/lanes mine`, "
+                    "`/lanes scorecard [team]` or `/lanes coach @person`."
                 ),
             )
         ack(text=text, blocks=blocks)
