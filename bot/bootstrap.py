@@ -198,15 +198,14 @@ class Container:
             return uow.outbox.refused_since(since)
 
     def psa_connector(self) -> PsaConnector:
-        """The configured PSA's connector, credentials from the environment."""
-        import os
-
+        """The configured PSA's connector, credentials from the environment or ``.env``."""
         from .adapters.psa.factory import make_connector
+        from .logs import environment
 
         psa = self.lanes.config.psa
         if psa is None:
             raise PsaConfigError("no psa: block in the lanes file")
-        return make_connector(psa, os.environ)
+        return make_connector(psa, environment())
 
     def close(self) -> None:
         self.deliverer.stop()

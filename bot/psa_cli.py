@@ -8,7 +8,6 @@ the PSA answered and every mapped name exists, 1 otherwise; one line per problem
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections import Counter
 
@@ -16,6 +15,7 @@ from .adapters.psa.base import PsaError
 from .adapters.psa.factory import make_connector, secrets_of
 from .config import ConfigError, load_config
 from .domain.lanes import PsaSettings
+from .logs import environment
 from .services.tickets import TicketMapper
 
 
@@ -28,7 +28,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _clean(text: str) -> str:
-    for secret in secrets_of(os.environ):
+    for secret in secrets_of(environment()):
         text = text.replace(secret, "***")
     return text
 
@@ -38,11 +38,12 @@ def check_mapping(psa: PsaSettings) -> int:
     board / queue / team and priority the PSA does not have (0: all found, or no credentials)."""
     from .adapters.psa.factory import CREDENTIALS
 
-    if not all(os.environ.get(name) for name in CREDENTIALS[psa.kind]):
+    env = environment()
+    if not all(env.get(name) for name in CREDENTIALS[psa.kind]):
         print(f"(set {', '.join(CREDENTIALS[psa.kind])} to also check psa: against {psa.kind})")
         return 0
     try:
-        report = make_connector(psa, os.environ).check()
+        report = make_connector(psa, env).check()
     except PsaError as exc:
         print(f"lanekeeper: could not check psa: against {psa.kind}: {_clean(str(exc))}")
         return 1
@@ -63,7 +64,8 @@ def check_mapping(psa: PsaSettings) -> int:
 
 
 def cmd_psa_check(args: argparse.Namespace) -> int:
-    path = args.config or os.environ.get("LANEKEEPER_CONFIG", "lanekeeper.yaml")
+    env = environment()  # .env as well, as the settings read it
+    path = args.config or env.get("LANEKEEPER_CONFIG", "lanekeeper.yaml")
     try:
         config = load_config(path)
     except ConfigError as exc:
@@ -74,7 +76,7 @@ def cmd_psa_check(args: argparse.Namespace) -> int:
         return 1
     psa = config.psa
     try:
-        connector = make_connector(psa, os.environ)
+        connector = make_connector(psa, env)
         report = connector.check()
     except PsaError as exc:
         print(f"lanekeeper psa check: {psa.kind} at {psa.url}: {_clean(str(exc))}")

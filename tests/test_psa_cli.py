@@ -96,3 +96,22 @@ def test_config_check_names_what_the_psa_lacks(
     err = capsys.readouterr().err
     assert "psa.teams: 'Helpdesk' is not in connectwise" in err
     assert "psa.severities: 'Priority 9 - Whenever' is not a connectwise priority" in err
+
+
+def test_psa_check_reads_credentials_and_the_lanes_file_from_dotenv(
+    psa: FakeConnectWise,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """README: settings go in the environment or in a ``.env`` file; the PSA's too."""
+    (tmp_path / "psa.yaml").write_text(CONFIG.replace("URL", psa.url))
+    for name in [*SECRETS, "LANEKEEPER_CONFIG"]:
+        monkeypatch.delenv(name, raising=False)
+    lines = [f"{name}={value}" for name, value in SECRETS.items()] + ["LANEKEEPER_CONFIG=psa.yaml"]
+    (tmp_path / ".env").write_text("\n".join(lines) + "\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["psa", "check"]) == 1  # signed in, and names what the PSA lacks
+    out = capsys.readouterr().out
+    assert "signed in" in out and "not set" not in out
+    assert SECRETS["CONNECTWISE_PRIVATE_KEY"] not in out
