@@ -45,7 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("socket", help="Socket Mode (no public URL needed)")
     s.set_defaults(func=cmd_socket)
 
-    s = sub.add_parser("clock", help="the scheduler process: digests, SLA watch, outbox")
+    s = sub.add_parser(
+        "clock",
+        help="the scheduler (run one): standup, sla-watch, level10, level10-remind, "
+        "psa-sync, prune; also delivers the outbox",
+        description="The scheduler process. Runs standup, sla-watch, level10, level10-remind "
+        "and psa-sync every minute and prune every hour (each decides itself whether anything "
+        "is due), and delivers the outbox. Run one: without it there are no stand-ups, "
+        "Level-10s, SLA warnings, PSA syncs or prunes (a second one sends nothing twice).",
+    )
     s.set_defaults(func=cmd_clock)
 
     s = sub.add_parser(

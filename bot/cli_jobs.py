@@ -81,8 +81,9 @@ def cmd_run_job(args: argparse.Namespace) -> int:
 
     jobs = registry()
     if args.list or not args.name:
+        width = max(len(name) for name in jobs)
         for job in jobs.values():
-            print(f"{job.name:10} {job.description}")
+            print(f"{job.name:{width}}  {job.description}")
         return 0
     if args.name not in jobs:
         print(f"lanekeeper: no job {args.name!r}; jobs: {', '.join(jobs)}", file=sys.stderr)
