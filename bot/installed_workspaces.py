@@ -169,11 +169,26 @@ class ConfigFolder:
                 [f"{self.path}: not a folder of <TEAM_ID>.yaml files (multi-workspace mode)"],
                 path=str(self.path),
             )
-        found = []
-        for file in sorted(self.path.glob("*.yaml")):
-            if _TEAM_ID.fullmatch(file.stem):
-                self._cache[file.stem] = (file.stat().st_mtime_ns, Lanes(load_config(file)))
-                found.append(file.stem)
+        found: list[str] = []
+        problems: list[str] = []
+        for file in sorted(self.path.iterdir()):
+            if file.suffix not in (".yaml", ".yml"):
+                continue
+            if file.suffix != ".yaml" or not _TEAM_ID.fullmatch(file.stem):
+                log.warning(
+                    "%s is not read: lanes files are named <TEAM_ID>.yaml (e.g. T0123ABCD.yaml)",
+                    file,
+                )
+                continue
+            try:
+                lanes = Lanes(load_config(file))
+            except ConfigError as exc:  # every bad file is named, not only the first
+                problems += [f"{file.name}: {problem}" for problem in exc.problems]
+                continue
+            self._cache[file.stem] = (file.stat().st_mtime_ns, lanes)
+            found.append(file.stem)
+        if problems:
+            raise ConfigError(problems, path=str(self.path))
         return found
 
     def lanes(self, team_id: str) -> Lanes:

@@ -56,6 +56,22 @@ def test_a_bad_file_stops_the_start_and_a_file_turned_bad_keeps_the_last_good(
         ConfigFolder(tmp_path).lanes("T0ALPHA")
 
 
+def test_every_bad_file_is_named_and_misnamed_files_are_said_not_read(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "T0BAD.yaml").write_text("timezone: Nowhere/Land\nteams: []\nlanes: []\n")
+    (tmp_path / "T0WORSE.yaml").write_text("lanes: [")
+    (tmp_path / "T0GOOD.yaml").write_text(GOOD)
+    (tmp_path / "T0ALSO.yml").write_text(GOOD)
+    (tmp_path / "acme.yaml").write_text(GOOD)
+    with pytest.raises(ConfigError) as refused:
+        ConfigFolder(tmp_path).check()
+    files = {problem.split(":", 1)[0] for problem in refused.value.problems}
+    assert files == {"T0BAD.yaml", "T0WORSE.yaml"}
+    said = " ".join(r.getMessage() for r in caplog.records)
+    assert "T0ALSO.yml is not read" in said and "acme.yaml is not read" in said
+
+
 def test_routed_lanes_are_the_workspace_in_scope_and_refuse_outside_one() -> None:
     from bot.config.loader import load_config
 
