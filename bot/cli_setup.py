@@ -19,12 +19,25 @@ from .domain.lanes import LanekeeperConfig
 
 
 def cmd_db(args: argparse.Namespace) -> int:
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import OperationalError
+
     from .adapters.db import upgrade
 
     settings = load_settings()
     configure_logging(settings)
     logging.getLogger("alembic").setLevel(logging.INFO)
-    upgrade(settings.database_url, args.revision)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # its setup chatter
+    try:
+        upgrade(settings.database_url, args.revision)
+    except OperationalError as exc:  # the server refused or is not there: one line, no trace
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        print(
+            f"lanekeeper db upgrade: cannot reach the database at {where}: {reason}",
+            file=sys.stderr,
+        )
+        return 1
     print(f"database at {args.revision}: {settings.database_url.split('@')[-1]}")
     return 0
 

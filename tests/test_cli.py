@@ -213,3 +213,17 @@ def test_digest_dry_run_without_a_token_reads_the_stored_workspace(tmp_path: Pat
     assert out.returncode == 0, out.stderr
     assert "ESC-1" in out.stdout and "Globex" in out.stdout
     assert "All clear" not in out.stdout
+
+
+def test_db_upgrade_against_a_database_that_is_not_there_says_so_in_one_line(
+    tmp_path: Path,
+) -> None:
+    """The Procfile's release step: a refused connection is one line naming where, no password
+    and no traceback."""
+    port = _free_port()  # nothing listens there
+    url = f"postgresql://lk:s3cr3t-pw@127.0.0.1:{port}/lanekeeper"
+    out = lanekeeper("db", "upgrade", cwd=tmp_path, env={"DATABASE_URL": url})
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr and "s3cr3t-pw" not in out.stdout + out.stderr
+    [line] = [ln for ln in out.stderr.splitlines() if ln.startswith("lanekeeper db upgrade")]
+    assert f"cannot reach the database at postgresql+psycopg://lk:***@127.0.0.1:{port}" in line
