@@ -182,7 +182,9 @@ def report(
         for _, kind, text in wrong:
             out(f"    [{kind}] ({_rule_of(text)}) {text!r}")
     else:
-        out(f"  misses {len(misses)}, false interceptions {len(wrong)} (without --brief they are listed)")
+        out(
+            f"  misses {len(misses)}, false interceptions {len(wrong)} (without --brief they are listed)"
+        )
     out("")
     return rules
 
