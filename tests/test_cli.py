@@ -6,15 +6,14 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-import pytest
 
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.requests import signed_headers
+from tests.served import served
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -112,40 +111,13 @@ def _free_port() -> int:
 
 def test_serve_answers_slack_and_health_as_a_real_process(tmp_path: Path) -> None:
     (tmp_path / "lanekeeper.yaml").write_text((FIXTURES / "lanes.yaml").read_text())
-    fake = FakeSlack(bot_token="xoxb-cli", team_id="T0CLI").start()
-    port = _free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "DATABASE_URL", "LANEKEEPER_"))
-    }
-    env.update(
-        {
-            "SLACK_BOT_TOKEN": "xoxb-cli",
-            "SLACK_SIGNING_SECRET": "cli-secret",
-            "SLACK_API_URL": fake.api_url,
-            "PORT": str(port),
-        }
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "lanekeeper", "serve", "--host", "127.0.0.1"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                health = httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("lanekeeper serve did not start")
-                time.sleep(0.2)
+    settings = {"SLACK_BOT_TOKEN": "xoxb-cli", "SLACK_SIGNING_SECRET": "cli-secret"}
+    with (
+        FakeSlack(bot_token="xoxb-cli", team_id="T0CLI") as fake,
+        served(tmp_path, settings | {"SLACK_API_URL": fake.api_url}) as app,
+    ):
+        base = app.base
+        health = httpx.get(f"{base}/healthz", timeout=5)
         assert health.status_code == 200 and health.json() == {"ok": True, "database": "sqlite"}
         body = urlencode(
             {
@@ -176,10 +148,9 @@ def test_serve_answers_slack_and_health_as_a_real_process(tmp_path: Path) -> Non
         )
         assert refused.status_code == 401
         assert (tmp_path / "lanekeeper.db").exists()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        fake.stop()
+    assert app.returncode == 0, app.out
+    # Bolt's notice that the given client wins over SLACK_BOT_TOKEN is not a warning to show.
+    assert "will be unused" not in app.out and "Traceback" not in app.out
 
 
 def test_digest_dry_run_without_a_token_reads_the_stored_workspace(tmp_path: Path) -> None:

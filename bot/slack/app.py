@@ -15,6 +15,14 @@ from .executor import ListenerExecutor, route_events
 from .home import HomeDelivery
 
 
+class _TokenFromEnvironmentNotice(logging.Filter):
+    """Bolt reads ``SLACK_BOT_TOKEN`` from the environment by itself and then warns, at every
+    start, that the client given (which carries that same token) wins; nothing is wrong."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("As you gave `client` as well")
+
+
 def build_bolt_app(
     *,
     deps: Deps,
@@ -29,6 +37,9 @@ def build_bolt_app(
     """``app_options`` and ``middleware``: multi-workspace mode's OAuth settings, authorize and
     workspace scope (bot/slack/installs.py); single-workspace mode passes neither."""
     executor = ListenerExecutor(listener_threads)
+    bolt_log = logging.getLogger(__package__)
+    if not any(isinstance(f, _TokenFromEnvironmentNotice) for f in bolt_log.filters):
+        bolt_log.addFilter(_TokenFromEnvironmentNotice())
     app = App(
         client=client,
         signing_secret=signing_secret,
@@ -38,7 +49,7 @@ def build_bolt_app(
         # and slow replies run elsewhere, so a slow Slack never starves the acks.
         listener_executor=executor,
         token_verification_enabled=token_verification,
-        logger=logging.getLogger(__package__),
+        logger=bolt_log,
         **(app_options or {}),
     )
     app.use(route_events)
