@@ -60,7 +60,7 @@ def test_every_scrape_sums_every_workers_requests(tmp_path: Path) -> None:
         assert not (shared / "counter_999999.db").exists()  # an earlier run's counts are gone
         with httpx.Client() as client:
             expected = _healthz_count(client.get(f"{base}/metrics", headers=auth).text)
-        assert expected >= 3
+        assert expected >= 2  # the start-up wait and at least one request in the loop
         for _ in range(12):  # each scrape on a fresh connection: either worker answers
             with httpx.Client() as client:
                 resp = client.get(f"{base}/metrics", headers=auth)
