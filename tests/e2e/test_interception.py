@@ -29,7 +29,14 @@ from bot.settings import Settings
 from bot.testing.fake_slack import FakeSlack, RecordedCall
 from bot.testing.requests import SlackClientSimulator
 from tests.conftest import FIXTURES
-from tests.e2e.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM, FakeClock, Harness
+from tests.e2e.conftest import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    TEAM,
+    FakeClock,
+    Harness,
+    stop_server,
+)
 from tests.e2e.test_lifecycle import block, create
 
 CHANNEL = "C01GENERAL"
@@ -774,7 +781,10 @@ def harness_with(
         yield Harness(url=url, fake=fake, slack=slack, container=container, clock=clock)
     finally:
         slack.close()
-        server.close()
+        # From inside waitress' loop: server.close() from here closed its fds while the loop
+        # still polled them, and the loop's own close later hit numbers reused by the next
+        # test's servers (its fake Slack refused connections; "Bad file descriptor").
+        stop_server(server, thread)
         container.close()
 
 
