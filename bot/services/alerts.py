@@ -44,7 +44,7 @@ from ..domain.lanes import Lane
 from ..domain.sla import due_times
 from ..domain.text import escape
 from .context import Lanes
-from .escalations import _apply, state_of
+from .escalations import _apply, _clocks_of, _set_clocks, state_of
 
 if TYPE_CHECKING:  # rows come from the unit of work's repositories; only their type is named
     from ..adapters.models import AlertLink, AlertRollup, Escalation
@@ -487,23 +487,3 @@ class _Work:
 def _cap(text: str, cap: int) -> str:
     text = " ".join(text.split()) if cap <= MAX_SUMMARY else text.strip()
     return text if len(text) <= cap else text[: cap - 1].rstrip() + "…"
-
-
-def _clocks_of(row: Escalation) -> clocks.Clocks:
-    return clocks.Clocks(
-        opened_at=row.opened_at,
-        respond_due=row.respond_due,
-        resolve_due=row.resolve_due,
-        responded_at=row.responded_at,
-        resolved_at=row.resolved_at,
-        paused_since=row.paused_since,
-    )
-
-
-def _set_clocks(row: Escalation, c: clocks.Clocks) -> None:
-    row.opened_at = c.opened_at
-    row.respond_due = c.respond_due
-    row.resolve_due = c.resolve_due
-    row.responded_at = c.responded_at
-    row.resolved_at = c.resolved_at
-    row.paused_since = c.paused_since
