@@ -5,8 +5,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -136,18 +138,25 @@ def fake_slack() -> Iterator[FakeSlack]:
     fake.stop()
 
 
-@pytest.fixture
-def app(db_url: str, fake_slack: FakeSlack) -> Iterator[Harness]:
-    settings = Settings(
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=fake_slack.api_url,
-        database_url=db_url,
-        lanekeeper_config=str(FIXTURES / "lanes.yaml"),
-        lanekeeper_listener_threads=16,
+@contextmanager
+def running(
+    db_url: str, fake: FakeSlack, config: Path = FIXTURES / "lanes.yaml", **settings: Any
+) -> Iterator[Harness]:
+    """The app over HTTP (waitress on a free port, its outbox delivering) on the lanes file
+    ``config``, with any further ``settings``; stopped on the way out."""
+    container = build(
+        Settings(
+            slack_bot_token=BOT_TOKEN,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=fake.api_url,
+            database_url=db_url,
+            lanekeeper_config=str(config),
+            lanekeeper_listener_threads=16,
+            **settings,
+        ),
+        config=load_config(config),
+        clock=(clock := FakeClock()),
     )
-    clock = FakeClock()
-    container = build(settings, config=load_config(FIXTURES / "lanes.yaml"), clock=clock)
     container.deliverer.start(interval=0.2)
     server = create_server(container.web_app(), host="127.0.0.1", port=0, threads=8)
     port = server.effective_port  # type: ignore[union-attr]
@@ -155,11 +164,17 @@ def app(db_url: str, fake_slack: FakeSlack) -> Iterator[Harness]:
     thread.start()
     url = f"http://127.0.0.1:{port}/slack/events"
     slack = SlackClientSimulator(
-        app_url=url, signing_secret=SIGNING_SECRET, fake=fake_slack, team_id=TEAM
+        app_url=url, signing_secret=SIGNING_SECRET, fake=fake, team_id=TEAM
     )
     try:
-        yield Harness(url=url, fake=fake_slack, slack=slack, container=container, clock=clock)
+        yield Harness(url=url, fake=fake, slack=slack, container=container, clock=clock)
     finally:
         slack.close()
         stop_server(server, thread)
         container.close()
+
+
+@pytest.fixture
+def app(db_url: str, fake_slack: FakeSlack) -> Iterator[Harness]:
+    with running(db_url, fake_slack) as harness:
+        yield harness

@@ -19,23 +19,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, update
-from waitress.server import create_server
 
 from bot.adapters.models import Interception, OutboxMessage
-from bot.bootstrap import build
-from bot.config.loader import load_config
 from bot.services.interceptions import interruption_counts
-from bot.settings import Settings
 from bot.testing.fake_slack import FakeSlack, RecordedCall
-from bot.testing.requests import SlackClientSimulator
 from tests.conftest import FIXTURES
 from tests.e2e.conftest import (
-    BOT_TOKEN,
-    SIGNING_SECRET,
     TEAM,
-    FakeClock,
     Harness,
-    stop_server,
+    running,
 )
 from tests.e2e.test_lifecycle import block, create
 
@@ -759,33 +751,8 @@ def harness_with(
         text = text.replace(old, new)
     path = tmp_path / "lanes.yaml"
     path.write_text(text)
-    settings = Settings(
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=fake.api_url,
-        database_url=db_url,
-        lanekeeper_config=str(path),
-        lanekeeper_listener_threads=16,
-    )
-    clock = FakeClock()
-    container = build(settings, config=load_config(path), clock=clock)
-    container.deliverer.start(interval=0.2)
-    server = create_server(container.web_app(), host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.effective_port}/slack/events"
-    slack = SlackClientSimulator(
-        app_url=url, signing_secret=SIGNING_SECRET, fake=fake, team_id=TEAM
-    )
-    try:
-        yield Harness(url=url, fake=fake, slack=slack, container=container, clock=clock)
-    finally:
-        slack.close()
-        # From inside waitress' loop: server.close() from here closed its fds while the loop
-        # still polled them, and the loop's own close later hit numbers reused by the next
-        # test's servers (its fake Slack refused connections; "Bad file descriptor").
-        stop_server(server, thread)
-        container.close()
+    with running(db_url, fake, path) as harness:
+        yield harness
 
 
 def test_only_the_listed_channels_are_watched(

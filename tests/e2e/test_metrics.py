@@ -7,7 +7,6 @@ never came; an alert stored or refused, by source; posts waiting for Slack and t
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,23 +16,13 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
-from waitress.server import create_server
 
 from bot.adapters.models import OutboxMessage
-from bot.bootstrap import build
-from bot.config.loader import load_config
-from bot.settings import Settings
 from bot.testing import alert_payloads as ap
 from bot.testing.fake_slack import FakeSlack
-from bot.testing.requests import SlackClientSimulator
-from tests.conftest import FIXTURES
 from tests.e2e.conftest import (
-    BOT_TOKEN,
-    SIGNING_SECRET,
-    TEAM,
-    FakeClock,
     Harness,
-    stop_server,
+    running,
 )
 
 METRICS_TOKEN = "metrics-token-5150"
@@ -44,32 +33,13 @@ Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 @pytest.fixture
 def served(db_url: str, fake_slack: FakeSlack) -> Iterator[Harness]:
-    settings = Settings(
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=fake_slack.api_url,
-        database_url=db_url,
-        lanekeeper_config=str(FIXTURES / "lanes.yaml"),
-        lanekeeper_listener_threads=16,
+    with running(
+        db_url,
+        fake_slack,
         lanekeeper_metrics_token=METRICS_TOKEN,
         lanekeeper_alert_token_alertmanager=ALERT_TOKEN,
-    )
-    clock = FakeClock()
-    container = build(settings, config=load_config(FIXTURES / "lanes.yaml"), clock=clock)
-    container.deliverer.start(interval=0.2)
-    server = create_server(container.web_app(), host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.effective_port}/slack/events"  # type: ignore[union-attr]
-    slack = SlackClientSimulator(
-        app_url=url, signing_secret=SIGNING_SECRET, fake=fake_slack, team_id=TEAM
-    )
-    try:
-        yield Harness(url=url, fake=fake_slack, slack=slack, container=container, clock=clock)
-    finally:
-        slack.close()
-        stop_server(server, thread)
-        container.close()
+    ) as harness:
+        yield harness
 
 
 def scrape(app: Harness) -> Samples:
