@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .adapters.db import make_engine, make_session_factory
 from .adapters.install_stores import InstallStores
-from .adapters.outbox import OutboxDeliverer, OutboxListener, OutboxNotifier
+from .adapters.outbox import OutboxDeliverer
+from .adapters.outbox_wakeup import OutboxListener, OutboxNotifier
 from .adapters.psa.base import PsaConfigError, PsaConnector
 from .adapters.uow import UnitOfWork
 from .config.loader import load_config

@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, func, select
 
 from bot.adapters.db import upgrade
 from bot.adapters.models import OutboxMessage
-from bot.adapters.outbox import OutboxListener, OutboxNotifier
+from bot.adapters.outbox_wakeup import OutboxListener, OutboxNotifier
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.requests import SlackClientSimulator
 from tests.conftest import drop_schema, private_schema
