@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.text import escape
+from .validate import user_id
 
 Block = dict[str, Any]
 
@@ -189,12 +190,9 @@ def user(uid: str | None) -> str:
     return f"<@{uid}>" if uid else "_nobody yet_"
 
 
-_USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
-
-
 def requester(who: str) -> str:
     """Who asked: a mention for a Slack user; a monitor that raised an alert (``alertmanager``,
     ``pagerduty``…) by its name, since ``<@alertmanager>`` shows as a broken mention."""
-    if _USER_ID.fullmatch(who):
+    if user_id(who) is not None:
         return f"<@{who}>"
     return f"{escape(who)} (monitoring)"
