@@ -27,6 +27,10 @@ the apps in turn, each in its own process:
    ``LANEKEEPER_DELIVERY=separate`` (it stores posts, sends none) and ``lanekeeper deliver``
    beside it as a second process (started once serve is healthy, stopped with SIGTERM after
    it); its CPU is reported apart ("deliver" in the notes), the app's column is serve's alone.
+5. ``lanekeeper-worker`` (on request): ``lanekeeper serve`` with ``LANEKEEPER_DELIVERY=worker``
+   (it checks, stores and acks Slack's events, clicks and commands, and handles none) and
+   ``lanekeeper deliver`` beside it, which handles them through the Bolt app and sends the posts;
+   reported like ``lanekeeper-separate`` (the deliver process's CPU apart).
 
 Every message comes from its own sender (``U9…``, added to the channel in the fake) with its
 own text: the labelled set's requests to a protected person (``interception_messages.tsv``),
@@ -105,7 +109,9 @@ KINDS = ("command", "click", "message")
 VARIANTS = ("bare-64", "lanekeeper")
 # On request only: Bolt on its default pool of 5 threads (the PITFALLS baseline; slow to drain).
 # lanekeeper-separate: serve with LANEKEEPER_DELIVERY=separate beside ``lanekeeper deliver``.
-EXTRA_VARIANTS = ("bare-default", "lanekeeper-separate")
+# lanekeeper-worker: serve with LANEKEEPER_DELIVERY=worker (it stores Slack's requests and acks
+# them) beside ``lanekeeper deliver``, which handles them and sends the posts.
+EXTRA_VARIANTS = ("bare-default", "lanekeeper-separate", "lanekeeper-worker")
 DB_NAME = "lanekeeper_loadbench"
 SENDER = "U01REQ"  # runs the slash commands; not a lead, so never exempt
 CLICKER = "U01TECH3"  # NOC member: may work the alert lane's escalations
@@ -736,6 +742,7 @@ class Options:
     profile_rate: int = 100  # py-spy samples per second
     delivery_threads: int = 0  # LANEKEEPER_DELIVERY_THREADS (outbox threads); 0: unset
     deliver_threads: int = 0  # the same, for `lanekeeper deliver` alone (lanekeeper-separate)
+    deliver_nice: int | None = None  # LANEKEEPER_DELIVER_NICE of `lanekeeper deliver`; None: unset
 
 
 class Server:
@@ -818,8 +825,8 @@ class ServeProcess:
         ):
             if spec.get(key):
                 env[var] = str(spec[key])
-        if spec.get("delivery") == "separate":
-            env["LANEKEEPER_DELIVERY"] = "separate"
+        if spec.get("delivery") in ("separate", "worker"):
+            env["LANEKEEPER_DELIVERY"] = spec["delivery"]
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "lanekeeper", "serve", "--host", "127.0.0.1"],
             stdin=subprocess.DEVNULL,
@@ -839,9 +846,11 @@ class ServeProcess:
                 self.stop()
                 raise RuntimeError(f"lanekeeper serve did not start; see {log_path}")
             time.sleep(0.2)
-        if spec.get("delivery") == "separate":
+        if spec.get("delivery") in ("separate", "worker"):
             if spec.get("deliver_threads"):
                 env = {**env, "LANEKEEPER_DELIVERY_THREADS": str(spec["deliver_threads"])}
+            if spec.get("deliver_nice") is not None:
+                env = {**env, "LANEKEEPER_DELIVER_NICE": str(spec["deliver_nice"])}
             with self.deliver_log.open("w") as out:
                 self.deliver = subprocess.Popen(
                     [sys.executable, "-m", "lanekeeper", "deliver"],
@@ -963,8 +972,11 @@ def run_variant(
         "listener_threads": opts.listener_threads,
         "workers": opts.workers,
         "delivery_threads": opts.delivery_threads,
-        "delivery": "separate" if name == "lanekeeper-separate" else "inline",
+        "delivery": {"lanekeeper-separate": "separate", "lanekeeper-worker": "worker"}.get(
+            name, "inline"
+        ),
         "deliver_threads": opts.deliver_threads,
+        "deliver_nice": opts.deliver_nice,
         "profile": str(profile_path) if profile_path and not served else None,
     }
     log_path = opts.workdir / f"{name}.log"
@@ -1445,6 +1457,13 @@ def main(argv: list[str] | None = None) -> int:
         "(lanekeeper-separate; default: as --delivery-threads)",
     )
     parser.add_argument(
+        "--deliver-nice",
+        type=int,
+        default=None,
+        help="LANEKEEPER_DELIVER_NICE of the `lanekeeper deliver` process (default: unset, "
+        "its default of 10)",
+    )
+    parser.add_argument(
         "--rounds", type=int, default=1, help="repeat the apps in turn, pooling the samples"
     )
     args = parser.parse_args(argv)
@@ -1481,6 +1500,7 @@ def main(argv: list[str] | None = None) -> int:
         profile_rate=max(10, min(args.profile_rate, 1000)),
         delivery_threads=max(0, min(args.delivery_threads, 256)),
         deliver_threads=max(0, min(args.deliver_threads, 256)),
+        deliver_nice=None if args.deliver_nice is None else max(0, min(args.deliver_nice, 19)),
     )
     # Trigger ids are issued when the bodies are built, before the clock starts: the fake
     # accepts old ones, and the report gives the real delay to views.open instead.
@@ -1556,7 +1576,11 @@ def summary(by_rate: list[tuple[float, list[VariantResult]]], opts: Options) -> 
     for rate, results in by_rate:
         merged = {r.name: r for r in merge(results)}
         bare = merged.get("bare-64")
-        for lk_name, label in (("lanekeeper", ""), ("lanekeeper-separate", " separate")):
+        for lk_name, label in (
+            ("lanekeeper", ""),
+            ("lanekeeper-separate", " separate"),
+            ("lanekeeper-worker", " worker"),
+        ):
             lk = merged.get(lk_name)
             if lk is None:
                 continue

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -41,6 +41,9 @@ from .web import Response, Route, WebApp
 from .web.alerts import alert_route
 from .web.slack_endpoint import SlackEndpoint
 from .workspaces import Workspaces
+
+if TYPE_CHECKING:
+    from .adapters.inbox import SlackInbox
 
 log = logging.getLogger(__name__)
 
@@ -79,15 +82,35 @@ class Container:
         or leaves it to ``lanekeeper deliver`` (``separate``)."""
         return self.settings.lanekeeper_delivery == "inline"
 
-    def outbox_listener(self) -> OutboxListener | None:
-        """``lanekeeper deliver`` on PostgreSQL: wake the workers on each NOTIFY (None on
-        SQLite, where the workers' short poll is all there is)."""
+    @property
+    def handles_in_worker(self) -> bool:
+        """LANEKEEPER_DELIVERY=worker: ``serve`` stores deferrable Slack requests and acks them,
+        ``lanekeeper deliver`` handles them (:class:`~bot.slack.inbox_worker.InboxWorker`)."""
+        return self.settings.lanekeeper_delivery == "worker"
+
+    def inbox(self) -> SlackInbox:
+        """The stored Slack requests; storing one wakes the worker (NOTIFY on PostgreSQL)."""
+        from .adapters.inbox import SlackInbox
+
+        return SlackInbox(self.engine, stored=self.after_commit)
+
+    def outbox_listener(self, *also: Callable[[], None]) -> OutboxListener | None:
+        """``lanekeeper deliver`` on PostgreSQL: wake the workers (and ``also``) on each NOTIFY
+        (None on SQLite, where the workers' short poll is all there is)."""
         if self.engine.dialect.name != "postgresql":
             return None
         url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        return OutboxListener(url, self.deliverer.wake)
+        wakes = (self.deliverer.wake, *also)
 
-    def bolt(self, *, token_verification: bool = True) -> App:
+        def wake() -> None:
+            for each in wakes:
+                each()
+
+        return OutboxListener(url, wake)
+
+    def bolt(self, *, token_verification: bool = True, request_verification: bool = True) -> App:
+        """The Bolt app. ``request_verification=False`` only in the worker, which takes no HTTP:
+        the requests it dispatches were checked by ``serve`` before they were stored."""
         with self._lock:
             if self._bolt is None:
                 if not self.settings.slack_signing_secret:
@@ -99,7 +122,10 @@ class Container:
                     listener_threads=self.settings.lanekeeper_listener_threads,
                     token_verification=token_verification,
                     home_delivery=self.home,
-                    app_options=self.multi.bolt_options() if self.multi else None,
+                    app_options={
+                        **(self.multi.bolt_options() if self.multi else {}),
+                        **({} if request_verification else {"request_verification_enabled": False}),
+                    },
                     middleware=self.multi.middleware() if self.multi else (),
                 )
                 register_uninstall(
@@ -118,7 +144,11 @@ class Container:
         """The HTTP front: Slack's endpoint, Bolt's other routes, ``/healthz``."""
         assert self.settings.slack_signing_secret
         bolt = self.bolt(token_verification=token_verification)
-        endpoint = SlackEndpoint(bolt, signing_secret=self.settings.slack_signing_secret)
+        endpoint = SlackEndpoint(
+            bolt,
+            signing_secret=self.settings.slack_signing_secret,
+            inbox=self.inbox() if self.handles_in_worker else None,
+        )
         # Multi-workspace mode: each Slack request's workspace in scope ends with the request.
         scoped: Callable[[Any], Any] = fresh_context if self.multi else lambda wsgi: wsgi
         metrics = None
@@ -163,7 +193,13 @@ class Container:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
             current = schema_is_current(conn)
-        return {"database": self.engine.dialect.name, "schema_current": current}
+        status: dict[str, Any] = {"database": self.engine.dialect.name, "schema_current": current}
+        if self.handles_in_worker and current:
+            # Acked and not handled yet: a growing number or age means no worker is running.
+            waiting, oldest = self.inbox().backlog()
+            status["slack_requests_waiting"] = waiting
+            status["oldest_waiting_seconds"] = round(oldest, 1)
+        return status
 
     def slack_team_id(self) -> str:
         """The workspace of the bot token (single-workspace mode), asked of Slack once."""
@@ -298,9 +334,9 @@ def stored_hook(
 ) -> Callable[[], None]:
     """After a commit that stored outbox rows: wake this process's deliverer when it runs one
     (inline delivery, the clock, the deliver process); otherwise, with
-    LANEKEEPER_DELIVERY=separate on PostgreSQL, NOTIFY the deliver process (off the request
+    LANEKEEPER_DELIVERY=separate or worker on PostgreSQL, NOTIFY the deliver process (off the request
     thread, bursts coalesced: :class:`OutboxNotifier`). On SQLite the deliver process polls."""
-    if settings.lanekeeper_delivery != "separate" or engine.dialect.name != "postgresql":
+    if settings.lanekeeper_delivery == "inline" or engine.dialect.name != "postgresql":
         return deliverer.wake
     notifier = OutboxNotifier(engine)
 

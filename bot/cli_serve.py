@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -26,6 +27,7 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from .bootstrap import Container
+    from .slack.inbox_worker import InboxWorker
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -145,25 +147,46 @@ def cmd_deliver(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if settings.lanekeeper_deliver_nice and hasattr(os, "nice"):
+        os.nice(settings.lanekeeper_deliver_nice)
     stopping = stop_on_signals()
     container = build_container(settings)
-    listener = container.outbox_listener()
+    worker = _inbox_worker(container)
+    listener = container.outbox_listener(*([worker.wake] if worker else []))
     poll = POLL_SQLITE if listener is None else POLL_POSTGRES
     container.deliverer.start(interval=poll, spread=True)
+    if worker is not None:
+        worker.start(interval=poll)
     if listener is not None:
         listener.start()
     logging.getLogger(__name__.partition(".")[0]).info(
-        "Lanekeeper delivering the outbox (%s worker(s), %s, polling every %s s)",
+        "Lanekeeper delivering the outbox (%s worker(s), %s, polling every %s s)%s",
         container.deliverer.workers,
         "woken by NOTIFY" if listener is not None else "SQLite",
         poll,
+        f" and handling Slack's requests ({worker.threads} threads)" if worker else "",
     )
     with contextlib.suppress(KeyboardInterrupt):
         threading.Event().wait()  # until SIGTERM or SIGINT
     if listener is not None:
         listener.stop()
+    if worker is not None:
+        worker.stop()  # what it took from the inbox finishes (and may queue posts) first
     shut_down(container, "deliver", stopping)
     return 0
+
+
+def _inbox_worker(container: Container) -> InboxWorker | None:
+    """LANEKEEPER_DELIVERY=worker: this process also handles the Slack requests ``serve``
+    stored, through the Bolt app (signatures were checked by ``serve``)."""
+    if not container.handles_in_worker:
+        return None
+    from .slack.inbox_worker import InboxWorker
+
+    bolt = container.bolt(request_verification=False)
+    # Dispatch threads: an event returns from Bolt at once, a click or command once its
+    # listener acks (Bolt polls for that every 10 ms); the work itself runs on Bolt's pools.
+    return InboxWorker(container.inbox(), bolt, threads=16)
 
 
 def _shared_metrics_dir() -> tuple[str, bool]:

@@ -42,8 +42,14 @@ class Settings(BaseSettings):
     lanekeeper_delivery_threads: int = Field(default=4, ge=1, le=256)
     # Who sends the outbox: "inline", every `serve` process beside its web threads (the
     # default); "separate", `serve` only stores posts and `lanekeeper deliver` sends them
-    # (woken by NOTIFY on PostgreSQL, polling on SQLite), off the process that acks Slack.
-    lanekeeper_delivery: Literal["inline", "separate"] = "inline"
+    # (woken by NOTIFY on PostgreSQL, polling on SQLite), off the process that acks Slack;
+    # "worker", `serve` also only stores Slack's events, clicks and slash commands and acks
+    # them at once, and `lanekeeper deliver` handles them too (bot/adapters/inbox.py).
+    lanekeeper_delivery: Literal["inline", "separate", "worker"] = "inline"
+    # How much `lanekeeper deliver` lowers its own CPU priority (Unix nice, 0-19). Where it
+    # shares cores with `serve`, acks (Slack gives up at 3 s) then go before the work behind
+    # them (a reply has 1 s); alone on its host it changes nothing.
+    lanekeeper_deliver_nice: int = Field(default=10, ge=0, le=19)
     lanekeeper_log_level: str = "INFO"
     lanekeeper_log_format: Literal["plain", "json"] = "plain"
     # GET /metrics answers only with this bearer token; unset: no /metrics at all.

@@ -179,6 +179,27 @@ class ProcessedRequest(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class SlackInboxRequest(Base):
+    """A Slack request acked at once and not handled yet (LANEKEEPER_DELIVERY=worker): ``serve``
+    checks its signature and shape, stores it and answers 200; ``lanekeeper deliver`` claims it
+    (a lease, so a crash frees it), runs it through the Bolt app and deletes it. Nothing stays
+    once handled. ``key`` is the event's id for Events API deliveries, so Slack's retries of an
+    event already stored are dropped at the door; interactions have none (Slack never retries
+    them)."""
+
+    __tablename__ = "slack_inbox"
+    __table_args__ = (UniqueConstraint("key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(TEAM_ID)  # as the request names it; "" if not
+    key: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    content_type: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None]
+
+
 class Counter(Base):
     """Per-workspace sequences (``ESC-<n>`` numbers)."""
 

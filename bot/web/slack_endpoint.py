@@ -14,7 +14,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qs
 
 from slack_bolt import App
@@ -22,6 +22,9 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from ..instruments import observe_ack, slack_kind
 from ..slack import validate
+
+if TYPE_CHECKING:
+    from ..adapters.inbox import SlackInbox
 
 log = logging.getLogger(__name__)
 
@@ -44,34 +47,67 @@ def malformed(body: bytes, content_type: str) -> str | None:
     of no Slack shape, JSON nested deeper than any payload) are refused here with a 400, before
     Bolt, whose own parsing would raise on them (a 500) or hand listeners a body they cannot use.
     """
-    return inspect(body, content_type)[0]
+    return inspect(body, content_type).problem
 
 
-def inspect(body: bytes, content_type: str) -> tuple[str | None, str]:
-    """:func:`malformed`'s answer and the request's kind for the metrics (command, click,
-    message, view, other), from one parse of the body."""
+class Seen(NamedTuple):
+    """What one parse of a signed body tells: why it is refused (None: well-formed), its kind
+    for the metrics (command, click, message, view, other), whether its answer may be an empty
+    200 with the work done later by the worker (LANEKEEPER_DELIVERY=worker), and, for an
+    Events API delivery, the key that makes Slack's retries of it one request."""
+
+    problem: str | None
+    kind: str
+    deferrable: bool = False
+    key: str | None = None
+    workspace: str = ""
+
+
+# Interactions whose acknowledgement carries nothing Slack shows or uses: a click, a shortcut.
+# A view submission's ack may carry errors, and a suggestion's the options: those are answered
+# by ``serve`` itself, as are the url_verification challenge and the SSL check.
+_DEFERRABLE_INTERACTIONS = frozenset({"block_actions", "shortcut", "message_action"})
+
+
+def inspect(body: bytes, content_type: str) -> Seen:
+    """:func:`malformed`'s answer, the request's kind, and whether it may be deferred, from one
+    parse of the body."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        return "body is not UTF-8", "other"
+        return Seen("body is not UTF-8", "other")
     if content_type.startswith("application/json"):
         data, problem = _loads(text)
         if problem:
-            return problem, "other"
+            return Seen(problem, "other")
         if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-            return "JSON body has no type", "other"
-        return validate.event_problem(data), slack_kind(None, data)
+            return Seen("JSON body has no type", "other")
+        problem = validate.event_problem(data)
+        if data["type"] != "event_callback" or problem:
+            return Seen(problem, slack_kind(None, data))
+        event_id, workspace = data.get("event_id"), _text(data.get("team_id"))
+        key = f"event:{workspace}:{event_id}" if isinstance(event_id, str) else None
+        return Seen(None, slack_kind(None, data), True, key, workspace)
     form = parse_qs(text, keep_blank_values=True)
     if "payload" in form:
         payload, problem = _loads(form["payload"][0], what="payload")
         if problem:
-            return problem, "other"
-        return validate.interaction_problem(payload), slack_kind(None, payload)
+            return Seen(problem, "other")
+        problem = validate.interaction_problem(payload)
+        deferrable = not problem and payload.get("type") in _DEFERRABLE_INTERACTIONS
+        team = payload.get("team") if deferrable else None
+        workspace = _text(team.get("id")) if isinstance(team, dict) else ""
+        return Seen(problem, slack_kind(None, payload), deferrable, None, workspace)
     if "command" in form:
-        return validate.command_problem(form), "command"
+        problem = validate.command_problem(form)
+        return Seen(problem, "command", not problem, None, (form.get("team_id") or [""])[0])
     if "ssl_check" in form:
-        return None, "other"
-    return "unrecognised body", "other"
+        return Seen(None, "other")
+    return Seen("unrecognised body", "other")
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _loads(text: str, what: str = "body") -> tuple[Any, str | None]:
@@ -99,9 +135,11 @@ def is_signed(body: bytes, timestamp: str, signature: str, secret: str, *, now: 
 class SlackEndpoint:
     """A WSGI app for ``POST /slack/events``: size, signature and shape checked, then Bolt."""
 
-    def __init__(self, bolt: App, *, signing_secret: str) -> None:
+    def __init__(self, bolt: App, *, signing_secret: str, inbox: SlackInbox | None = None) -> None:
         self.bolt_handler = SlackRequestHandler(bolt)
         self.signing_secret = signing_secret
+        # LANEKEEPER_DELIVERY=worker: deferrable requests are stored and answered at once.
+        self.inbox = inbox
 
     def signed(self, body: bytes, headers: dict[str, str]) -> bool:
         return is_signed(
@@ -157,9 +195,40 @@ class SlackEndpoint:
             return _reply(
                 start_response, "401 Unauthorized", {"ok": False, "error": "invalid signature"}
             )
-        problem, seen["kind"] = inspect(body, environ.get("CONTENT_TYPE", ""))
-        if problem:
-            log.warning("refused a malformed Slack request: %s", problem)
-            return _reply(start_response, "400 Bad Request", {"ok": False, "error": problem})
+        content_type = environ.get("CONTENT_TYPE", "")
+        parsed = inspect(body, content_type)
+        seen["kind"] = parsed.kind
+        if parsed.problem:
+            log.warning("refused a malformed Slack request: %s", parsed.problem)
+            return _reply(start_response, "400 Bad Request", {"ok": False, "error": parsed.problem})
+        if self.inbox is not None and parsed.deferrable:
+            return self._store(body, content_type, parsed, start_response)
         environ["wsgi.input"] = io.BytesIO(body)
         return self.bolt_handler(environ, start_response)
+
+    def _store(
+        self, body: bytes, content_type: str, parsed: Seen, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """Store the request for the worker and answer 200 with an empty body, the way Bolt
+        acks an event or a click. A database failure answers 503: Slack retries an event, and
+        a person sees their click or command fail instead of it being lost silently."""
+        assert self.inbox is not None
+        try:
+            stored = self.inbox.store(
+                kind=parsed.kind,
+                content_type=content_type.split(";", 1)[0].strip() or "application/json",
+                body=body.decode("utf-8"),
+                key=parsed.key,
+                workspace=parsed.workspace[:32],
+            )
+        except Exception as exc:
+            log.warning("could not store a Slack request for the worker: %s", type(exc).__name__)
+            return _reply(
+                start_response,
+                "503 Service Unavailable",
+                {"ok": False, "error": "storage unavailable"},
+            )
+        if not stored:
+            log.debug("Slack delivered event %s again; it is already stored", parsed.key)
+        start_response("200 OK", [("Content-Length", "0")])
+        return [b""]

@@ -1,0 +1,101 @@
+"""``serve``'s front with LANEKEEPER_DELIVERY=worker (issue 19), on SQLite and PostgreSQL: which
+signed requests it stores and acks at once, which it still answers itself, retries, and what a
+database failure answers. The worker's half runs in real processes in test_worker_handling."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, select, text
+
+from bot.adapters.models import SlackInboxRequest
+from bot.testing.fake_slack import FakeSlack
+from tests.e2e.conftest import Harness, running
+
+PING = "<@U01TECH1> can you check the backup alert on FS01 for Acme?"
+
+
+@pytest.fixture
+def front(db_url: str, fake_slack: FakeSlack) -> Iterator[Harness]:
+    with running(db_url, fake_slack, lanekeeper_delivery="worker") as harness:
+        yield harness
+
+
+def stored(h: Harness) -> list[SlackInboxRequest]:
+    with h.container.sessions() as s:
+        return list(s.scalars(select(SlackInboxRequest).order_by(SlackInboxRequest.id)))
+
+
+def test_deferrable_requests_are_stored_and_acked_empty(front: Harness) -> None:
+    slack = front.slack
+    resp, ts = slack.message("C01GENERAL", "U01REQ", PING, event_id="EvFRONT00001")
+    assert (resp.status_code, resp.content) == (200, b"")
+    retry = slack.event(
+        {"type": "message", "channel": "C01GENERAL", "user": "U01REQ", "text": PING, "ts": ts},
+        event_id="EvFRONT00001",
+        retry_num=1,
+    )
+    assert (retry.status_code, retry.content) == (200, b"")
+    command = slack.slash_command("/focus", "90m", user="U01TECH2", channel="C01GENERAL")
+    assert (command.status_code, command.content) == (200, b"")
+    button = {
+        "type": "actions",
+        "block_id": "b",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": "esc_take",
+                "text": {"type": "plain_text", "text": "Take"},
+                "value": "1",
+            }
+        ],
+    }
+    message = front.fake.add_message("C01GENERAL", user="UBOT", text="ESC-1", blocks=[button])
+    click = slack.click({"channel": "C01GENERAL", "ts": message["ts"]}, "esc_take", user="U01TECH1")
+    assert (click.status_code, click.content) == (200, b"")
+
+    rows = stored(front)
+    assert [r.kind for r in rows] == ["message", "command", "click"]
+    assert rows[0].key == f"event:{front.slack.team_id}:EvFRONT00001"
+    assert rows[1].key is None and rows[2].key is None
+    assert {r.slack_team_id for r in rows} == {front.slack.team_id}
+    assert json.loads(rows[0].body)["event"]["text"] == PING
+    health = httpx.get(front.url.replace("/slack/events", "/healthz")).json()
+    assert health["slack_requests_waiting"] == 3 and health["oldest_waiting_seconds"] >= 0
+    assert rows[1].content_type == "application/x-www-form-urlencoded"
+    # serve did none of the work: no reply, no interception, no focus.
+    assert front.fake.calls_to("chat.postEphemeral") == []
+    assert front.fake.calls_to("response_url") == []
+
+
+def test_what_serve_still_answers_itself(front: Harness) -> None:
+    challenge = front.slack.url_verification("abc123")
+    assert challenge.status_code == 200 and "abc123" in challenge.text
+    bad = front.slack.raw(
+        "command=%2Ffocus&text=90m", {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert bad.status_code == 400  # malformed: refused, not stored
+    unsigned = front.slack.raw(json.dumps({"type": "event_callback"}), sign=False)
+    assert unsigned.status_code == 401
+    assert stored(front) == []
+
+
+def test_a_database_failure_answers_503_so_slack_retries(front: Harness, db_url: str) -> None:
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE slack_inbox RENAME TO slack_inbox_away"))
+    try:
+        resp, _ts = front.slack.message("C01GENERAL", "U01REQ", PING)
+        assert resp.status_code == 503
+        assert resp.json() == {"ok": False, "error": "storage unavailable"}
+        assert front.fake.calls_to("chat.postEphemeral") == []
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE slack_inbox_away RENAME TO slack_inbox"))
+        engine.dispose()
+    again, _ts = front.slack.message("C01GENERAL", "U01REQ", PING)
+    assert again.status_code == 200  # the process kept serving
+    assert len(stored(front)) == 1
