@@ -43,7 +43,7 @@ from .web.slack_endpoint import SlackEndpoint
 from .workspaces import Workspaces
 
 if TYPE_CHECKING:
-    from .adapters.inbox import SlackInbox
+    from .adapters.inbox import InboxWriter, SlackInbox
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ class Container:
     _team_id: str | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _workspaces: Workspaces | None = field(default=None, repr=False)
+    _writer: InboxWriter | None = field(default=None, repr=False)
     # Multi-workspace mode (SLACK_CLIENT_ID/SECRET, no SLACK_BOT_TOKEN): see bot/slack/installs.py
     multi: MultiWorkspaceMode | None = field(default=None, repr=False)
 
@@ -93,6 +94,20 @@ class Container:
         from .adapters.inbox import SlackInbox
 
         return SlackInbox(self.engine, stored=self.after_commit)
+
+    def inbox_writer(self) -> InboxWriter:
+        """``serve``'s one writer of the inbox (started on first use)."""
+        from .adapters.inbox import InboxWriter
+
+        with self._lock:
+            if self._writer is None:
+                self._writer = InboxWriter(self.inbox())
+            return self._writer
+
+    def stop_storing(self) -> None:
+        """Stopping: what was acked and is still queued is stored first."""
+        if self._writer is not None:
+            self._writer.close()
 
     def outbox_listener(self, *also: Callable[[], None]) -> OutboxListener | None:
         """``lanekeeper deliver`` on PostgreSQL: wake the workers (and ``also``) on each NOTIFY
@@ -147,7 +162,7 @@ class Container:
         endpoint = SlackEndpoint(
             bolt,
             signing_secret=self.settings.slack_signing_secret,
-            inbox=self.inbox() if self.handles_in_worker else None,
+            inbox=self.inbox_writer() if self.handles_in_worker else None,
         )
         # Multi-workspace mode: each Slack request's workspace in scope ends with the request.
         scoped: Callable[[Any], Any] = fresh_context if self.multi else lambda wsgi: wsgi
@@ -197,7 +212,9 @@ class Container:
         if self.handles_in_worker and current:
             # Acked and not handled yet: a growing number or age means no worker is running.
             waiting, oldest = self.inbox().backlog()
-            status["slack_requests_waiting"] = waiting
+            status["slack_requests_waiting"] = waiting + (
+                self._writer.waiting if self._writer else 0
+            )
             status["oldest_waiting_seconds"] = round(oldest, 1)
         return status
 
@@ -245,6 +262,7 @@ class Container:
         return make_connector(psa, environment())
 
     def close(self) -> None:
+        self.stop_storing()
         self.deliverer.stop()
         if self.multi:
             self.multi.close()

@@ -172,6 +172,7 @@ def shut_down(container: Container, what: str, stopping: dict[str, str]) -> None
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    container.stop_storing()  # serve, LANEKEEPER_DELIVERY=worker: what it acked is stored
     container.wait_idle(10)
     released = container.deliverer.stop(timeout=15)
     container.engine.dispose()

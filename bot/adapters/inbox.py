@@ -11,19 +11,31 @@ the hot path of the acking process.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Table, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
 from .models import SlackInboxRequest
 
 log = logging.getLogger(__name__)
 
 T: Table = SlackInboxRequest.__table__  # type: ignore[assignment]
+
+
+# The commit of a stored request does not wait for its WAL to reach the disk (PostgreSQL's
+# asynchronous commit): acks no longer wait on fsync. What that risks: a crash of PostgreSQL
+# itself (not of Lanekeeper) can lose the requests of its last ~0.6 s (3 x wal_writer_delay),
+# which were acked. An app that handles requests after acking them in its own memory, as Bolt
+# does and LANEKEEPER_DELIVERY=inline does, loses them on any crash of the app.
+ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF"
 
 
 @dataclass(frozen=True)
@@ -48,15 +60,25 @@ class SlackInbox:
         self.stored = stored  # wakes the worker (NOTIFY on PostgreSQL)
         self.lease = lease
         self.clock = clock
-        self._insert = T.insert()
+        self._postgres = engine.dialect.name == "postgresql"
+        dialect_insert = pg_insert if self._postgres else sqlite_insert
+        # A retried event whose id is stored already is skipped, not an error.
+        self._insert = dialect_insert(T).on_conflict_do_nothing(index_elements=[T.c.key])
 
     def store(
         self, *, kind: str, content_type: str, body: str, key: str | None, workspace: str = ""
     ) -> bool:
-        """Store one request; False when one with the same ``key`` is already stored (Slack
-        retrying an event it has delivered before). Raises on a database failure: the caller
-        answers Slack with an error, so Slack retries the event."""
-        row = {
+        """Store one request now; False when one with the same ``key`` is already stored
+        (Slack retrying an event it delivered before). Raises on a database failure."""
+        row = self.row(
+            kind=kind, content_type=content_type, body=body, key=key, workspace=workspace
+        )
+        return self.store_many([row]) == 1
+
+    def row(
+        self, *, kind: str, content_type: str, body: str, key: str | None, workspace: str = ""
+    ) -> dict[str, Any]:
+        return {
             "slack_team_id": workspace,
             "key": key,
             "kind": kind,
@@ -65,14 +87,28 @@ class SlackInbox:
             "received_at": self.clock(),
             "claimed_until": None,
         }
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(self._insert, row)
-        except IntegrityError:
-            return False
-        if self.stored is not None:
+
+    def store_many(self, rows: list[dict[str, Any]]) -> int:
+        """Store ``rows`` in one transaction, skipping any whose ``key`` is already stored (or
+        repeated among them); how many were stored. Raises on a database failure, and then
+        stores none of them."""
+        seen: set[str] = set()
+        fresh = []
+        for row in rows:
+            if row["key"] is not None:
+                if row["key"] in seen:
+                    continue
+                seen.add(row["key"])
+            fresh.append(row)
+        if not fresh:
+            return 0
+        with self.engine.begin() as conn:
+            if self._postgres:
+                conn.exec_driver_sql(ASYNC_COMMIT)
+            stored = conn.execute(self._insert.returning(T.c.id), fresh).all()
+        if stored and self.stored is not None:
             self.stored()
-        return True
+        return len(stored)
 
     def claim(self, count: int) -> list[InboxItem]:
         """Up to ``count`` unclaimed (or lapsed) requests, oldest first, leased to the caller."""
@@ -121,3 +157,104 @@ class SlackInbox:
 
 def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class InboxWriter:
+    """Stores Slack's requests for ``serve`` off the request thread, in batches.
+
+    ``offer`` queues a request and returns at once, so ``serve`` answers Slack without waiting
+    on the database: the way Bolt itself acks an event before its listener runs. One thread
+    stores whatever is queued in one multi-row INSERT and commit, so a burst is a few
+    transactions, not one per request. While the database refuses (the last batch failed), or
+    ``max_waiting`` requests already wait, ``offer`` returns False and ``serve`` answers 503:
+    Slack retries an event, and a person sees their click or command fail rather than vanish.
+    The batch that failed is retried until it is stored or the process stops; on stop what is
+    queued is stored first (``close``), and what still cannot be stored is logged, by count.
+    """
+
+    def __init__(
+        self, inbox: SlackInbox, *, max_waiting: int = 5000, batch: int = 500, retry: float = 0.5
+    ) -> None:
+        self.inbox = inbox
+        self.max_waiting = max_waiting
+        self.batch = batch
+        self.retry = retry
+        self._queue: list[dict[str, Any]] = []
+        self._cond = threading.Condition()
+        self._healthy = True
+        self._closing = False
+        self._busy = 0  # rows taken from the queue and not stored yet
+        self._thread = threading.Thread(target=self._loop, name="inbox-writer", daemon=True)
+        self._thread.start()
+
+    @property
+    def healthy(self) -> bool:
+        return self._healthy
+
+    @property
+    def waiting(self) -> int:
+        with self._cond:
+            return len(self._queue) + self._busy
+
+    def offer(self, row: dict[str, Any]) -> bool:
+        with self._cond:
+            if self._closing or not self._healthy or len(self._queue) >= self.max_waiting:
+                return False
+            self._queue.append(row)
+            self._cond.notify()
+            return True
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything offered so far is stored (tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._queue or self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(min(left, 0.05))
+        return True
+
+    def close(self, timeout: float = 10.0) -> int:
+        """Stop taking requests, store what is queued; returns how many could not be."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+        self.flush(timeout)
+        lost = self.waiting
+        if lost:
+            log.error("%s acknowledged Slack request(s) could not be stored before stopping", lost)
+        return lost
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue:
+                    if self._closing:
+                        return
+                    self._cond.wait()
+                rows, self._queue = self._queue[: self.batch], self._queue[self.batch :]
+                self._busy = len(rows)
+            while True:
+                try:
+                    self.inbox.store_many(rows)
+                except Exception as exc:
+                    if self._healthy:
+                        log.warning(
+                            "could not store Slack requests (%s); answering 503 until the "
+                            "database takes them",
+                            type(exc).__name__,
+                        )
+                    self._healthy = False
+                    with self._cond:
+                        if self._closing:
+                            return  # close() reports them
+                        self._cond.wait(self.retry)
+                    continue
+                if not self._healthy:
+                    log.warning("storing Slack requests again")
+                self._healthy = True
+                break
+            with self._cond:
+                self._busy = 0
+                self._cond.notify_all()

@@ -24,7 +24,7 @@ from ..instruments import observe_ack, slack_kind
 from ..slack import validate
 
 if TYPE_CHECKING:
-    from ..adapters.inbox import SlackInbox
+    from ..adapters.inbox import InboxWriter
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ def is_signed(body: bytes, timestamp: str, signature: str, secret: str, *, now: 
 class SlackEndpoint:
     """A WSGI app for ``POST /slack/events``: size, signature and shape checked, then Bolt."""
 
-    def __init__(self, bolt: App, *, signing_secret: str, inbox: SlackInbox | None = None) -> None:
+    def __init__(self, bolt: App, *, signing_secret: str, inbox: InboxWriter | None = None) -> None:
         self.bolt_handler = SlackRequestHandler(bolt)
         self.signing_secret = signing_secret
         # LANEKEEPER_DELIVERY=worker: deferrable requests are stored and answered at once.
@@ -209,26 +209,23 @@ class SlackEndpoint:
     def _store(
         self, body: bytes, content_type: str, parsed: Seen, start_response: StartResponse
     ) -> Iterable[bytes]:
-        """Store the request for the worker and answer 200 with an empty body, the way Bolt
-        acks an event or a click. A database failure answers 503: Slack retries an event, and
-        a person sees their click or command fail instead of it being lost silently."""
+        """Queue the request for the worker and answer 200 with an empty body, the way Bolt
+        acks an event or a click (:class:`~bot.adapters.inbox.InboxWriter` stores it within
+        milliseconds). While the database refuses, 503: Slack retries an event, and a person
+        sees their click or command fail instead of it being lost silently."""
         assert self.inbox is not None
-        try:
-            stored = self.inbox.store(
-                kind=parsed.kind,
-                content_type=content_type.split(";", 1)[0].strip() or "application/json",
-                body=body.decode("utf-8"),
-                key=parsed.key,
-                workspace=parsed.workspace[:32],
-            )
-        except Exception as exc:
-            log.warning("could not store a Slack request for the worker: %s", type(exc).__name__)
+        row = self.inbox.inbox.row(
+            kind=parsed.kind,
+            content_type=content_type.split(";", 1)[0].strip() or "application/json",
+            body=body.decode("utf-8"),
+            key=parsed.key,
+            workspace=parsed.workspace[:32],
+        )
+        if not self.inbox.offer(row):
             return _reply(
                 start_response,
                 "503 Service Unavailable",
                 {"ok": False, "error": "storage unavailable"},
             )
-        if not stored:
-            log.debug("Slack delivered event %s again; it is already stored", parsed.key)
         start_response("200 OK", [("Content-Length", "0")])
         return [b""]

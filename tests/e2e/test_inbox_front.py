@@ -5,6 +5,7 @@ database failure answers. The worker's half runs in real processes in test_worke
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -25,6 +26,7 @@ def front(db_url: str, fake_slack: FakeSlack) -> Iterator[Harness]:
 
 
 def stored(h: Harness) -> list[SlackInboxRequest]:
+    assert h.container.inbox_writer().flush(10)
     with h.container.sessions() as s:
         return list(s.scalars(select(SlackInboxRequest).order_by(SlackInboxRequest.id)))
 
@@ -83,19 +85,35 @@ def test_what_serve_still_answers_itself(front: Harness) -> None:
     assert stored(front) == []
 
 
-def test_a_database_failure_answers_503_so_slack_retries(front: Harness, db_url: str) -> None:
+def test_while_the_database_refuses_serve_answers_503_and_keeps_what_it_acked(
+    front: Harness, db_url: str
+) -> None:
+    """The request acked before the failure was known is kept and stored once the database
+    takes it again; the ones after answer 503 (Slack retries them) until then."""
+    writer = front.container.inbox_writer()
     engine = create_engine(db_url)
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE slack_inbox RENAME TO slack_inbox_away"))
     try:
-        resp, _ts = front.slack.message("C01GENERAL", "U01REQ", PING)
-        assert resp.status_code == 503
-        assert resp.json() == {"ok": False, "error": "storage unavailable"}
-        assert front.fake.calls_to("chat.postEphemeral") == []
+        first, _ts = front.slack.message("C01GENERAL", "U01REQ", PING + " first")
+        assert first.status_code == 200
+        deadline = time.monotonic() + 10
+        while writer.healthy and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not writer.healthy
+        refused, _ts = front.slack.message("C01GENERAL", "U01REQ", PING + " refused")
+        assert refused.status_code == 503
+        assert refused.json() == {"ok": False, "error": "storage unavailable"}
+        health = httpx.get(front.url.replace("/slack/events", "/healthz"))
+        assert health.status_code == 503  # the database cannot answer for the inbox either
     finally:
         with engine.begin() as conn:
             conn.execute(text("ALTER TABLE slack_inbox_away RENAME TO slack_inbox"))
         engine.dispose()
-    again, _ts = front.slack.message("C01GENERAL", "U01REQ", PING)
-    assert again.status_code == 200  # the process kept serving
-    assert len(stored(front)) == 1
+    assert writer.flush(10)
+    assert writer.healthy
+    later, _ts = front.slack.message("C01GENERAL", "U01REQ", PING + " later")
+    assert later.status_code == 200  # the process kept serving
+    texts = [json.loads(r.body)["event"]["text"] for r in stored(front)]
+    assert texts == [PING + " first", PING + " later"]
+    assert front.fake.calls_to("chat.postEphemeral") == []

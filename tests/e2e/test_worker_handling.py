@@ -99,7 +99,7 @@ def test_postgres_serve_acks_at_once_and_the_worker_handles(
         assert deliver.popen.wait(timeout=40) == 0, deliver.output()
         resp, _ts = fleet.sims["web"].message("C01GENERAL", "U01REQ", PING + " (again)")
         assert (resp.status_code, resp.content) == (200, b"")
-        assert inbox(fleet) == 1
+        fleet.wait(lambda: inbox(fleet) == 1, "the ping to be stored", 10)
         assert len(offers(fleet)) == 1
         fleet.start("deliver2", "deliver")
         fleet.wait(lambda: len(offers(fleet)) == 2, "the stored ping's offer", 30)
