@@ -2,9 +2,13 @@
 
 Run from the repository root: ``python bench/interception.py`` (or ``lanekeeper shield bench``).
 For each source it prints recall (requests to a protected person that are intercepted) and the
-false-interception rate (other messages that are intercepted) for the rules and for the keyword
-baseline, the share intercepted per kind, every miss and false interception of the rules (with
-the rule that decided), and the time per message. It measures; it never fails.
+false-interception rate (other messages that are intercepted) for ``classify`` as shipped
+(``rules+2nd``: the rules and the second stage, issue 18 round 3), for the rules alone
+(``second_stage=False``) and for the keyword baseline, the share intercepted per kind, every miss
+and false interception of ``classify`` as shipped (with the rule that decided, and the rules' own
+when the second stage overruled them), and the time per message. It measures; it never fails.
+The second stage was trained on every training source below (``bench/interception_model.py``),
+so its figures on them are training figures.
 
 Sources, each reported on its own because they were written differently:
 
@@ -92,12 +96,19 @@ def load(path: Path = DATA) -> list[Row]:
     return rows
 
 
-def _rules(text: str) -> bool:
+def _shipped(text: str) -> bool:
     return classify(text, protected=PROTECTED, lanes=LANES).is_request
 
 
+def _rules(text: str) -> bool:
+    return classify(text, protected=PROTECTED, lanes=LANES, second_stage=False).is_request
+
+
 def _rule_of(text: str) -> str:
-    return classify(text, protected=PROTECTED, lanes=LANES).rule
+    v = classify(text, protected=PROTECTED, lanes=LANES)
+    if v.rule.startswith("model."):
+        return f"{v.rule}, rules: {v.rules_rule}"
+    return v.rule
 
 
 def _baseline(text: str) -> bool:
@@ -158,20 +169,24 @@ def report(
     source: str, path: Path, *, details: bool = True, out: Callable[[str], None] = print
 ) -> Figures:
     rows = load(path)
-    rules, decided = measure(rows, _rules)
+    shipped, decided = measure(rows, _shipped)
+    rules, rules_decided = measure(rows, _rules)
     base, base_decided = measure(rows, _baseline)
     out(f"== {source}: {len(rows)} labelled messages from {path.name}")
+    out(_line("rules+2nd", shipped))
     out(_line("rules", rules))
     out(_line("keywords", base))
-    by_kind: dict[tuple[str, str], list[tuple[bool, bool]]] = defaultdict(list)
+    by_kind: dict[tuple[str, str], list[tuple[bool, bool, bool]]] = defaultdict(list)
     for label, kind, text in rows:
-        by_kind[(label, kind)].append((decided[text], base_decided[text]))
-    out("  per kind (share intercepted: rules, keywords):")
+        by_kind[(label, kind)].append((decided[text], rules_decided[text], base_decided[text]))
+    out("  per kind (share intercepted: rules+2nd, rules, keywords):")
     for (label, kind), hits in sorted(by_kind.items()):
         n = len(hits)
-        r = sum(h[0] for h in hits)
-        b = sum(h[1] for h in hits)
-        out(f"    {label:8} {kind:22} {r:3}/{n:<3} {r / n:6.1%}   {b:3}/{n:<3} {b / n:6.1%}")
+        m, r, b = (sum(h[i] for h in hits) for i in range(3))
+        out(
+            f"    {label:8} {kind:22} {m:3}/{n:<3} {m / n:6.1%}   {r:3}/{n:<3} {r / n:6.1%}"
+            f"   {b:3}/{n:<3} {b / n:6.1%}"
+        )
     misses = [r for r in rows if r[0] == "request" and not decided[r[2]]]
     wrong = [r for r in rows if r[0] != "request" and decided[r[2]]]
     if details:

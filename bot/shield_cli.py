@@ -3,6 +3,9 @@
 ``lanekeeper shield explain "text" [--protected U…] [--asked U…]`` prints the verdict, who the
 message addresses, who it puts a request to, and the rule that decided (its stable id and the
 human reason) and every request cue that counted, for operators who want to know why a message was or was not intercepted.
+When the second stage (a model over the rules' reading and the words, issue 18 round 3) ran, it
+prints its probability, what the rules alone said and the features that weighed most;
+``--rules-only`` shows the rules' verdict alone.
 Without ``--protected`` everyone mentioned counts as protected.
 
 ``lanekeeper shield bench [--source …] [--brief] [--frozen]`` runs ``bench/interception.py``
@@ -17,7 +20,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from .domain.interception import RULES, classify, mentioned_users
+from .domain._interception_model import shipped as shipped_model
+from .domain.interception import RULES, SECOND_STAGE_FINAL, classify, mentioned_users
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "interception.py"
 
@@ -40,6 +44,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="a protected user who just asked a question in that conversation (context)",
     )
     ex.add_argument("--sender", help="the sender's user id (never a target of their message)")
+    ex.add_argument(
+        "--rules-only", action="store_true", help="the rules' verdict, without the second stage"
+    )
     ex.set_defaults(func=cmd_shield_explain)
     bench = ssub.add_parser("bench", help="run the interception benchmark")
     bench.add_argument("--source", action="append", help="only this source (repeatable)")
@@ -63,6 +70,7 @@ def cmd_shield_explain(args: argparse.Namespace) -> int:
         protected=protected,
         sender=args.sender,
         recent_question_by=frozenset(_ids(args.asked)),
+        second_stage=not args.rules_only,
     )
 
     def who(ids: tuple[str, ...] | list[str]) -> str:
@@ -76,6 +84,21 @@ def cmd_shield_explain(args: argparse.Namespace) -> int:
     print(f"cues:       {', '.join(v.cues) or 'none'}")
     print(f"protected:  {who(protected)}" + ("" if args.protected else " (everyone mentioned)"))
     print(f"urgent:     {'yes' if v.urgent else 'no'}")
+    model = shipped_model()
+    if v.model_score is None:
+        why = "not asked (--rules-only)" if args.rules_only else "did not run"
+        if not args.rules_only and model is not None and v.rule in SECOND_STAGE_FINAL:
+            why = f"did not run: {v.rule} is final"
+        elif not args.rules_only and model is None:
+            why = "no model shipped"
+        print(f"model:      {why}")
+    else:
+        threshold = model.threshold if model is not None else 0.5
+        print(
+            f"model:      {v.model_score:.2f} (a request from {threshold:.2f}); "
+            f"the rules said {v.rules_rule}"
+        )
+        print(f"features:   {', '.join(v.model_features) or 'none'}")
     return 0
 
 

@@ -66,13 +66,24 @@ def test_explain_takes_the_context_of_her_own_question(capsys: pytest.CaptureFix
     assert out["rule"] == "none.answer-context (answers their own recent question)"
 
 
+def test_explain_shows_the_second_stage(capsys: pytest.CaptureFixture[str]) -> None:
+    text = "<@U01TECH1> the Northwind Veeam job failed again"
+    out = explain(capsys, text)
+    assert out["model"].endswith("(a request from 0.60); the rules said request.problem")
+    assert out["features"].startswith("verdict=request +")
+    assert explain(capsys, text, "--rules-only")["model"] == "not asked (--rules-only)"
+    assert explain(capsys, text, "--rules-only")["rule"].startswith("request.problem ")
+    out = explain(capsys, "<@U01TECH1> can you check the Acme backup")
+    assert out["model"] == "did not run: request.ask is final"
+
+
 def test_bench_prints_figures_per_source_and_never_the_frozen_batch_unasked(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["shield", "bench", "--brief", "--source", "added"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("== added: ")
-    assert "rules     recall" in out and "keywords  recall" in out
+    assert "rules+2nd recall" in out and "rules     recall" in out and "keywords  recall" in out
     assert "µs mean" in out and "per kind" in out
     assert "frozen" not in out and "tuning" not in out and "original" not in out
 

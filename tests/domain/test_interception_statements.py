@@ -13,7 +13,8 @@ PROTECTED = frozenset({"U01TECH1", "U01TECH2", "U01TECH3"})
 
 
 def verdict(text: str) -> Verdict:
-    return classify(text, protected=PROTECTED)
+    # the rules alone: the second stage has its own tests (test_interception_model.py)
+    return classify(text, protected=PROTECTED, second_stage=False)
 
 
 # --- a statement to her: a report only with a concern ----------------------------------------
