@@ -24,12 +24,13 @@ Sources, each reported on its own because they were written differently:
 ``spent-b``   ``interception_frozen_2026-12b.tsv``, frozen batch b: written blind to the rules,
               measured once as held out on 2026-12-03 (87.8% / 17.1%), then its misses read and
               tuned on (issue 18, round 2): a training figure from then on.
-``frozen``    ``interception_frozen_2026-12c.tsv``, frozen batch c: written by someone who never
-              saw the rules, committed before the round-2 tuning was finished, never opened by
-              the tuner; read only with ``--frozen``. Measured once on 2026-12-03 after tuning
-              (rules at cd9af51): 81.6% / 12.1%, and its misses read: spent as well. Move it to
-              the training sources and point ``--frozen`` at a new batch before the next
-              measurement.
+``spent-c``   ``interception_frozen_2026-12c.tsv``, frozen batch c: written by someone who never
+              saw the rules, measured once on 2026-12-03 after round 2 (rules at cd9af51):
+              81.6% / 12.1%; its misses read and the round-3 second stage trained on it: a
+              training figure from then on.
+``frozen``    ``interception_frozen_2026-12d.tsv``, frozen batch d: written blind to the rules
+              after round 2, never read before round 3's tuning was committed (df4bfe6); read
+              only with ``--frozen``, to be measured once.
 
 Files: ``label<TAB>kind<TAB>text[<TAB>note]``, ``#`` comments; a line break inside a message is
 written as the two characters ``\\n``.
@@ -65,12 +66,14 @@ SOURCES = {
     # 87.8% recall / 17.1% false interceptions; its misses were then read and the round-2 tuning
     # used it, so it is spent and a training source too.
     "spent-b": "interception_frozen_2026-12b.tsv",
+    # Frozen batch c: measured once as held out on 2026-12-03 after round 2 (rules at cd9af51),
+    # 81.6% / 12.1%; its misses were read and the round-3 second stage trained on it: training.
+    "spent-c": "interception_frozen_2026-12c.tsv",
 }
-# Frozen batch c, written 2026-12-03 by someone who never saw the rules, committed before the
-# round-2 tuning was finished; the tuner never opened it. Measured only with --frozen, once: on
-# 2026-12-03 after tuning (rules at cd9af51) it gave 81.6% recall / 12.1% false interceptions, and
-# its misses were then read, so it is SPENT too. The next held-out figure needs a new batch.
-FROZEN = {"frozen": "interception_frozen_2026-12c.tsv"}
+# Frozen batch d, written blind to the rules and committed (56f25b2) after round 2's last rule
+# commit; nobody read it before round 3's tuning was committed (df4bfe6). Measured only with
+# --frozen, once, after that commit (see bench/README.md, round 3).
+FROZEN = {"frozen": "interception_frozen_2026-12d.tsv"}
 PROTECTED = frozenset({"U01TECH1", "U01TECH2", "U01TECH3"})
 LANES = (
     LaneHint("sla-risk", ("sla", "overdue", "aging", "breach")),

@@ -486,9 +486,9 @@ def classify(
 # asked a question herself a moment ago (context the model does not see), or an explicit ask put
 # to her (can you, ok to, it'd help if, over to you, an imperative, a shift to cover). Measured
 # leave-one-batch-out (bench/interception_model.py): the model's overrulings of explicit asks
-# were wrong as often as right (21 wrong, 16 right over the added rounds and batches a, b, c),
-# its overrulings of implicit cues (problem, report, client, question) and of the "none" rules
-# mostly right (180 right, 31 wrong).
+# were wrong more often than right (21 wrong, 16 right over the added rounds and batches a, b,
+# c), its overrulings of implicit cues (problem, report, client, question) and of the "none"
+# rules mostly right (184 right, 40 wrong).
 SECOND_STAGE_FINAL = frozenset(
     {
         "none.no-protected",
