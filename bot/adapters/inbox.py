@@ -159,6 +159,9 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+STALE_CHECK = 30.0  # seconds: how often an idle writer looks for requests nobody handles
+
+
 class InboxWriter:
     """Stores Slack's requests for ``serve`` off the request thread, in batches.
 
@@ -204,6 +207,20 @@ class InboxWriter:
             self._cond.notify()
             return True
 
+    def _warn_if_nobody_handles(self) -> None:
+        """Acked requests waiting longer than a worker ever takes mean none is running."""
+        try:
+            waiting, oldest = self.inbox.backlog()
+        except Exception:
+            return  # the next store reports a database that does not answer
+        if waiting and oldest > STALE_CHECK:
+            log.warning(
+                "%s Slack request(s) acked and not handled, the oldest for %.0f s: is "
+                "`lanekeeper deliver` running with LANEKEEPER_DELIVERY=worker?",
+                waiting,
+                oldest,
+            )
+
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until everything offered so far is stored (tests, shutdown)."""
         deadline = time.monotonic() + timeout
@@ -227,12 +244,16 @@ class InboxWriter:
         return lost
 
     def _loop(self) -> None:
+        checked = time.monotonic()
         while True:
             with self._cond:
                 while not self._queue:
                     if self._closing:
                         return
-                    self._cond.wait()
+                    self._cond.wait(STALE_CHECK)
+                    if time.monotonic() - checked >= STALE_CHECK:
+                        checked = time.monotonic()
+                        self._warn_if_nobody_handles()
                 rows, self._queue = self._queue[: self.batch], self._queue[self.batch :]
                 self._busy = len(rows)
             while True:

@@ -115,3 +115,22 @@ def test_the_writer_refuses_when_full_and_stores_what_it_took_before_stopping(
     assert writer.close(20) == 0
     assert inbox.backlog()[0] == offered.count(True)
     assert not writer.offer(row(inbox, 99))  # closed
+
+
+def test_serve_warns_when_acked_requests_wait_with_nobody_handling_them(
+    inbox: SlackInbox, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.adapters import inbox as module
+
+    monkeypatch.setattr(module, "STALE_CHECK", 0.05)
+    old = SlackInbox(inbox.engine, clock=lambda: datetime.now(UTC) - timedelta(minutes=5))
+    old.store(kind="message", content_type="application/json", body="{}", key=None)
+    writer = InboxWriter(inbox)
+    try:
+        deadline = datetime.now(UTC) + timedelta(seconds=10)
+        while "is `lanekeeper deliver` running" not in caplog.text:
+            assert datetime.now(UTC) < deadline, caplog.text
+            threading.Event().wait(0.05)
+    finally:
+        writer.close()
+    assert "1 Slack request(s) acked and not handled" in caplog.text
