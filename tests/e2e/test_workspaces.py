@@ -2,7 +2,12 @@
 each with its own token and lanes file; no request, job, digest, figure or App Home of one reads or
 changes another's; a workspace without a lanes file gets the set-up Home and nothing else; an
 uninstall stops it; two processes refreshing a rotated token end with one valid token. SQLite and
-PostgreSQL."""
+PostgreSQL.
+
+The isolation and uninstall tests also run with LANEKEEPER_DELIVERY=worker: ``serve`` stores
+events, clicks and slash commands and acks them empty, and a second container (``lanekeeper
+deliver``'s, built from the same settings) handles them through its own Bolt app, where the
+workspace of each stored request is resolved again by Bolt's authorization and middleware."""
 
 from __future__ import annotations
 
@@ -41,7 +46,8 @@ from bot.bootstrap import Container, build
 from bot.clock import run_job_once
 from bot.jobs import registry
 from bot.settings import Settings
-from bot.slack.installs import BOT_SCOPES
+from bot.slack.inbox_worker import InboxWorker
+from bot.slack.installs import BOT_SCOPES, NOT_INSTALLED
 from bot.testing.fake_slack import FakeSlack, RecordedCall
 from bot.testing.requests import SlackClientSimulator
 from tests.conftest import FIXTURES
@@ -94,22 +100,40 @@ class Multi:
     container: Container
     clock: FakeClock
     sides: dict[str, Side] = field(default_factory=dict)
+    # LANEKEEPER_DELIVERY=worker: the deliver process's container and its inbox worker.
+    worker_container: Container | None = None
+    worker: InboxWorker | None = None
+
+    @property
+    def in_worker(self) -> bool:
+        return self.worker is not None
 
     def settle(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
+        # Who sends the outbox: serve itself (inline), or the deliver process (worker).
+        sender = self.worker_container or self.container
         while time.monotonic() < deadline:
+            waiting = 0
+            if self.worker_container is not None:
+                # What serve acked is stored, and the worker has handled (and deleted) it.
+                assert self.container.inbox_writer().flush(max(0.0, deadline - time.monotonic()))
+                waiting = self.worker_container.inbox().backlog()[0]
+                self.worker_container.wait_idle(max(0.0, deadline - time.monotonic()))
             self.container.wait_idle(max(0.0, deadline - time.monotonic()))
-            self.container.deliverer.deliver_due()
+            sender.deliverer.deliver_due()
             with self.container.sessions() as s:
                 pending = s.scalar(
                     sa.select(sa.func.count(OutboxMessage.id)).where(
                         OutboxMessage.delivered_at.is_(None), OutboxMessage.failed_at.is_(None)
                     )
                 )
-            if not pending and self.container.wait_idle(0):
+            idle = self.container.wait_idle(0) and (
+                self.worker_container is None or self.worker_container.wait_idle(0)
+            )
+            if not waiting and not pending and idle:
                 return
             time.sleep(0.05)
-        raise AssertionError("outbox did not settle")
+        raise AssertionError("inbox or outbox did not settle")
 
     def side(self, team: str, n: int) -> Side:
         slack = SlackClientSimulator(
@@ -175,7 +199,11 @@ def lanes_file(n: int) -> str:
 
 
 @pytest.fixture
-def multi(db_url: str, tmp_path: Path) -> Iterator[Multi]:
+def multi(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> Iterator[Multi]:
+    """Three workspaces installed; ``serve``'s web app in-process. Parametrized ``"worker"``
+    (indirectly), LANEKEEPER_DELIVERY=worker with the deliver process's inbox worker and outbox
+    deliverer in-process too; otherwise inline."""
+    delivery = getattr(request, "param", "inline")
     fake = FakeSlack(bot_token="xoxb-not-issued", team_id=ALPHA, team_name="Alpha")
     fake.start()
     fake.add_team(BETA, name="Beta")
@@ -200,16 +228,37 @@ def multi(db_url: str, tmp_path: Path) -> Iterator[Multi]:
         database_url=db_url,
         lanekeeper_config=str(folder),
         lanekeeper_listener_threads=16,
+        lanekeeper_delivery=delivery,
     )
     clock = FakeClock()
     container = build(settings, clock=clock)
     assert container.multi is not None
-    container.deliverer.start(interval=0.2)
+    worker_container: Container | None = None
+    worker: InboxWorker | None = None
+    if delivery == "worker":
+        # `lanekeeper deliver`: its own container from the same settings (as in cmd_deliver),
+        # handling the stored requests and sending the outbox; serve sends nothing itself.
+        worker_container = build(settings, clock=clock)
+        assert worker_container.multi is not None
+        worker = InboxWorker(
+            worker_container.inbox(), worker_container.bolt(request_verification=False)
+        )
+        worker_container.deliverer.start(interval=0.2)
+        worker.start(interval=0.05)
+    else:
+        container.deliverer.start(interval=0.2)
     server = create_server(container.web_app(), host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
-    m = Multi(base=base, fake=fake, container=container, clock=clock)
+    m = Multi(
+        base=base,
+        fake=fake,
+        container=container,
+        clock=clock,
+        worker_container=worker_container,
+        worker=worker,
+    )
     try:
         for team, n in ((ALPHA, 1), (BETA, 2), (GAMMA, 3)):
             m.install(team, user=f"U0{n}ADMIN")
@@ -219,6 +268,11 @@ def multi(db_url: str, tmp_path: Path) -> Iterator[Multi]:
         for side in m.sides.values():
             side.slack.close()
         stop_server(server, thread)
+        container.stop_storing()  # what serve acked is stored before the worker stops
+        if worker is not None:
+            worker.stop()
+        if worker_container is not None:
+            worker_container.close()
         container.close()
         fake.stop()
 
@@ -241,13 +295,32 @@ def create(m: Multi, side: Side, text: str, client: str) -> None:
     m.settle()
 
 
-def refused_text(m: Multi, resp: httpx.Response) -> str:
+def refused_text(m: Multi, resp: httpx.Response, side: Side | None = None) -> str:
     """What the person was told: the answer itself, or (Bolt's refusal of a workspace it has no
-    installation for) a post to the command's response URL."""
+    installation for, and in worker mode any command's answer) a post to the command's response
+    URL; with ``side``, to the response URL of that side's last command and no other."""
     if resp.text:
         return resp.text
-    calls = m.fake.wait_for("response_url")
-    return str(calls[-1].args.get("text"))
+    if side is None:
+        calls = m.fake.wait_for("response_url")
+        return str(calls[-1].args.get("text"))
+    path = urlsplit(side.slack.last_payload["response_url"]).path
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        mine = [c for c in m.fake.calls_to("response_url") if c.path == path]
+        if mine:
+            assert len(mine) == 1 and mine[0].status == 200, mine
+            return str(mine[0].args.get("text"))
+        time.sleep(0.02)
+    raise AssertionError(f"nothing was posted to {path}")
+
+
+def acked(m: Multi, resp: httpx.Response) -> httpx.Response:
+    """A request serve answers at once: in worker mode stored and acked with an empty 200."""
+    assert resp.status_code == 200, resp.text
+    if m.in_worker:
+        assert resp.content == b"", resp.text
+    return resp
 
 
 def calls_in(m: Multi, side: Side) -> list[RecordedCall]:
@@ -299,6 +372,7 @@ def test_each_workspace_is_installed_through_oauth_with_its_own_token(multi: Mul
     assert [w.id for w in multi.container.workspaces.all()] == [ALPHA, BETA]
 
 
+@pytest.mark.parametrize("multi", ["inline", "worker"], indirect=True)
 def test_requests_of_one_workspace_never_read_or_change_the_others(multi: Multi) -> None:
     a, b = multi.sides[ALPHA], multi.sides[BETA]
     multi.clock.set(at(23, 10))
@@ -316,33 +390,50 @@ def test_requests_of_one_workspace_never_read_or_change_the_others(multi: Multi)
         action_id="esc_take",
         user=a.user("TECH1"),
     )
-    assert resp.status_code == 200
+    acked(multi, resp)
     multi.settle()
     assert multi.escalations(BETA) == before_b
     assert multi.escalations(ALPHA)[0]["owner"] == "U01TECH1"
     # A slash command signed for ALPHA from BETA's channel files under ALPHA, in ALPHA's lanes.
     before = len(multi.fake.calls_to("views.open"))
-    a.slack.slash_command("/escalate", text="coverage P3 x", user="U02REQ", channel="C02GENERAL")
+    acked(
+        multi,
+        a.slack.slash_command(
+            "/escalate", text="coverage P3 x", user="U02REQ", channel="C02GENERAL"
+        ),
+    )
     opened = multi.fake.wait_for("views.open", count=before + 1)[-1]
     assert opened.token == multi.token(ALPHA)
+    multi.settle()
     assert multi.escalations(BETA) == before_b
 
-    # A workspace Lanekeeper is not installed in is refused, nothing stored.
+    # A workspace Lanekeeper is not installed in is refused, nothing stored; the person is told
+    # (in worker mode through the command's response URL, the HTTP answer being long given).
     stranger = multi.side("T0NOPE", 9)
-    refused = stranger.slack.slash_command(
-        "/escalate", text="coverage P2 x", user="U09X", channel="C09X"
+    multi.fake.add_user("U09X", name="u09x", real_name="U09X")  # Slack knows them; we do not
+    multi.fake.add_channel("C09X", name="c09x", members=["U09X"])
+    calls = len(multi.fake.calls)
+    refused = acked(
+        multi,
+        stranger.slack.slash_command(
+            "/escalate", text="coverage P2 x", user="U09X", channel="C09X"
+        ),
     )
-    assert "not installed" in refused_text(multi, refused)
+    assert refused_text(multi, refused, stranger) == NOT_INSTALLED
+    acked(multi, stranger.slack.app_home_opened("U09X"))
+    multi.settle()
     assert multi.escalations("T0NOPE") == []
+    assert [c.method for c in multi.fake.calls[calls:]] == ["response_url"]  # nothing else
 
     # App Home: each person sees their own workspace's escalations only.
     for side, own, other in ((a, "Alphaco", "Betaco"), (b, "Betaco", "Alphaco")):
         before = len(multi.fake.calls_to("views.publish"))
-        side.slack.app_home_opened(side.user("REQ"))
+        acked(multi, side.slack.app_home_opened(side.user("REQ")))
         published = multi.fake.wait_for("views.publish", count=before + 1)[-1]
         text = json.dumps(published.args["view"])
         assert own in text and other not in text
         assert multi.fake.team_of_token(published.token) == side.team
+    multi.settle()
     assert_only_own_token(multi)
 
 
@@ -427,6 +518,7 @@ def test_a_workspace_without_a_lanes_file_gets_the_setup_home_and_nothing_else(
     assert [e["client"] for e in multi.escalations(GAMMA)] == ["Gammaco"]
 
 
+@pytest.mark.parametrize("multi", ["inline", "worker"], indirect=True)
 @pytest.mark.parametrize("how", ["app_uninstalled", "tokens_revoked"])
 def test_uninstall_stops_the_workspace_and_forgets_what_it_no_longer_needs(
     multi: Multi, how: str
@@ -441,7 +533,7 @@ def test_uninstall_stops_the_workspace_and_forgets_what_it_no_longer_needs(
     event: dict[str, Any] = {"type": how}
     if how == "tokens_revoked":
         event["tokens"] = {"oauth": [], "bot": [multi.fake.bot_user_id]}
-    assert b.slack.event(event).status_code == 200
+    acked(multi, b.slack.event(event))
     multi.settle()
     with multi.container.engine.connect() as conn:
         for table in (slack_bots, slack_installations):
@@ -462,7 +554,7 @@ def test_uninstall_stops_the_workspace_and_forgets_what_it_no_longer_needs(
     resp = b.slack.slash_command(
         "/escalate", text="coverage P2 x", user=b.user("REQ"), channel=b.channel("GENERAL")
     )
-    assert "not installed" in refused_text(multi, resp)
+    assert "not installed" in refused_text(multi, resp, b)
     assert [w.id for w in multi.container.workspaces.all()] == [ALPHA]
     calls = len(calls_in(multi, b))
     run_job_once(multi.container, registry()["standup"], at(24, 8, 45))
