@@ -743,6 +743,7 @@ class Options:
     delivery_threads: int = 0  # LANEKEEPER_DELIVERY_THREADS (outbox threads); 0: unset
     deliver_threads: int = 0  # the same, for `lanekeeper deliver` alone (lanekeeper-separate)
     deliver_nice: int | None = None  # LANEKEEPER_DELIVER_NICE of `lanekeeper deliver`; None: unset
+    deliver_processes: int = 1  # how many `lanekeeper deliver` processes (separate, worker)
 
 
 class Server:
@@ -801,6 +802,7 @@ class ServeProcess:
         self.log = log_path.open("w")
         self.port = free_port()
         self.deliver: subprocess.Popen[bytes] | None = None
+        self.delivers: list[subprocess.Popen[bytes]] = []
         self.deliver_log = log_path.with_name(log_path.stem + "-deliver.log")
         env = {
             k: v
@@ -852,20 +854,25 @@ class ServeProcess:
             if spec.get("deliver_nice") is not None:
                 env = {**env, "LANEKEEPER_DELIVER_NICE": str(spec["deliver_nice"])}
             with self.deliver_log.open("w") as out:
-                self.deliver = subprocess.Popen(
-                    [sys.executable, "-m", "lanekeeper", "deliver"],
-                    stdin=subprocess.DEVNULL,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    cwd=str(ROOT),
-                    env=env,
-                )
+                # --deliver-processes: the host's `worker` process type scaled to N.
+                for _ in range(max(1, int(spec.get("deliver_processes") or 1))):
+                    self.delivers.append(
+                        subprocess.Popen(
+                            [sys.executable, "-m", "lanekeeper", "deliver"],
+                            stdin=subprocess.DEVNULL,
+                            stdout=out,
+                            stderr=subprocess.STDOUT,
+                            cwd=str(ROOT),
+                            env=env,
+                        )
+                    )
+                self.deliver = self.delivers[0]
 
     def deliver_cpu(self) -> float:
-        return tree_cpu(self.deliver.pid) if self.deliver is not None else 0.0
+        return sum(tree_cpu(p.pid) for p in self.delivers)
 
     def stop(self) -> None:
-        for proc in (self.proc, self.deliver):
+        for proc in (self.proc, *self.delivers):
             if proc is None:
                 continue
             if proc.poll() is None:
@@ -977,6 +984,7 @@ def run_variant(
         ),
         "deliver_threads": opts.deliver_threads,
         "deliver_nice": opts.deliver_nice,
+        "deliver_processes": opts.deliver_processes,
         "profile": str(profile_path) if profile_path and not served else None,
     }
     log_path = opts.workdir / f"{name}.log"
@@ -1146,7 +1154,7 @@ def run_variant(
         }
         if isinstance(server, ServeProcess) and server.deliver is not None:
             notes.append(
-                f"deliver process: {cpu['deliver']:.2f} cores while the load ran "
+                f"deliver process(es): {cpu['deliver']:.2f} cores while the load ran "
                 "(not in the app column)"
             )
         return VariantResult(
@@ -1464,6 +1472,13 @@ def main(argv: list[str] | None = None) -> int:
         "its default of 10)",
     )
     parser.add_argument(
+        "--deliver-processes",
+        type=int,
+        default=1,
+        help="how many `lanekeeper deliver` processes run beside serve (lanekeeper-separate, "
+        "lanekeeper-worker): the host's worker process type scaled to N",
+    )
+    parser.add_argument(
         "--rounds", type=int, default=1, help="repeat the apps in turn, pooling the samples"
     )
     args = parser.parse_args(argv)
@@ -1501,6 +1516,7 @@ def main(argv: list[str] | None = None) -> int:
         delivery_threads=max(0, min(args.delivery_threads, 256)),
         deliver_threads=max(0, min(args.deliver_threads, 256)),
         deliver_nice=None if args.deliver_nice is None else max(0, min(args.deliver_nice, 19)),
+        deliver_processes=max(1, min(args.deliver_processes, 16)),
     )
     # Trigger ids are issued when the bodies are built, before the clock starts: the fake
     # accepts old ones, and the report gives the real delay to views.open instead.
