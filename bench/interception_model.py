@@ -1,4 +1,4 @@
-"""Train the interception second stage (issue 18, round 3), or judge designs leave-one-batch-out.
+"""Train the interception second stage (issue 18, rounds 3-4), or judge designs leave-one-batch-out.
 
 Run from the repository root::
 
@@ -10,13 +10,14 @@ the same data gives the same weights) over the features of
 ``bot/domain/_interception_model.py``: the rules' deciding rule and cues, where the protected
 mention sits and the words around it, word and word-pair presence. It trains on every labelled
 training batch (``TRAIN`` below: the original set, the tuner's lines, the tuning batch and the
-spent frozen batches a, b, c). Frozen batches not yet measured are never read here.
+spent frozen batches a, b, c and, from round 4, d). Frozen batches not yet measured are never read
+here.
 
-``--lobo`` holds out one writer's batch at a time (tuning, a, b, c), trains on the rest and
-scores the held-out batch for each design: the rules alone, the model on words only, the model
-stacked on the rules' reading, at several thresholds. The rules were tuned on tuning, a and b,
-so every rules-based figure on those batches flatters; the rules were not changed after batch c
-was measured (cd9af51), so c is the one batch the rules did not see.
+``--lobo`` holds out one writer's batch at a time (added, tuning, a, b, c, d), trains on the
+rest and scores the held-out batch for each design: the rules alone, the model on words only,
+the model stacked on the rules' reading, at several thresholds. The rules were tuned on tuning, a and b,
+so every rules-based figure on those batches flatters; c and d are read through cd9af51, the
+rules that measured both before round 4 changed them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +54,7 @@ TRAIN = {
     "a": "interception_frozen_2026-12.tsv",
     "b": "interception_frozen_2026-12b.tsv",
     "c": "interception_frozen_2026-12c.tsv",
+    "d": "interception_frozen_2026-12d.tsv",
 }
 # The rules as they were before anyone tuned them on a batch: their verdicts on that batch are
 # what the rules do on text they have not seen, which is what a second stage must learn to
@@ -64,6 +67,8 @@ UNSEEN_BY = {
     "a": "75d5151",
     "b": "1f78455",
     "c": "cd9af51",
+    # batch d was measured once (a5674d7) with the rules of cd9af51 (unchanged until round 4)
+    "d": "cd9af51",
     "added-2nd-pass": "75d5151",
     "added-round-3": "adc1f6d",
     "added-round-4": "be451cb",
@@ -75,10 +80,12 @@ UNSEEN_BY = {
     "added-round-10": "28cb25e",
     "added-round-11": "6dbb608",
 }
-CURRENT = "cd9af51"
+# The commit whose rules are the working tree's, read without git ("" when none is: round 4
+# changed the rules after cd9af51, so c and d are read through cd9af51 from git).
+CURRENT = ""
 # writer groups for leave-one-batch-out: a group is held out whole
-WRITERS = ("original", "added", "tuning", "a", "b", "c")
-HELD_OUT = ("added", "tuning", "a", "b", "c")
+WRITERS = ("original", "added", "tuning", "a", "b", "c", "d")
+HELD_OUT = ("added", "tuning", "a", "b", "c", "d")
 _SEGMENT = re.compile(r"^# --- (?:Round (\d+)|Lines below .*second pass)")
 _RULE_FILES = ("interception.py", "_interception_address.py", "_interception_vocabulary.py")
 L2 = 3e-4
@@ -93,7 +100,7 @@ Classify = Callable[..., object]
 def rules_at(commit: str) -> Classify:
     """``classify`` of the rules at ``commit``, loaded from git into a package of its own."""
     if commit == CURRENT:
-        return classify
+        return partial(classify, second_stage=False)
     root = Path(tempfile.gettempdir()) / f"lanekeeper_rules_{commit}"
     package = root / f"rules_{commit}"
     package.mkdir(parents=True, exist_ok=True)
@@ -118,7 +125,7 @@ def example(
     """The feature names of a labelled text and the rules' own verdict (the current rules, or
     the rules at commit ``at``)."""
     low, ids = _normalise(text)
-    if at is None or at == CURRENT:
+    if at is None or (CURRENT and at == CURRENT):
         v = classify(text, protected=PROTECTED, lanes=LANES, second_stage=False)
     else:
         v = rules_at(at)(text, protected=PROTECTED, lanes=LANES)  # type: ignore[assignment]
@@ -224,7 +231,7 @@ DESIGNS: dict[str, Design] = {
     # such a verdict are left out, or kept for their words only
     "unseen-abc": (_unseen, ("a", "b", "c")),
     "unseen-abc+words-rest": (
-        lambda b, t: _unseen(b, t) if b in ("a", "b", "c") else example(t, rules=False),
+        lambda b, t: _unseen(b, t) if b in ("a", "b", "c", "d") else example(t, rules=False),
         None,
     ),
     "unseen-all": (_unseen, UNSEEN),
@@ -313,7 +320,7 @@ def train_and_write(data: dict[str, list[tuple[str, str, str]]], path: Path = WE
     weights, bias = fit(xs, [int(r[0] == "request") for _, r in rows])
     kept = {n: round(w, 4) for n, w in sorted(weights.items()) if abs(w) >= 1e-3}
     payload = {
-        "about": "interception second stage (issue 18, round 3): logistic regression over the "
+        "about": "interception second stage (issue 18, rounds 3-4): logistic regression over the "
         f"rules' reading and the words, design {SHIPPED}; retrain with "
         "bench/interception_model.py --write",
         "trained_on": {b: len(data[b]) for b in data if trains_on is None or b in trains_on},

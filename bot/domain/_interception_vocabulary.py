@@ -208,6 +208,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         _words(
             "(?:it's|its|it is|that's|thats|this is|is|are|'s) (?:all |back )?(?:yours|with you|on you|in your"
             " (?:court|queue|hands))(?: now)?|yours (?:now|i think|to (?:own|fix|take))",
+            "(?:→|->|=>) ?(?:you|u)|(?:passing|handing|throwing|tossing|kicking|sending) (?:you|u)"
+            " (?:the|this|that|it|my|our|#?\\d)",
             "over to (?:you|u)|(?:passing|handing|assigning|giving|throwing|moving|sending|"
             "kicking|punting|tossing|bouncing|routing|reassigning) (?:[^,.;!?]{1,50} )?(?:over "
             ")?to (?:you|u)",
@@ -317,6 +319,7 @@ _TASK = _words(
     "unlock|build|deploy|run|test|verify|investigate|follow|make|give|open|close|merge|spin",
     "migrate|document|write|forward|own|jump|hop|chase|book|configure|provision|triage|image",
     "reimage|rebuild|restore|upgrade|delete|remove|decommission|ping|let's|lets",
+    "ship|kill|pull",
 )
 # Work: what an MSP's requests are about. A question or a report without any is small talk.
 _WORK = _words(
@@ -435,6 +438,8 @@ _FYI = _words(
     "fyi|for your (?:awareness|info|information)|for awareness|just so you(?: know|'re aware)",
     "so you're aware|letting you know|just a note|for the record|info only",
     "no action (?:needed|required)|in the loop|for visibility|looping in|nothing needed",
+    "(?:just )?keeping (?:you|u) (?:posted|updated|in the loop)|just in case (?:they|he|she"
+    "|anyone|someone|the client|the user) (?:call|ring|email|ping|ask|reach)\\w*",
     "in case you (?:were )?wondering|tagging|/?cc:?|just wanted to (?:say|share|let (?:you|u) know)",
 )
 _THANKS = re.compile(
@@ -450,7 +455,13 @@ _THANKS = re.compile(
 _OFFER = _words(
     "(?:do )?(?:you|u) want me to(?! (?:go ahead|proceed|push (?:it|the)|approve))",
     "^\\s*want me to(?! (?:go ahead|proceed|push (?:it|the)|approve))",
-    "happy to (?:help|cover|take|pair|do|grab|jump|look|handle|pick|swap|hop)",
+    "happy to (?:help|cover|take|pair|do|grab|jump|look|handle|pick|swap|hop|be|give|run|write"
+    "|check|double-check|review|walk|show|step in|stay|lend)(?:(?!\\s(?:but|can|could)\\s)[^,.;!?])*",
+    # round 4: "would you like me to write it up?", "can I double-check the MX records for you?",
+    # "if you ever want help with the GPOs", "I'd be willing to do the lunch-and-learn"
+    "(?:would|do) (?:you|u) like me to|(?:can|could|may|shall) i (?:[^,.;!?]{1,60} )?for (?:you|u)"
+    "(?![\\w'])(?! (?:to|or))|if (?:you|u) ever (?:want|need)(?:(?!\\s(?:but|can|could)\\s)[^,.;!?])*|(?:i'd|i would) be (?:willing|glad"
+    "|happy) to",
     "i (?:can|could|'ll|will) (?:take|do|handle|grab|cover|write|reach|help|look|jump|pick|finish"
     "|sort|deal|swap|hop|run|drive|call|own)",
     "i'll (?:take|do|handle|grab|cover|write|reach|help|look|jump|pick|finish|sort|deal|swap|hop"

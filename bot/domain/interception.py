@@ -180,6 +180,14 @@ are final (:data:`SECOND_STAGE_FINAL`). When the model overrules the rules the v
 :attr:`Verdict.model_features` lists the features that weighed most. ``second_stage=False`` gives
 the rules alone.
 
+**Issue 18, round 4** (after frozen batch d, 89.9% / 9.2% held out; in
+``tests/domain/test_interception_round4.py``): offers that used ask words (``would you like me
+to``, ``can I double-check X for you``, ``happy to be a second pair of eyes …``, ``if you ever
+want help …``, ``I'd be willing to``) are offers, so the explicit-ask rules no longer decide
+them; FYI closers (``just keeping you posted``, ``just in case they call you``); handovers by
+arrow (``X → you``) or ``passing you the …``; ``ship``, ``kill``, ``pull`` are task verbs. The
+second stage now also learns from batch d, read through the rules that measured it (cd9af51).
+
 Every verdict carries :attr:`Verdict.rule`, a stable id from :data:`RULES` (``request.<cue>``
 or ``none.<why>``), :attr:`Verdict.addressed` and :attr:`Verdict.cues` (every cue that counted).
 ``lanekeeper shield explain`` prints them.
