@@ -87,7 +87,14 @@ CURRENT = ""
 WRITERS = ("original", "added", "tuning", "a", "b", "c", "d")
 HELD_OUT = ("added", "tuning", "a", "b", "c", "d")
 _SEGMENT = re.compile(r"^# --- (?:Round (\d+)|Lines below .*second pass)")
-_RULE_FILES = ("interception.py", "_interception_address.py", "_interception_vocabulary.py")
+# (_interception_model.py from round 3 on; its weights file is not copied, so an old classify
+# runs without a second stage: the rules alone)
+_RULE_FILES = (
+    "interception.py",
+    "_interception_address.py",
+    "_interception_vocabulary.py",
+    "_interception_model.py",
+)
 L2 = 3e-4
 STEPS = 400
 MIN_COUNT = 2

@@ -184,6 +184,10 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             # a meeting asked for: "2 min call <@U1>?", "quick sync?"
             "(?:quick|short|\\d+ ?min\\w*|a|5|10) (?:call|chat|sync|huddle|zoom|meeting)s? ?\\?",
             "need (?:a )?(?:volunteer|body|warm body)",
+            # round 4, bumps: "gentle nudge on the Bayview PC", "resurfacing this since it got
+            # buried", "^^ still need an answer on this one", "re: the above, anything?"
+            "(?:gentle |friendly |quick )?nudge (?:on|re|about)|resurfacing|still (?:need|waiting on"
+            "|waiting for) (?:an? )?(?:answer|reply|response)|re:? the above",
         ),
     ),
     (
@@ -293,6 +297,9 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "hint",
         _words(
             "(?:might|may|probably) (?:want|be worth|need)|you'll want|on your radar",
+            "(?:under|with) your name|your name is on|yours is the only one|blocked on (?:you|your)"
+            "|(?:you|u) (?:have|'ve got|got) \\d+ (?:[\\w-]+ )?(?:tickets?|alerts?|items?|tasks?"
+            "|requests?|timesheets?)",
             "worth (?:a look|a check|checking|looking|investigating|double-? ?checking)",
             # a hedge before a statement brings it to her attention: "could be nothing <@U1>, but…"
             "(?:could|might|may|probably|possibly) be nothing|(?:possibly|probably|prob) nothing"
@@ -319,7 +326,7 @@ _TASK = _words(
     "unlock|build|deploy|run|test|verify|investigate|follow|make|give|open|close|merge|spin",
     "migrate|document|write|forward|own|jump|hop|chase|book|configure|provision|triage|image",
     "reimage|rebuild|restore|upgrade|delete|remove|decommission|ping|let's|lets",
-    "ship|kill|pull",
+    "ship|kill|pull|mark|rotate|whitelist|allowlist|revoke|unblock|exclude|roll",
 )
 # Work: what an MSP's requests are about. A question or a report without any is small talk.
 _WORK = _words(

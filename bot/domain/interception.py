@@ -185,7 +185,10 @@ the rules alone.
 to``, ``can I double-check X for you``, ``happy to be a second pair of eyes …``, ``if you ever
 want help …``, ``I'd be willing to``) are offers, so the explicit-ask rules no longer decide
 them; FYI closers (``just keeping you posted``, ``just in case they call you``); handovers by
-arrow (``X → you``) or ``passing you the …``; ``ship``, ``kill``, ``pull`` are task verbs. The
+arrow (``X → you``) or ``passing you the …``; bumps (``gentle nudge on``, ``resurfacing``,
+``still need an answer``, ``re: the above``) ask; hints at her own backlog (``under your name``,
+``you have 19 tickets``, ``yours is the only one``, ``blocked on your``); ``ship``, ``kill``,
+``pull``, ``mark``, ``rotate``, ``whitelist``, ``revoke`` … are task verbs. The
 second stage now also learns from batch d, read through the rules that measured it (cd9af51).
 
 Every verdict carries :attr:`Verdict.rule`, a stable id from :data:`RULES` (``request.<cue>``

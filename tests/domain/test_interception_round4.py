@@ -76,3 +76,43 @@ def test_handovers_by_arrow_or_passing_you(text: str) -> None:
 )
 def test_more_task_verbs(text: str) -> None:
     assert rule(text) == "request.task"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<@U01TECH3> gentle nudge on the Bayview PC :slightly_smiling_face:",
+        "<@U01TECH1> resurfacing this since it got buried, the Granite Ridge RMA question",
+        "<@U01TECH1> ^^ still need an answer on this one",
+        "<@U01TECH3> re: the above, anything?",
+    ],
+)
+def test_bumps_ask_again(text: str) -> None:
+    assert rule(text) == "request.ask"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<@U01TECH1> I see 3 unbilled tickets under your name for November",
+        "submitted my timesheet. <@U01TECH3> yours is the only one still out btw",
+        "<@U01TECH2> Autotask says you have 19 tickets past SLA",
+        "<@U01TECH1> the Bayside renewal quote is blocked on your port counts",
+    ],
+)
+def test_hints_at_her_own_backlog(text: str) -> None:
+    v = classify(text, protected=PROTECTED, second_stage=False)
+    assert v.is_request and "hint" in v.cues  # "blocked" is also a problem: request.problem
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<@U01TECH3> mark the old Hyper-V host as decommissioned in Datto RMM",
+        "<@U01TECH2> rotate the Seaport break-glass password",
+        "<@U01TECH1> whitelist the scanner's IP on the Seaport FortiGate",
+        "<@U01TECH1> revoke the contractor's VPN access",
+    ],
+)
+def test_yet_more_task_verbs(text: str) -> None:
+    assert rule(text) == "request.task"
