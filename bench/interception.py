@@ -28,9 +28,12 @@ Sources, each reported on its own because they were written differently:
               saw the rules, measured once on 2026-12-03 after round 2 (rules at cd9af51):
               81.6% / 12.1%; its misses read and the round-3 second stage trained on it: a
               training figure from then on.
-``frozen``    ``interception_frozen_2026-12d.tsv``, frozen batch d: written blind to the rules
-              after round 2, never read before round 3's tuning was committed (df4bfe6); read
-              only with ``--frozen``, to be measured once.
+``spent-d``   ``interception_frozen_2026-12d.tsv``, frozen batch d: measured once on 2026-12-03
+              after round 3 (89.9% / 9.2%); its errors read and the round-4 tuning used it
+              (the second stage learns from the rules that measured it): training.
+``frozen``    ``interception_frozen_2026-12e.tsv``, frozen batch e: written blind to the rules,
+              committed (9780c37) before round 4, never read before round 4's tuning was
+              committed (085370e); read only with ``--frozen``, to be measured once.
 
 Files: ``label<TAB>kind<TAB>text[<TAB>note]``, ``#`` comments; a line break inside a message is
 written as the two characters ``\\n``.
@@ -69,11 +72,14 @@ SOURCES = {
     # Frozen batch c: measured once as held out on 2026-12-03 after round 2 (rules at cd9af51),
     # 81.6% / 12.1%; its misses were read and the round-3 second stage trained on it: training.
     "spent-c": "interception_frozen_2026-12c.tsv",
+    # Frozen batch d: measured once as held out on 2026-12-03 after round 3 (89.9% / 9.2%);
+    # read and trained on in round 4: training.
+    "spent-d": "interception_frozen_2026-12d.tsv",
 }
-# Frozen batch d, written blind to the rules and committed (56f25b2) after round 2's last rule
-# commit; nobody read it before round 3's tuning was committed (df4bfe6). Measured only with
-# --frozen, once, after that commit (see bench/README.md, round 3).
-FROZEN = {"frozen": "interception_frozen_2026-12d.tsv"}
+# Frozen batch e, written blind to the rules and committed (9780c37) before round 4; nobody read
+# it before round 4's tuning was committed (085370e). Measured only with --frozen, once, after
+# that commit (see bench/README.md, round 4).
+FROZEN = {"frozen": "interception_frozen_2026-12e.tsv"}
 PROTECTED = frozenset({"U01TECH1", "U01TECH2", "U01TECH3"})
 LANES = (
     LaneHint("sla-risk", ("sla", "overdue", "aging", "breach")),
