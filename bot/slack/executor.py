@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -52,6 +53,74 @@ def _take_event_mark() -> bool:
     return events
 
 
+class LeanPool:
+    """A fixed pool of threads fed by a ``queue.SimpleQueue``: what these pools need of
+    ``ThreadPoolExecutor`` without its cost under load.
+
+    ``ThreadPoolExecutor.submit`` takes ``concurrent.futures.thread._global_shutdown_lock``, one
+    lock shared by every pool in the process. Under load, with ~150 threads contending for the
+    GIL, each hand-over of that lock waited on the GIL (a lock convoy): a profile of
+    ``lanekeeper deliver`` at 200 interceptions/s found the message listeners spending 23% of
+    their time waiting in ``submit`` to queue their reply, and the replies fell seconds behind
+    (issue 19). Here a submit is one ``SimpleQueue.put``, the threads are started up front, and
+    nothing is shared between pools.
+    """
+
+    def __init__(self, workers: int, name: str) -> None:
+        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._threads = [
+            threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
+            for i in range(workers)
+        ]
+        self._closed = False
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if self._closed:
+            raise RuntimeError("cannot schedule new work after shutdown")
+        future: Future[Any] = Future()
+        self._queue.put((future, lambda: fn(*args, **kwargs)))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            future, call = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = call()
+            except BaseException as exc:  # handed to whoever holds the future, as a pool does
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop after the work already queued (``cancel_futures``: drop what has not started)."""
+        if self._closed:
+            return
+        self._closed = True
+        if cancel_futures:
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[0].cancel()
+        for _ in self._threads:
+            self._queue.put(None)
+        if wait:
+            for thread in self._threads:
+                if thread is not threading.current_thread():
+                    thread.join()
+
+
 class _Counted:
     def __init__(self) -> None:
         self._busy = 0
@@ -78,7 +147,7 @@ class ReplyPool(_Counted):
 
     def __init__(self, workers: int = 8, *, backlog: int = 200, max_age: float = 30.0) -> None:
         super().__init__()
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reply")
+        self._pool = LeanPool(workers, "reply")
         self._slots = threading.BoundedSemaphore(backlog)
         self.max_age = max_age
 
@@ -117,7 +186,8 @@ def _safely(fn: Callable[[str], Any], reason: str) -> None:
 
 
 class ListenerExecutor(ThreadPoolExecutor):
-    """Bolt's ``listener_executor``: the ack pool itself, with the event and reply pools."""
+    """Bolt's ``listener_executor`` (Bolt wants an ``Executor``): the ack, event and reply
+    pools, each a :class:`LeanPool`; the base class's own pool is never used."""
 
     def __init__(
         self,
@@ -129,11 +199,10 @@ class ListenerExecutor(ThreadPoolExecutor):
         reply_workers: int = 32,
         reply_backlog: int = 200,
     ) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+        super().__init__(max_workers=1, thread_name_prefix="listener-unused")
         self._count = _Counted()
-        self.events = ThreadPoolExecutor(
-            max_workers=event_workers or max_workers, thread_name_prefix="event"
-        )
+        self.acks = LeanPool(max_workers, "listener")
+        self.events = LeanPool(event_workers or max_workers, "event")
         self.replies = ReplyPool(reply_workers, backlog=reply_backlog)
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
@@ -148,7 +217,7 @@ class ListenerExecutor(ThreadPoolExecutor):
 
         if _take_event_mark():
             return self.events.submit(run)
-        return super().submit(run)
+        return self.acks.submit(run)
 
     @property
     def busy(self) -> int:
@@ -163,4 +232,5 @@ class ListenerExecutor(ThreadPoolExecutor):
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self.replies.shutdown()
         self.events.shutdown(wait=wait, cancel_futures=cancel_futures)
+        self.acks.shutdown(wait=wait, cancel_futures=cancel_futures)
         super().shutdown(wait=wait, cancel_futures=cancel_futures)

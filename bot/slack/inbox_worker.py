@@ -17,13 +17,14 @@ import contextvars
 import json
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 from slack_sdk.webhook import WebhookClient
+
+from .executor import LeanPool
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class InboxWorker:
         self.bolt = bolt
         self.threads = threads
         self.batch = batch
-        self._pool: ThreadPoolExecutor | None = None
+        self._pool: LeanPool | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -55,7 +56,7 @@ class InboxWorker:
     def start(self, *, interval: float = 1.0) -> None:
         if self._thread is not None:
             return
-        self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="inbox")
+        self._pool = LeanPool(self.threads, "inbox")
         self._stop.clear()
         self._thread = threading.Thread(
             target=self._loop, args=(interval,), name="inbox", daemon=True
@@ -70,7 +71,7 @@ class InboxWorker:
             self._thread.join(timeout)
             self._thread = None
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=False)
+            self._pool.shutdown(wait=True)
             self._pool = None
         self._flush()
 

@@ -7,8 +7,10 @@ import threading
 import time
 from typing import Any
 
+import pytest
+
 from bot.slack.errors import guarded
-from bot.slack.executor import RECEIVED, ListenerExecutor, ReplyPool, route_events
+from bot.slack.executor import RECEIVED, LeanPool, ListenerExecutor, ReplyPool, route_events
 
 
 class _Ack:
@@ -156,3 +158,38 @@ def test_through_bolt_a_message_event_runs_on_the_event_pool_and_a_command_on_th
     finally:
         executor.shutdown()
         fake.stop()
+
+
+def test_lean_pool_runs_work_hands_back_results_and_errors_and_stops_after_queued_work() -> None:
+
+    pool = LeanPool(3, "t")
+    assert pool.submit(lambda a, b=0: a + b, 2, b=3).result(5) == 5
+    boom = pool.submit(lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        boom.result(5)
+    gate = threading.Event()
+    started = [pool.submit(gate.wait, 5) for _ in range(3)]  # every thread busy
+    waiting = pool.submit(lambda: "ran")
+    dropped = pool.submit(lambda: "never")
+    assert not waiting.done()
+    dropped.cancel()
+    gate.set()
+    assert waiting.result(5) == "ran" and dropped.cancelled()
+    assert all(f.result(5) for f in started)
+    pool.shutdown(wait=True)
+    with pytest.raises(RuntimeError):
+        pool.submit(lambda: None)
+
+
+def test_lean_pool_submits_do_not_share_a_lock_with_other_pools() -> None:
+    """ThreadPoolExecutor.submit takes one lock shared by every pool in the process
+    (concurrent.futures.thread._global_shutdown_lock); held elsewhere, it blocks every submit.
+    A LeanPool's submit must not wait for it (issue 19)."""
+    import concurrent.futures.thread as cft
+
+    pool = LeanPool(2, "t")
+    with cft._global_shutdown_lock:
+        done = threading.Event()
+        threading.Thread(target=lambda: (pool.submit(done.set), None), daemon=True).start()
+        assert done.wait(5)
+    pool.shutdown()
