@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 _route = threading.local()
 RECEIVED = "lanekeeper_received"  # context key: when the request reached the app (monotonic)
+# Context key (LANEKEEPER_DELIVERY=worker): seconds the request waited, acked, for the worker.
+WAITED = "lanekeeper_waited"
 
 
 def route_events(body: dict[str, Any], context: dict[str, Any], next: Callable[[], Any]) -> Any:

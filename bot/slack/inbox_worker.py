@@ -17,6 +17,7 @@ import contextvars
 import json
 import logging
 import threading
+from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qs
 
@@ -24,7 +25,7 @@ from slack_bolt import App
 from slack_bolt.request import BoltRequest
 from slack_sdk.webhook import WebhookClient
 
-from .executor import LeanPool
+from .executor import WAITED, LeanPool
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +119,12 @@ class InboxWorker:
 
     def _handle(self, item: Any) -> None:
         try:
+            waited = (datetime.now(UTC) - item.received_at).total_seconds()
             request = BoltRequest(
-                body=item.body, headers={"content-type": [item.content_type]}, mode="http"
+                body=item.body,
+                headers={"content-type": [item.content_type]},
+                context={WAITED: waited},
+                mode="http",
             )
             response = self.bolt.dispatch(request)
             if response.status != 200:

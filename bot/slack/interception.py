@@ -29,7 +29,7 @@ from . import blocks as ui
 from . import validate
 from .deps import Deps
 from .errors import guarded
-from .executor import ReplyPool
+from .executor import WAITED, ReplyPool
 from .payloads import action_value_id
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,8 @@ MAX_FOCUS_TEXT = 100  # "until 14:00" and "90m" are short; a longer text is neve
 # Subtypes that are still a person writing in the channel; every other one (edits, deletions,
 # joins, bot messages, topic changes …) is never a ping.
 PERSON_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
+# Seconds a message may have waited for the worker and still get an offer or an answer.
+STALE_OFFER = 120.0
 
 
 def exempt_targets(config: LanekeeperConfig, sender: str) -> set[str]:
@@ -207,6 +209,12 @@ def register_messages(app: App, deps: Deps, *, replies: ReplyPool) -> None:
             return
         channel = str(event.get("channel") or "")
         sender = str(event["user"])
+        waited = context.get(WAITED)
+        if isinstance(waited, float) and waited > STALE_OFFER:
+            # Acked, then stored while no worker ran: the sender has moved on, and an offer
+            # minutes late reads as a bot gone wrong (LANEKEEPER_DELIVERY=worker).
+            log.info("no offer for a message from %s that waited %.0f s", sender, waited)
+            return
         # NUL bytes and lone surrogates are dropped (no database stores them): the rest of the
         # message is still read, so they never hide a request.
         text = validate.clean(str(event.get("text") or ""))

@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from bot.adapters.models import SlackInboxRequest
+from bot.adapters.models import Interception, SlackInboxRequest
 from bot.testing.fake_slack import FakeSlack
 from tests.e2e.conftest import Harness, running
 
@@ -117,3 +118,38 @@ def test_while_the_database_refuses_serve_answers_503_and_keeps_what_it_acked(
     texts = [json.loads(r.body)["event"]["text"] for r in stored(front)]
     assert texts == [PING + " first", PING + " later"]
     assert front.fake.calls_to("chat.postEphemeral") == []
+
+
+def test_the_worker_handles_what_serve_stored_and_offers_nothing_for_a_stale_ping(
+    front: Harness,
+) -> None:
+    """The worker's half in-process: a ping acked while no worker ran for ten minutes gets no
+    offer (the sender has moved on); a fresh one does."""
+    from bot.bootstrap import build
+    from bot.config.loader import load_config
+    from bot.slack.inbox_worker import InboxWorker
+    from tests.conftest import FIXTURES
+
+    front.slack.message("C01GENERAL", "U01REQ", PING + " (ten minutes ago)")
+    assert front.container.inbox_writer().flush(10)
+    with front.container.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE slack_inbox SET received_at = :at"),
+            {"at": datetime.now(UTC) - timedelta(minutes=10)},
+        )
+    front.slack.message("C01GENERAL", "U01REQ", PING + " (now)")
+    assert front.container.inbox_writer().flush(10)
+
+    worker = build(front.container.settings, config=load_config(FIXTURES / "lanes.yaml"))
+    try:
+        handled = InboxWorker(worker.inbox(), worker.bolt(request_verification=False)).run_once()
+        assert handled == 2
+        assert worker.wait_idle(10)
+        offered = [c for c in front.fake.calls_to("chat.postEphemeral") if c.ok]
+        assert [c.args["user"] for c in offered] == ["U01REQ"]
+        assert stored(front) == []  # handled requests leave nothing behind
+        with front.container.sessions() as s:
+            texts = [r.text for r in s.scalars(select(Interception))]
+        assert texts == [PING + " (now)"]
+    finally:
+        worker.close()
