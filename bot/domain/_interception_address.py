@@ -24,6 +24,9 @@ from ._interception_vocabulary import (
     _MID_BLOCK,
     _MID_NEW_CLAUSE,
     _MODAL_AFTER,
+    _NEED_NEGATED,
+    _NEED_SUBJECT,
+    _NEED_TO,
     _NOUN_BEFORE,
     _NOUN_START,
     _OBJECT_WORDS,
@@ -77,7 +80,7 @@ def _normalise(text: str) -> tuple[str, list[str]]:
     text = _LINK.sub(lambda m: " ⟦" + (m.group(2) or "link") + "⟧ ", text)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     text = text.replace("’", "'").replace("‘", "'")
-    text = _quotes_removed(text)
+    text = _quotes_removed(_SLACK_QUOTE.sub(_slack_quote, text))
     text = re.sub(r"[ \t]+", " ", text).strip().lower()
     return re.sub(r" +([,.!?:])(?=\s|$)", r"\1", text), ids
 
@@ -97,6 +100,18 @@ _REPORTED = re.compile(
     r"|went|was\s+like|is\s+like|put)(?:\s+(?:me|us|her|him|them))?[\s,:]*«q»",
     re.IGNORECASE,
 )
+
+
+# Round 5: a line that starts with ">" is Slack's quote markup: someone's earlier words, quoted
+# ("> <@U1> can you check the backups" then "already handled"). Its words ask nothing now; its
+# mentions are kept (what follows may bump the quoted ask to her: "> <@U1> can you …" then
+# "any update?"), and the rest of the line becomes the token «q».
+_SLACK_QUOTE = re.compile(r"^[ \t]*>[ \t]?([^\n]*)$", re.MULTILINE)
+_KEPT_IN_QUOTE = re.compile(r"@@\d+|@@room")
+
+
+def _slack_quote(m: re.Match[str]) -> str:
+    return " ".join([*_KEPT_IN_QUOTE.findall(m.group(1)), "«q»"])
 
 
 def _quote(m: re.Match[str]) -> str:
@@ -186,6 +201,8 @@ def _is_mid_vocative(before: str, after: str) -> bool:
     word = last.group(1) if last else ""
     if word in _WISH_SUBJECT and _MODAL_AFTER.match(after):
         return True  # "it'd help if <@U1> could take the onboarding"
+    if word in _NEED_SUBJECT and _NEED_TO.match(after) and not _NEED_NEGATED.search(before):
+        return True  # "need <@U1> to pull the logs", "I'll need <@U1> to confirm the models"
     if word in _OBJECT_WORDS or word.endswith("'s"):
         return False
     verb = (

@@ -75,6 +75,15 @@ _MID_BLOCK = _set(
     "remember believe than not"
 )
 _WISH_SUBJECT = _set("if ideally hopefully maybe hoping")
+# Round 5: "need <@U1> to pull the logs", "I'll need <@U1> to confirm": the mention is whom the
+# ask is put to, not someone talked about ("don't need <@U1> to" is no ask).
+_NEED_SUBJECT = _set("need needs want wants like love")
+_NEED_TO = re.compile(r"\s*to\s+[a-z]")
+_NEED_NEGATED = re.compile(r"(?:don't|dont|do\s+not|doesn't|doesnt|no|won't|wont)\s+\w+[\s,]*$")
+_NEED_ASK = re.compile(
+    r"(?<!don't )(?<!dont )(?<!not )(?:(?<![\w'])(?:need|needs|want|wants|would\s+like|would\s+love)"
+    r"|'d\s+(?:like|love))\s+@@\d+\s+to\s+[a-z]"
+)
 _MODAL_AFTER = re.compile(
     r"\s*(?:could|can|would|will|might|(?:has|gets|had|got)\s+(?:a\s+)?(?:sec|second|min|minute|moment"
     r"|chance|time)|is\s+(?:free|around|about|bored))\b"
@@ -487,6 +496,30 @@ _OFFER = _words(
     "(?:offload|hand off|pass|give me)",
     "let me (?:take|grab|handle|do|cover|look|jump|pick|run|call|ring|deal|own|finish)",
     "let me know (?:what|how|where|if) (?:i|we) can|what (?:i|we) can take",
+)
+# Round 5: an offer by its shape, not its phrase: a first person proposing to act ("can I",
+# "should I", "I can", "I'll", a dropped subject "can take …", "anything I can do") and, in the
+# same clause, who it is for: "for you", "so you can …", "instead of you", "off your plate",
+# "if you want", "to help". The whole proposal is the offer; what is left may still ask.
+_OFFER_LEAD = (
+    r"(?:(?<![\w'])(?:can|could|should|shall|may)\s+(?:i|we)"
+    r"|(?<![\w'])(?:i|we)\s*(?:'ll|will|can|could)(?!\s+(?:need|have|not|never|be)\b)"
+    r"|^[\s,:]*(?:can|could)\s+(?:take|do|grab|cover|swap|handle|run|pick|drive|go)"
+    r"|(?<![\w'])anything\s+(?:else\s+)?(?:i|we)\s+(?:can|could))(?![\w'])"
+)
+_OFFER_FOR = (
+    r"(?<![\w'])(?:(?<!wait )(?<!waiting )(?<!hear )(?<!back )for\s+(?:you|u)(?![\w'])(?!\s+(?:to|or)\b)"
+    r"|so\s+(?:you|u)\s+(?:can|could|don't|dont|have|get|won't)"
+    r"|instead\s+of\s+(?:you|u)|off\s+(?:your|ur)\s+(?:plate|hands|list)"
+    r"|if\s+(?:you|u)\s+(?:want|need|like|'d\s+like|prefer)|to\s+help)(?![\w'])"
+)
+_OFFER_SHAPE = re.compile(
+    _OFFER_LEAD + r"[^.;!?]{0,80}?" + _OFFER_FOR + r"(?:(?!\s(?:but|can|could)\s)[^.;!?])*"
+)
+# What follows an offer only to ask whether she takes it: "…, lmk", "is ok?", "sound good?"
+_OFFER_TAG = _words(
+    "lmk|let me know|is (?:that |it |this )?(?:ok|okay|cool|fine)|ok|okay|sound good|sounds good"
+    "|yeah|yes or no|cool"
 )
 # "if it helps <@U1>, I can stay late …", "<@U2> and I can split your queue": an offer when the
 # "I can" starts a clause (not "Tailspin asked if we can…", "confirm I can disable…")
