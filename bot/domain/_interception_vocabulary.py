@@ -180,7 +180,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "got a (?:sec|second|min|minute|moment)|quick (?:ask|one|favou?r|question|q)",
             "favou?r|let me know|lmk|(?:take|have) a (?:look|peek|pass)|look (?:at|into)",
             "dig in|eyes on|sorry to bug|help (?:me|us|with|out|on)|need help|help!",
-            "(?:do )?(?:you|u) know (?:if|whether|where|what|when|who|how|why|which)",
+            # "so you know where to point people" tells her (round 5)
+            "(?<!so\\s)(?:do )?(?:you|u) know (?:if|whether|where|what|when|who|how|why|which)",
             "^\\s*know (?:if|whether|where|what|when|who|how|why|which)",
             "any ideas?|wondering (?:if|whether|who|what|where|when|why|how|which)|curious (?:if|whether)",
             "remind me|tell me (?:if|whether|where|what|when|who|how|why|which)|walk me through",
@@ -197,6 +198,12 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             # buried", "^^ still need an answer on this one", "re: the above, anything?"
             "(?:gentle |friendly |quick )?nudge (?:on|re|about)|resurfacing|still (?:need|waiting on"
             "|waiting for) (?:an? )?(?:answer|reply|response)|re:? the above",
+            # round 5: something still wanted of her ("still need that export though", "the VPN
+            # list still needs the two new hires added"), and her view asked for without "you"
+            # ("I want your take on whether …", "would love your eyes on the GPO")
+            "still (?:need|needs|waiting on|waiting for) (?:that|the|this|those|these|your|ur|my|an?)",
+            "(?:want|wanted|would love|'d love|would like|'d like|could use) (?:your|ur) (?:take|thoughts"
+            "|input|eyes|opinion|read|view|review|sign-?off|help|call|two cents|expertise)",
         ),
     ),
     (
@@ -452,6 +459,7 @@ _SELF_ANSWER = _words(
 )
 _FYI = _words(
     "fyi|for your (?:awareness|info|information)|for awareness|just so you(?: know|'re aware)",
+    "so (?:you|u) know (?:where|who|what|how|when|which)(?: to)?",
     "so you're aware|letting you know|just a note|for the record|info only",
     "no action (?:needed|required)|in the loop|for visibility|looping in|nothing needed",
     "(?:just )?keeping (?:you|u) (?:posted|updated|in the loop)|just in case (?:they|he|she"
@@ -517,6 +525,12 @@ _OFFER_SHAPE = re.compile(
     _OFFER_LEAD + r"[^.;!?]{0,80}?" + _OFFER_FOR + r"(?:(?!\s(?:but|can|could)\s)[^.;!?])*"
 )
 # What follows an offer only to ask whether she takes it: "…, lmk", "is ok?", "sound good?"
+# Round 5: a bump by an arrow or a pointing emoji on its own: "<@U1> ↑", "<@U1> :point_up:"
+_BUMP_MARK = re.compile(r"^(?:↑|⬆️?|:arrow_up:|:point_up(?:_2)?:)[\s!.]*$")
+# Round 5: an imperative with its subject said: "<@U2> has the hardware, <@U1> you do the install"
+# (after a mention or at the start: "Other3, you take the quote" is said to Other3)
+_YOU_IMPERATIVE = re.compile(r"(?:^|@@\d+)[\s,]*(?:you|u)\s+(?=[a-z])")
+_YOU_DO = re.compile(r"do\s+(?:the|this|that|it|these|those)\b")
 _OFFER_TAG = _words(
     "lmk|let me know|is (?:that |it |this )?(?:ok|okay|cool|fine)|ok|okay|sound good|sounds good"
     "|yeah|yes or no|cool"

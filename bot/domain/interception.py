@@ -198,8 +198,11 @@ subject, ``anything I can do``) with, in the same clause, whom it is for (``for 
 can``, ``instead of you``, ``off your plate``, ``if you want``, ``to help``); what follows only to
 ask whether she takes it (``lmk``, ``is that ok?``) asks nothing, anything else still may.
 ``need <@U1> to …`` (``I'll need``, ``we'd like``) puts the ask to her. A line starting with
-``>`` is Slack's quote: its words become «q», its mentions stay. The second stage also learns
-from batch e, read through the rules that measured it (dd0f345).
+``>`` is Slack's quote: its words become «q», its mentions stay. Something still wanted of her
+(``still need that export though``, ``… still needs the two laptops imaged``) and her view asked
+for without "you" (``I want your take``, ``would love your eyes on``) ask, as does a bare arrow
+(``↑``, ``:point_up:``); ``<@U1> you do the install`` is a task; ``so you know where …`` tells.
+The second stage also learns from batch e, read through the rules that measured it (dd0f345).
 
 Every verdict carries :attr:`Verdict.rule`, a stable id from :data:`RULES` (``request.<cue>``
 or ``none.<why>``), :attr:`Verdict.addressed` and :attr:`Verdict.cues` (every cue that counted).
@@ -240,6 +243,7 @@ from ._interception_vocabulary import (
     _ANSWER,
     _ANSWER_FRAME,
     _ANSWER_START,
+    _BUMP_MARK,
     _CHAT,
     _COMPLETED,
     _CONCERN,
@@ -258,6 +262,7 @@ from ._interception_vocabulary import (
     _OFFER_SELF,
     _OFFER_SHAPE,
     _OFFER_TAG,
+    _PAST,
     _PRAISE,
     _QUESTION_START,
     _REASONS,
@@ -278,6 +283,8 @@ from ._interception_vocabulary import (
     _URGENT,
     _WORK,
     _WORKS_AGAIN,
+    _YOU_DO,
+    _YOU_IMPERATIVE,
 )
 
 
@@ -327,6 +334,13 @@ def _cues(sentence: _Sentence, work_in_message: bool) -> tuple[set[str], set[str
     found = {name for name, pattern in _CUES if pattern.search(text)}
     if _TASK.match(body) and not sentence.told:
         found.add("task")
+    for you in _YOU_IMPERATIVE.finditer(sentence.text):
+        rest = sentence.text[you.end() :]
+        told = sentence.told and not you.group(0).startswith("@@")  # "<@U2> has it, <@U1> you…"
+        if (_TASK.match(rest) or _YOU_DO.match(rest)) and not (_PAST.match(rest) or told):
+            found.add("task")  # "…, <@U1> you do the install on wednesday", not "you checked"
+    if _BUMP_MARK.match(sentence.body.strip()):
+        found.add("ask")  # "<@U1> ↑": her earlier ask, bumped
     work = bool(_WORK.search(text))
     # "<@U1> is running it": the leading mention is the subject, "is …" no inverted question
     opens_question = not sentence.told and bool(_QUESTION_START.match(body))

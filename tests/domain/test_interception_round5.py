@@ -81,3 +81,41 @@ def test_slack_quote_lines_are_quoted_words() -> None:
     # a ">" inside a line is no quote
     low, _ = _normalise("<@U01TECH1> is the mailbox > 50 GB?")
     assert "«q»" not in low
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # something still wanted of her, after chat or an apology that would otherwise close it
+        "<@U01TECH1> haha fair enough. still need those Contoso license counts though",
+        "<@U01TECH2> no worries! but the Fabrikam onboarding still needs the two laptops imaged",
+        # her view asked for without "you"
+        "<@U01TECH3> I want your take on the Northwind firewall quote",
+        "<@U01TECH1> would love your eyes on the new GPO before Friday",
+        # a bump by an arrow or a pointing emoji
+        "<@U01TECH2> ↑",
+        "<@U01TECH2> :point_up:",
+    ],
+)
+def test_still_needed_views_and_arrow_bumps_ask(text: str) -> None:
+    assert rule(text) == "request.ask"
+
+
+def test_an_imperative_with_you_said_is_a_task() -> None:
+    assert rule("<@U02OTHER1> has the parts, <@U01TECH3> you do the swap on Friday") == (
+        "request.task"
+    )
+    assert rule("<@U01TECH1> you take the Fabrikam onsite tomorrow").startswith("request.")
+    # said to someone named in words, not to her
+    assert not classify(
+        "<@U01TECH3> <@U02OTHER3> — Other3, you take the Tailspin quote, Tech3 is on PTO",
+        protected=PROTECTED,
+        second_stage=False,
+    ).is_request
+
+
+def test_so_you_know_where_tells_her() -> None:
+    assert (
+        rule("<@U01TECH2> the on-call rota is pinned in #helpdesk now, so you know who to call")
+        == "none.fyi"
+    )
