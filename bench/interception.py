@@ -31,9 +31,13 @@ Sources, each reported on its own because they were written differently:
 ``spent-d``   ``interception_frozen_2026-12d.tsv``, frozen batch d: measured once on 2026-12-03
               after round 3 (89.9% / 9.2%); its errors read and the round-4 tuning used it
               (the second stage learns from the rules that measured it): training.
-``frozen``    ``interception_frozen_2026-12e.tsv``, frozen batch e: written blind to the rules,
-              committed (9780c37) before round 4, never read before round 4's tuning was
-              committed (085370e); read only with ``--frozen``, to be measured once.
+``spent-e``   ``interception_frozen_2026-12e.tsv``, frozen batch e: measured once on 2026-12-03
+              after round 4 (89.3% / 5.4%); its errors read and the round-5 tuning used it
+              (the second stage learns from the rules that measured it, dd0f345): training.
+``frozen``    ``interception_frozen_2026-12f.tsv``, frozen batch f: written blind to the rules,
+              committed (8cdac7d) before round 5, never read before round 5's tuning was
+              committed (e5bd0f1, ef6ab9e); read only with ``--frozen``. Measured once on
+              2026-12-03 (91.0% / 7.6%) and read since: spent. No unmeasured batch is left.
 
 Files: ``label<TAB>kind<TAB>text[<TAB>note]``, ``#`` comments; a line break inside a message is
 written as the two characters ``\\n``.
@@ -75,11 +79,15 @@ SOURCES = {
     # Frozen batch d: measured once as held out on 2026-12-03 after round 3 (89.9% / 9.2%);
     # read and trained on in round 4: training.
     "spent-d": "interception_frozen_2026-12d.tsv",
+    # Frozen batch e: measured once as held out on 2026-12-03 after round 4 (89.3% / 5.4%);
+    # read and trained on in round 5: training.
+    "spent-e": "interception_frozen_2026-12e.tsv",
 }
-# Frozen batch e, written blind to the rules and committed (9780c37) before round 4; nobody read
-# it before round 4's tuning was committed (085370e). Measured only with --frozen, once, after
-# that commit (see bench/README.md, round 4).
-FROZEN = {"frozen": "interception_frozen_2026-12e.tsv"}
+# Frozen batch f, written blind to the rules and committed (8cdac7d) before round 5; nobody read
+# it before round 5's tuning was committed (e5bd0f1, ef6ab9e). Measured with --frozen once after
+# those commits (91.0% / 7.6%, bench/README.md, round 5), read since: spent. No unmeasured batch
+# is left; a new blind batch goes here.
+FROZEN = {"frozen": "interception_frozen_2026-12f.tsv"}
 PROTECTED = frozenset({"U01TECH1", "U01TECH2", "U01TECH3"})
 LANES = (
     LaneHint("sla-risk", ("sla", "overdue", "aging", "breach")),
