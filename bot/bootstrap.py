@@ -264,6 +264,10 @@ class Container:
     def close(self) -> None:
         self.stop_storing()
         self.deliverer.stop()
+        bolt = self._bolt
+        executor = getattr(bolt, "listener_runner", None) and bolt.listener_runner.listener_executor  # type: ignore[union-attr]
+        if isinstance(executor, ListenerExecutor):
+            executor.shutdown(wait=False)
         if self.multi:
             self.multi.close()
         self.engine.dispose()

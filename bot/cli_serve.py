@@ -60,7 +60,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         logging.getLogger(__name__.partition(".")[0]).info(
             "Lanekeeper listening on :%s (POST /slack/events, GET /healthz)%s",
             port,
-            "" if container.delivers_inline else "; posts are sent by `lanekeeper deliver`",
+            ""
+            if container.delivers_inline
+            else "; Slack's requests are handled and posts sent by `lanekeeper deliver`"
+            if container.handles_in_worker
+            else "; posts are sent by `lanekeeper deliver`",
         )
         serve(
             app,

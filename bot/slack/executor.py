@@ -22,6 +22,7 @@ import logging
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -55,52 +56,53 @@ def _take_event_mark() -> bool:
     return events
 
 
+_Work = tuple[Future[Any], Callable[[], Any]] | None
+
+
 class LeanPool:
-    """A fixed pool of threads fed by a ``queue.SimpleQueue``: what these pools need of
-    ``ThreadPoolExecutor`` without its cost under load.
+    """A pool of up to ``workers`` threads fed by a ``queue.SimpleQueue``: what these pools need
+    of ``ThreadPoolExecutor`` without its cost under load.
 
     ``ThreadPoolExecutor.submit`` takes ``concurrent.futures.thread._global_shutdown_lock``, one
     lock shared by every pool in the process. Under load, with ~150 threads contending for the
     GIL, each hand-over of that lock waited on the GIL (a lock convoy): a profile of
     ``lanekeeper deliver`` at 200 interceptions/s found the message listeners spending 23% of
     their time waiting in ``submit`` to queue their reply, and the replies fell seconds behind
-    (issue 19). Here a submit is one ``SimpleQueue.put``, the threads are started up front, and
-    nothing is shared between pools.
+    (issue 19). Here a submit is one ``SimpleQueue.put`` and a look at an idle count; a thread
+    is started only when none is idle (under this pool's own lock, never a shared one). The
+    threads hold the queue, not the pool: a pool that is dropped without ``shutdown`` ends its
+    idle threads when it is collected, as ``ThreadPoolExecutor`` does.
     """
 
     def __init__(self, workers: int, name: str) -> None:
-        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = (
-            queue.SimpleQueue()
-        )
-        self._threads = [
-            threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
-            for i in range(workers)
-        ]
+        self.workers = workers
+        self.name = name
+        self._queue: queue.SimpleQueue[_Work] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._idle = [0]  # shared with the threads (a list: they must not hold the pool)
         self._closed = False
-        for thread in self._threads:
-            thread.start()
+        self._finalizer = weakref.finalize(self, _stop_threads, self._queue, self._threads)
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         if self._closed:
             raise RuntimeError("cannot schedule new work after shutdown")
         future: Future[Any] = Future()
         self._queue.put((future, lambda: fn(*args, **kwargs)))
+        # More work queued than threads waiting for it: start one (the idle count is a hint;
+        # comparing with the queue's length keeps a drifted count from stranding work).
+        if self._queue.qsize() > self._idle[0] and len(self._threads) < self.workers:
+            with self._lock:
+                if self._queue.qsize() > self._idle[0] and len(self._threads) < self.workers:
+                    thread = threading.Thread(
+                        target=_work,
+                        args=(self._queue, self._idle),
+                        name=f"{self.name}-{len(self._threads)}",
+                        daemon=True,
+                    )
+                    thread.start()
+                    self._threads.append(thread)
         return future
-
-    def _work(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            future, call = item
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                result = call()
-            except BaseException as exc:  # handed to whoever holds the future, as a pool does
-                future.set_exception(exc)
-            else:
-                future.set_result(result)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop after the work already queued (``cancel_futures``: drop what has not started)."""
@@ -115,12 +117,38 @@ class LeanPool:
                     break
                 if item is not None:
                     item[0].cancel()
-        for _ in self._threads:
-            self._queue.put(None)
+        self._finalizer.detach()
+        with self._lock:
+            threads = list(self._threads)
+        _stop_threads(self._queue, threads)
         if wait:
-            for thread in self._threads:
+            for thread in threads:
                 if thread is not threading.current_thread():
                     thread.join()
+
+
+def _work(work: queue.SimpleQueue[_Work], idle: list[int]) -> None:
+    while True:
+        idle[0] += 1  # only a hint for submit (racy increments cost at most an extra thread)
+        item = work.get()
+        idle[0] -= 1
+        if item is None:
+            return
+        future, call = item
+        if not future.set_running_or_notify_cancel():
+            continue
+        try:
+            result = call()
+        except BaseException as exc:  # handed to whoever holds the future, as a pool does
+            future.set_exception(exc)
+        else:
+            future.set_result(result)
+        del item, future, call
+
+
+def _stop_threads(work: queue.SimpleQueue[_Work], threads: list[threading.Thread]) -> None:
+    for _ in threads:
+        work.put(None)
 
 
 class _Counted:

@@ -193,3 +193,28 @@ def test_lean_pool_submits_do_not_share_a_lock_with_other_pools() -> None:
         threading.Thread(target=lambda: (pool.submit(done.set), None), daemon=True).start()
         assert done.wait(5)
     pool.shutdown()
+
+
+def test_lean_pool_starts_threads_only_as_work_needs_them_and_ends_them_when_dropped() -> None:
+    import gc
+
+    before = threading.active_count()
+    pool = LeanPool(64, "lazy")
+    assert threading.active_count() == before  # nothing started up front
+    for _ in range(20):
+        pool.submit(time.sleep, 0).result(5)  # one at a time: one thread is enough
+    assert threading.active_count() - before <= 2
+    gate = threading.Event()
+    busy = [pool.submit(gate.wait, 5) for _ in range(10)]
+    deadline = time.monotonic() + 5
+    while threading.active_count() - before < 10 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert threading.active_count() - before >= 10  # ten at once: ten threads
+    gate.set()
+    assert all(f.result(5) for f in busy)
+    del pool, busy
+    gc.collect()
+    deadline = time.monotonic() + 5
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert threading.active_count() == before  # a dropped pool's threads end
