@@ -37,7 +37,8 @@ Sources, each reported on its own because they were written differently:
 ``frozen``    ``interception_frozen_2026-12f.tsv``, frozen batch f: written blind to the rules,
               committed (8cdac7d) before round 5, never read before round 5's tuning was
               committed (e5bd0f1, ef6ab9e); read only with ``--frozen``. Measured once on
-              2026-12-03 (91.0% / 7.6%) and read since: spent. No unmeasured batch is left.
+              2026-12-03 (91.0% / 7.6%) and read since: spent. Batch g
+              (``interception_frozen_2026-12g.tsv``, 02b381a) is the next, unmeasured one.
 
 Files: ``label<TAB>kind<TAB>text[<TAB>note]``, ``#`` comments; a line break inside a message is
 written as the two characters ``\\n``.
@@ -85,8 +86,8 @@ SOURCES = {
 }
 # Frozen batch f, written blind to the rules and committed (8cdac7d) before round 5; nobody read
 # it before round 5's tuning was committed (e5bd0f1, ef6ab9e). Measured with --frozen once after
-# those commits (91.0% / 7.6%, bench/README.md, round 5), read since: spent. No unmeasured batch
-# is left; a new blind batch goes here.
+# those commits (91.0% / 7.6%, bench/README.md, round 5), read since: spent. The next round
+# points this at batch g (interception_frozen_2026-12g.tsv, written blind, never read or measured).
 FROZEN = {"frozen": "interception_frozen_2026-12f.tsv"}
 PROTECTED = frozenset({"U01TECH1", "U01TECH2", "U01TECH3"})
 LANES = (
