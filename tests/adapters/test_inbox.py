@@ -134,3 +134,25 @@ def test_serve_warns_when_acked_requests_wait_with_nobody_handling_them(
     finally:
         writer.close()
     assert "1 Slack request(s) acked and not handled" in caplog.text
+
+
+def test_clicks_wait_behind_messages_and_commands_when_the_worker_is_behind(
+    inbox: SlackInbox,
+) -> None:
+    """An offer is worth something for a second or two and a trigger id lives 3 s; a click was
+    acked and its lane update can land a moment later."""
+    kinds = ["click", "message", "click", "command", "other", "click", "message"]
+    inbox.store_many(
+        [
+            inbox.row(kind=k, content_type="application/json", body=f'"{i}"', key=None)
+            for i, k in enumerate(kinds)
+        ]
+    )
+    first = inbox.claim(4)
+    assert [(i.kind, i.body) for i in first] == [
+        ("message", '"1"'),
+        ("command", '"3"'),
+        ("other", '"4"'),
+        ("message", '"6"'),
+    ]
+    assert [i.body for i in inbox.claim(10)] == ['"0"', '"2"', '"5"']  # then the clicks, in order
