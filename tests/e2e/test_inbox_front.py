@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, select, text
 
 from bot.adapters.models import Interception, SlackInboxRequest
 from bot.testing.fake_slack import FakeSlack
+from bot.testing.requests import SlackClientSimulator
 from tests.e2e.conftest import Harness, running
 
 PING = "<@U01TECH1> can you check the backup alert on FS01 for Acme?"
@@ -32,16 +33,22 @@ def stored(h: Harness) -> list[SlackInboxRequest]:
         return list(s.scalars(select(SlackInboxRequest).order_by(SlackInboxRequest.id)))
 
 
-def test_deferrable_requests_are_stored_and_acked_empty(front: Harness) -> None:
-    slack = front.slack
-    resp, ts = slack.message("C01GENERAL", "U01REQ", PING, event_id="EvFRONT00001")
+def ping_and_retry(slack: SlackClientSimulator, event_id: str) -> str:
+    """A ping to a protected person and Slack's retry of the same event: both acked empty."""
+    resp, ts = slack.message("C01GENERAL", "U01REQ", PING, event_id=event_id)
     assert (resp.status_code, resp.content) == (200, b"")
     retry = slack.event(
         {"type": "message", "channel": "C01GENERAL", "user": "U01REQ", "text": PING, "ts": ts},
-        event_id="EvFRONT00001",
+        event_id=event_id,
         retry_num=1,
     )
     assert (retry.status_code, retry.content) == (200, b"")
+    return ts
+
+
+def test_deferrable_requests_are_stored_and_acked_empty(front: Harness) -> None:
+    slack = front.slack
+    ping_and_retry(slack, "EvFRONT00001")
     command = slack.slash_command("/focus", "90m", user="U01TECH2", channel="C01GENERAL")
     assert (command.status_code, command.content) == (200, b"")
     button = {

@@ -22,12 +22,11 @@ from bot.adapters.db import upgrade
 from bot.adapters.models import Interception, SlackInboxRequest
 from bot.testing.fake_slack import FakeSlack
 from tests.conftest import drop_schema, private_schema
+from tests.e2e.test_inbox_front import PING, ping_and_retry
 from tests.e2e.test_many_processes import TEAM, TOKEN, Fleet, _postgres_url, submit
 from tests.e2e.test_separate_delivery import _fleet, _start, _stop_all, claimers
 
 pytestmark = [pytest.mark.processes]
-
-PING = "<@U01TECH1> can you check the backup alert on FS01 for Acme?"
 
 
 @pytest.fixture
@@ -52,15 +51,8 @@ def offers(fleet: Fleet) -> list[dict]:
 def drive(fleet: Fleet) -> None:
     """A ping, its retry, its offer clicked into a modal, the modal submitted, and /focus."""
     sim = fleet.sims["web"]
-    resp, ts = sim.message("C01GENERAL", "U01REQ", PING, event_id="EvWORKER0001")
-    assert (resp.status_code, resp.content) == (200, b"")
     # Slack retries what it thinks failed: the same event id is one request.
-    again = sim.event(
-        {"type": "message", "channel": "C01GENERAL", "user": "U01REQ", "text": PING, "ts": ts},
-        event_id="EvWORKER0001",
-        retry_num=1,
-    )
-    assert (again.status_code, again.content) == (200, b"")
+    ping_and_retry(sim, "EvWORKER0001")
     offer = fleet.wait(lambda: offers(fleet), "the lane offer", 30)[0]
     before = len(fleet.fake.calls_to("views.open"))
     click = sim.click(offer, "route:alert", user="U01REQ")
