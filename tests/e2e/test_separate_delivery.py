@@ -231,6 +231,8 @@ def test_a_bad_delivery_setting_is_refused(tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 2
-    assert "LANEKEEPER_DELIVERY" in done.stderr and "'inline', 'separate' or 'worker'" in done.stderr
+    assert (
+        "LANEKEEPER_DELIVERY" in done.stderr and "'inline', 'separate' or 'worker'" in done.stderr
+    )
     assert "Traceback" not in done.stderr
     assert not db.exists()
