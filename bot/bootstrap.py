@@ -128,12 +128,15 @@ class Container:
         the requests it dispatches were checked by ``serve`` before they were stored."""
         with self._lock:
             if self._bolt is None:
-                if not self.settings.slack_signing_secret:
-                    raise SystemExit("SLACK_SIGNING_SECRET is not set (see README: Configure).")
+                if request_verification and not self.settings.slack_signing_secret:
+                    raise SystemExit(
+                        "SLACK_SIGNING_SECRET is not set (see README: Install for real)."
+                    )
                 self._bolt = build_bolt_app(
                     deps=self.deps,
                     client=self.client,
-                    signing_secret=self.settings.slack_signing_secret,
+                    # The worker's app checks no signature (serve did): it needs no secret.
+                    signing_secret=self.settings.slack_signing_secret or "",
                     listener_threads=self.settings.lanekeeper_listener_threads,
                     token_verification=token_verification,
                     home_delivery=self.home,
@@ -209,12 +212,14 @@ class Container:
             conn.execute(text("SELECT 1"))
             current = schema_is_current(conn)
         status: dict[str, Any] = {"database": self.engine.dialect.name, "schema_current": current}
-        if self.handles_in_worker and current:
-            # Acked and not handled yet: a growing number or age means no worker is running.
-            waiting, oldest = self.inbox().backlog()
-            status["slack_requests_waiting"] = waiting + (
-                self._writer.waiting if self._writer else 0
-            )
+        if not current:
+            return status
+        # Acked and not handled yet: a growing number or age means no worker is running (shown
+        # in every mode once any wait, so requests left from worker mode are not forgotten).
+        waiting, oldest = self.inbox().backlog()
+        waiting += self._writer.waiting if self._writer else 0
+        if self.handles_in_worker or waiting:
+            status["slack_requests_waiting"] = waiting
             status["oldest_waiting_seconds"] = round(oldest, 1)
         return status
 

@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser(
         "deliver",
-        help="only the outbox deliverer, beside serve with LANEKEEPER_DELIVERY=separate",
+        help="the worker: sends the outbox and handles the Slack requests serve stored, "
+        "beside serve with LANEKEEPER_DELIVERY=separate or worker",
     )
     s.set_defaults(func=cmd_deliver)
 

@@ -138,7 +138,8 @@ POLL_SQLITE = 0.25
 
 
 def cmd_deliver(args: argparse.Namespace) -> int:
-    """Only the outbox deliverer: beside ``serve`` with LANEKEEPER_DELIVERY=separate."""
+    """The outbox deliverer and the stored Slack requests' handler: beside ``serve`` with
+    LANEKEEPER_DELIVERY=separate (posts) or worker (Slack's requests and posts)."""
     import threading
 
     settings = load_settings()
@@ -156,11 +157,10 @@ def cmd_deliver(args: argparse.Namespace) -> int:
     stopping = stop_on_signals()
     container = build_container(settings)
     worker = _inbox_worker(container)
-    listener = container.outbox_listener(*([worker.wake] if worker else []))
+    listener = container.outbox_listener(worker.wake)
     poll = POLL_SQLITE if listener is None else POLL_POSTGRES
     container.deliverer.start(interval=poll, spread=True)
-    if worker is not None:
-        worker.start(interval=poll)
+    worker.start(interval=poll)
     if listener is not None:
         listener.start()
     logging.getLogger(__name__.partition(".")[0]).info(
@@ -168,26 +168,25 @@ def cmd_deliver(args: argparse.Namespace) -> int:
         container.deliverer.workers,
         "woken by NOTIFY" if listener is not None else "SQLite",
         poll,
-        f" and handling Slack's requests ({worker.threads} threads)" if worker else "",
+        " and handling Slack's requests" if container.handles_in_worker else "",
     )
     with contextlib.suppress(KeyboardInterrupt):
         threading.Event().wait()  # until SIGTERM or SIGINT
     if listener is not None:
         listener.stop()
-    if worker is not None:
-        worker.stop()  # what it took from the inbox finishes (and may queue posts) first
+    worker.stop()  # what it took from the inbox finishes (and may queue posts) first
     shut_down(container, "deliver", stopping)
     return 0
 
 
-def _inbox_worker(container: Container) -> InboxWorker | None:
-    """LANEKEEPER_DELIVERY=worker: this process also handles the Slack requests ``serve``
-    stored, through the Bolt app (signatures were checked by ``serve``)."""
-    if not container.handles_in_worker:
-        return None
+def _inbox_worker(container: Container) -> InboxWorker:
+    """The Slack requests ``serve`` stored (LANEKEEPER_DELIVERY=worker), handled through the
+    Bolt app (signatures were checked by ``serve``). In every mode: requests stored before a
+    switch back to ``inline`` or ``separate`` are handled too, not left behind."""
     from .slack.inbox_worker import InboxWorker
 
-    bolt = container.bolt(request_verification=False)
+    # No auth.test at start: an unreachable Slack must not stop the outbox delivering.
+    bolt = container.bolt(token_verification=False, request_verification=False)
     # Dispatch threads: an event returns from Bolt at once, a click or command once its
     # listener acks (Bolt polls for that every 10 ms); the work itself runs on Bolt's pools.
     return InboxWorker(container.inbox(), bolt, threads=16)

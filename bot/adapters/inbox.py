@@ -38,9 +38,11 @@ T: Table = SlackInboxRequest.__table__  # type: ignore[assignment]
 ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF"
 
 
-# What waits when the worker is behind: clicks. A message's lane offer is worth something only
-# within a second or two and a command's trigger id lives 3 s, while a click was acked and its
-# effect (a lane message update) can land a moment later. Under a backlog a click waits behind
+# What waits when the worker is behind: clicks that open no form (take, wait, resume, approve,
+# "not a request" ...). A message's lane offer is worth something only within a second or two,
+# and a command's or a form-opening click's trigger id lives 3 s (those are stored as "form",
+# bot/slack/forms.py), while such a click was acked and its effect (a lane message update) can
+# land a moment later. Under a backlog a click waits behind
 # the others (measured: at 200 requests/s of commands, clicks and messages on 2 cores, offers
 # queued behind clicks took 2-6 s).
 LATER = case((T.c.kind == "click", 1), else_=0)
@@ -255,6 +257,9 @@ class InboxWriter:
     def _loop(self) -> None:
         checked = time.monotonic()
         while True:
+            if time.monotonic() - checked >= STALE_CHECK:  # idle or busy alike
+                checked = time.monotonic()
+                self._warn_if_nobody_handles()
             with self._cond:
                 while not self._queue:
                     if self._closing:

@@ -160,3 +160,32 @@ def test_the_worker_handles_what_serve_stored_and_offers_nothing_for_a_stale_pin
         assert texts == [PING + " (now)"]
     finally:
         worker.close()
+
+
+def test_a_click_that_opens_a_form_is_stored_to_go_before_other_clicks(front: Harness) -> None:
+    """Resolve opens a modal with the click's trigger id (3 s): stored as "form", which the
+    worker does not leave behind other clicks; Take is stored as "click"."""
+    from bot.slack.forms import opens_a_form
+
+    buttons = [
+        {"type": "button", "action_id": a, "text": {"type": "plain_text", "text": a}, "value": "1"}
+        for a in ("esc_resolve", "esc_take")
+    ]
+    message = front.fake.add_message(
+        "C01GENERAL",
+        user="UBOT",
+        text="ESC-1",
+        blocks=[{"type": "actions", "block_id": "b", "elements": buttons}],
+    )
+    for action in ("esc_resolve", "esc_take"):
+        resp = front.slack.click(
+            {"channel": "C01GENERAL", "ts": message["ts"]}, action, user="U01TECH1"
+        )
+        assert (resp.status_code, resp.content) == (200, b"")
+    assert [r.kind for r in stored(front)] == ["form", "click"]
+    assert opens_a_form("route:alert") and opens_a_form("start:coverage")
+    assert opens_a_form("approval_reject") and opens_a_form("esc_reassign")
+    assert not any(
+        opens_a_form(a) for a in ("esc_take", "esc_wait", "approval_approve", "route_not_request")
+    )
+    assert not opens_a_form(None)
