@@ -801,7 +801,6 @@ class ServeProcess:
 
         self.log = log_path.open("w")
         self.port = free_port()
-        self.deliver: subprocess.Popen[bytes] | None = None
         self.delivers: list[subprocess.Popen[bytes]] = []
         self.deliver_log = log_path.with_name(log_path.stem + "-deliver.log")
         env = {
@@ -866,7 +865,6 @@ class ServeProcess:
                             env=env,
                         )
                     )
-                self.deliver = self.delivers[0]
 
     def deliver_cpu(self) -> float:
         return sum(tree_cpu(p.pid) for p in self.delivers)
@@ -1152,7 +1150,7 @@ def run_variant(
             "app_ms_per_request": (app_cpu1 - app_cpu0) * 1000 / max(1, len(plan)),
             "deliver": (deliver_cpu1 - deliver_cpu0) / elapsed,
         }
-        if isinstance(server, ServeProcess) and server.deliver is not None:
+        if isinstance(server, ServeProcess) and server.delivers:
             notes.append(
                 f"deliver process(es): {cpu['deliver']:.2f} cores while the load ran "
                 "(not in the app column)"

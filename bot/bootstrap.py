@@ -67,6 +67,7 @@ class Container:
     _team_id: str | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _workspaces: Workspaces | None = field(default=None, repr=False)
+    _inbox: SlackInbox | None = field(default=None, repr=False)
     _writer: InboxWriter | None = field(default=None, repr=False)
     # Multi-workspace mode (SLACK_CLIENT_ID/SECRET, no SLACK_BOT_TOKEN): see bot/slack/installs.py
     multi: MultiWorkspaceMode | None = field(default=None, repr=False)
@@ -90,10 +91,14 @@ class Container:
         return self.settings.lanekeeper_delivery == "worker"
 
     def inbox(self) -> SlackInbox:
-        """The stored Slack requests; storing one wakes the worker (NOTIFY on PostgreSQL)."""
+        """The stored Slack requests (one per container); storing one wakes the worker (NOTIFY
+        on PostgreSQL)."""
         from .adapters.inbox import SlackInbox
 
-        return SlackInbox(self.engine, stored=self.after_commit)
+        with self._lock:
+            if self._inbox is None:
+                self._inbox = SlackInbox(self.engine, stored=self.after_commit)
+            return self._inbox
 
     def inbox_writer(self) -> InboxWriter:
         """``serve``'s one writer of the inbox (started on first use)."""
@@ -152,11 +157,16 @@ class Container:
                 )
             return self._bolt
 
-    def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Whether every listener that Slack was already answered for has finished."""
+    def _listeners(self) -> ListenerExecutor | None:
+        """The Bolt app's listener pools, once the app is built."""
         bolt = self._bolt
         executor = getattr(bolt, "listener_runner", None) and bolt.listener_runner.listener_executor  # type: ignore[union-attr]
-        return executor.wait_idle(timeout) if isinstance(executor, ListenerExecutor) else True
+        return executor if isinstance(executor, ListenerExecutor) else None
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Whether every listener that Slack was already answered for has finished."""
+        executor = self._listeners()
+        return executor.wait_idle(timeout) if executor is not None else True
 
     def web_app(self, *, token_verification: bool = True) -> WebApp:
         """The HTTP front: Slack's endpoint, Bolt's other routes, ``/healthz``."""
@@ -269,9 +279,8 @@ class Container:
     def close(self) -> None:
         self.stop_storing()
         self.deliverer.stop()
-        bolt = self._bolt
-        executor = getattr(bolt, "listener_runner", None) and bolt.listener_runner.listener_executor  # type: ignore[union-attr]
-        if isinstance(executor, ListenerExecutor):
+        executor = self._listeners()
+        if executor is not None:
             executor.shutdown(wait=False)
         if self.multi:
             self.multi.close()

@@ -125,8 +125,8 @@ def _serve_workers(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _start_delivery(container: Container) -> None:
-    """A web process sends the outbox itself unless LANEKEEPER_DELIVERY=separate, where it only
-    stores posts (and NOTIFYs on PostgreSQL) for ``lanekeeper deliver``."""
+    """A web process sends the outbox itself unless LANEKEEPER_DELIVERY is separate or worker,
+    where it only stores posts (and NOTIFYs on PostgreSQL) for ``lanekeeper deliver``."""
     if container.delivers_inline:
         container.deliverer.start()
 

@@ -45,7 +45,8 @@ ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF"
 # land a moment later. Under a backlog a click waits behind
 # the others (measured: at 200 requests/s of commands, clicks and messages on 2 cores, offers
 # queued behind clicks took 2-6 s).
-LATER = case((T.c.kind == "click", 1), else_=0)
+LATER_KIND = "click"
+LATER = case((T.c.kind == LATER_KIND, 1), else_=0)
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ class SlackInbox:
                 .returning(T.c.id, T.c.kind, T.c.content_type, T.c.body, T.c.received_at)
             ).all()
         items = [InboxItem(int(r[0]), r[1], r[2], r[3], _aware(r[4])) for r in rows]
-        return sorted(items, key=lambda i: (i.kind == "click", i.id))
+        return sorted(items, key=lambda i: (i.kind == LATER_KIND, i.id))  # RETURNING is unordered
 
     def done(self, ids: Iterable[int]) -> None:
         """Handled: nothing about the request stays."""
@@ -170,7 +171,7 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-STALE_CHECK = 30.0  # seconds: how often an idle writer looks for requests nobody handles
+STALE_CHECK = 30.0  # seconds: how often the writer looks for requests nobody handles
 
 
 class InboxWriter:
@@ -257,17 +258,16 @@ class InboxWriter:
     def _loop(self) -> None:
         checked = time.monotonic()
         while True:
-            if time.monotonic() - checked >= STALE_CHECK:  # idle or busy alike
+            # Idle or busy alike, and outside the lock: its query must not hold up ``offer``.
+            if time.monotonic() - checked >= STALE_CHECK:
                 checked = time.monotonic()
                 self._warn_if_nobody_handles()
             with self._cond:
-                while not self._queue:
+                if not self._queue:
                     if self._closing:
                         return
                     self._cond.wait(STALE_CHECK)
-                    if time.monotonic() - checked >= STALE_CHECK:
-                        checked = time.monotonic()
-                        self._warn_if_nobody_handles()
+                    continue
                 rows, self._queue = self._queue[: self.batch], self._queue[self.batch :]
                 self._busy = len(rows)
             while True:

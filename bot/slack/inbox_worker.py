@@ -49,7 +49,6 @@ class InboxWorker:
         self._finished: list[int] = []
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(threads * 2)
-        self.handled = 0
 
     def wake(self) -> None:
         self._wake.set()
@@ -77,7 +76,7 @@ class InboxWorker:
         self._flush()
 
     def run_once(self) -> int:
-        """Claim and dispatch what is waiting, on the calling thread (tests, ``--once``)."""
+        """Claim and dispatch one batch of what is waiting, on the calling thread (tests)."""
         items = self.inbox.claim(self.batch)
         for item in items:
             self._handle(item)
@@ -138,7 +137,6 @@ class InboxWorker:
         finally:
             with self._lock:
                 self._finished.append(item.id)
-                self.handled += 1
 
     def _flush(self) -> None:
         with self._lock:
