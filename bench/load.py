@@ -744,6 +744,7 @@ class Options:
     deliver_threads: int = 0  # the same, for `lanekeeper deliver` alone (lanekeeper-separate)
     deliver_nice: int | None = None  # LANEKEEPER_DELIVER_NICE of `lanekeeper deliver`; None: unset
     deliver_processes: int = 1  # how many `lanekeeper deliver` processes (separate, worker)
+    profile_deliver: bool = False  # --profile samples the deliver process, not serve
 
 
 class Server:
@@ -1033,7 +1034,10 @@ def run_variant(
         deliver_cpu0 = server.deliver_cpu() if isinstance(server, ServeProcess) else 0.0
         db0 = db_cpu()
         if served and profile_path is not None:
-            spy = PySpy(server.proc.pid, profile_path, opts.seconds + 2, opts.profile_rate)
+            # --profile-deliver: the (first) deliver process instead of serve.
+            delivers = server.delivers if isinstance(server, ServeProcess) else []
+            pid = delivers[0].pid if opts.profile_deliver and delivers else server.proc.pid
+            spy = PySpy(pid, profile_path, opts.seconds + 2, opts.profile_rate)
         began = time.monotonic()
         subprocess.run(
             [
@@ -1453,6 +1457,11 @@ def main(argv: list[str] | None = None) -> int:
         "--profile-rate", type=int, default=100, help="py-spy samples per second (--profile)"
     )
     parser.add_argument(
+        "--profile-deliver",
+        action="store_true",
+        help="with --profile: sample the (first) lanekeeper deliver process instead of serve",
+    )
+    parser.add_argument(
         "--mix", default=",".join(KINDS), help="request kinds sent in turn (diagnostic subsets)"
     )
     parser.add_argument(
@@ -1511,6 +1520,7 @@ def main(argv: list[str] | None = None) -> int:
         rounds=max(1, min(args.rounds, 10)),
         workers=max(0, min(args.workers, 64)),
         profile_rate=max(10, min(args.profile_rate, 1000)),
+        profile_deliver=args.profile_deliver,
         delivery_threads=max(0, min(args.delivery_threads, 256)),
         deliver_threads=max(0, min(args.deliver_threads, 256)),
         deliver_nice=None if args.deliver_nice is None else max(0, min(args.deliver_nice, 19)),

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .adapters.db import make_engine, make_session_factory
 from .adapters.install_stores import InstallStores
 from .adapters.outbox import OutboxDeliverer
-from .adapters.outbox_wakeup import OutboxListener, OutboxNotifier
+from .adapters.outbox_wakeup import INBOX_CHANNEL, OutboxListener, OutboxNotifier
 from .adapters.psa.base import PsaConfigError, PsaConnector
 from .adapters.uow import UnitOfWork
 from .config.loader import load_config
@@ -114,19 +114,17 @@ class Container:
         if self._writer is not None:
             self._writer.close()
 
-    def outbox_listener(self, *also: Callable[[], None]) -> OutboxListener | None:
-        """``lanekeeper deliver`` on PostgreSQL: wake the workers (and ``also``) on each NOTIFY
-        (None on SQLite, where the workers' short poll is all there is)."""
+    def outbox_listener(
+        self, inbox_wake: Callable[[], None] | None = None
+    ) -> OutboxListener | None:
+        """``lanekeeper deliver`` on PostgreSQL: wake the outbox's workers on each NOTIFY of a
+        stored post, and ``inbox_wake`` on each of stored Slack requests (None on SQLite, where
+        the workers' short poll is all there is)."""
         if self.engine.dialect.name != "postgresql":
             return None
         url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        wakes = (self.deliverer.wake, *also)
-
-        def wake() -> None:
-            for each in wakes:
-                each()
-
-        return OutboxListener(url, wake)
+        also = {INBOX_CHANNEL: inbox_wake} if inbox_wake is not None else None
+        return OutboxListener(url, self.deliverer.wake, also=also)
 
     def bolt(self, *, token_verification: bool = True, request_verification: bool = True) -> App:
         """The Bolt app. ``request_verification=False`` only in the worker, which takes no HTTP:

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, case, delete, func, or_, select, update
+from sqlalchemy import DateTime, Integer, Table, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 from .models import SlackInboxRequest
+from .outbox_wakeup import INBOX_CHANNEL as WAKE_CHANNEL
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,14 @@ T: Table = SlackInboxRequest.__table__  # type: ignore[assignment]
 # itself (not of Lanekeeper) can lose the requests of its last ~0.6 s (3 x wal_writer_delay),
 # which were acked. An app that handles requests after acking them in its own memory, as Bolt
 # does and LANEKEEPER_DELIVERY=inline does, loses them on any crash of the app.
-ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF"
+#
+# The same statement wakes ``lanekeeper deliver`` (its LISTEN, bot/adapters/outbox_wakeup.py):
+# a NOTIFY is delivered at commit, so one round trip sets both and the worker never wakes to a
+# request it cannot see yet. Before, a separate thread sent each NOTIFY in a transaction of its
+# own after the store: two transactions and a thread switch per batch on the acking process.
+ASYNC_COMMIT_AND_WAKE = (
+    f"SELECT set_config('synchronous_commit', 'off', true), pg_notify('{WAKE_CHANNEL}', '')"
+)
 
 
 # What waits when the worker is behind: clicks that open no form (take, wait, resume, approve,
@@ -47,6 +55,27 @@ ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF"
 # queued behind clicks took 2-6 s).
 LATER_KIND = "click"
 LATER = case((T.c.kind == LATER_KIND, 1), else_=0)
+
+
+def _claim_statement() -> Any:
+    """The claim, built once with its values bound at execution (built per call it cost as
+    much CPU as the query)."""
+    now = bindparam("now", type_=DateTime(timezone=True))
+    free = or_(T.c.claimed_until.is_(None), T.c.claimed_until < now)
+    due = (
+        select(T.c.id)
+        .where(free)
+        .order_by(LATER, T.c.id)
+        .limit(bindparam("count", type_=Integer))
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return (
+        update(T)
+        .where(T.c.id.in_(due), free)
+        .values(claimed_until=bindparam("until", type_=DateTime(timezone=True)))
+        .returning(T.c.id, T.c.kind, T.c.content_type, T.c.body, T.c.received_at)
+    )
 
 
 @dataclass(frozen=True)
@@ -68,13 +97,14 @@ class SlackInbox:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.engine = engine
-        self.stored = stored  # wakes the worker (NOTIFY on PostgreSQL)
+        self.stored = stored  # wakes the worker on SQLite; on PostgreSQL the store NOTIFYs
         self.lease = lease
         self.clock = clock
         self._postgres = engine.dialect.name == "postgresql"
         dialect_insert = pg_insert if self._postgres else sqlite_insert
         # A retried event whose id is stored already is skipped, not an error.
         self._insert = dialect_insert(T).on_conflict_do_nothing(index_elements=[T.c.key])
+        self._claim = _claim_statement()
 
     def store(
         self, *, kind: str, content_type: str, body: str, key: str | None, workspace: str = ""
@@ -115,31 +145,19 @@ class SlackInbox:
             return 0
         with self.engine.begin() as conn:
             if self._postgres:
-                conn.exec_driver_sql(ASYNC_COMMIT)
+                conn.exec_driver_sql(ASYNC_COMMIT_AND_WAKE)
             stored = conn.execute(self._insert.returning(T.c.id), fresh).all()
-        if stored and self.stored is not None:
-            self.stored()
+        if stored and not self._postgres and self.stored is not None:
+            self.stored()  # on PostgreSQL the transaction's NOTIFY woke the worker
         return len(stored)
 
     def claim(self, count: int) -> list[InboxItem]:
         """Up to ``count`` unclaimed (or lapsed) requests, leased to the caller: oldest first,
         clicks on lane messages after everything else (:data:`LATER`)."""
         now = self.clock()
-        free = or_(T.c.claimed_until.is_(None), T.c.claimed_until < now)
-        due = (
-            select(T.c.id)
-            .where(free)
-            .order_by(LATER, T.c.id)
-            .limit(count)
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
         with self.engine.begin() as conn:
             rows = conn.execute(
-                update(T)
-                .where(T.c.id.in_(due), free)
-                .values(claimed_until=now + self.lease)
-                .returning(T.c.id, T.c.kind, T.c.content_type, T.c.body, T.c.received_at)
+                self._claim, {"now": now, "until": now + self.lease, "count": count}
             ).all()
         items = [InboxItem(int(r[0]), r[1], r[2], r[3], _aware(r[4])) for r in rows]
         return sorted(items, key=lambda i: (i.kind == LATER_KIND, i.id))  # RETURNING is unordered
@@ -173,6 +191,14 @@ def _aware(value: datetime) -> datetime:
 
 STALE_CHECK = 30.0  # seconds: how often the writer looks for requests nobody handles
 
+# Seconds the writer waits after the first request of a batch before storing, so that those
+# arriving meanwhile share its transaction. The ack never waits for the store, so this delays
+# only the worker's start on a request. Without it, at 200 requests/s nearly every request was a
+# transaction of its own: the writer held a quarter of serve's GIL time (py-spy --gil), and a
+# request arriving while it did waited for the GIL (issue 19: ack p99 ~6 ms against bare Bolt's
+# 2.5 ms).
+LINGER = 0.025
+
 
 class InboxWriter:
     """Stores Slack's requests for ``serve`` off the request thread, in batches.
@@ -188,12 +214,20 @@ class InboxWriter:
     """
 
     def __init__(
-        self, inbox: SlackInbox, *, max_waiting: int = 5000, batch: int = 500, retry: float = 0.5
+        self,
+        inbox: SlackInbox,
+        *,
+        max_waiting: int = 5000,
+        batch: int = 500,
+        retry: float = 0.5,
+        linger: float = LINGER,
     ) -> None:
         self.inbox = inbox
         self.max_waiting = max_waiting
         self.batch = batch
         self.retry = retry
+        self.linger = linger
+        self.batches = 0  # transactions that stored requests (tests, benchmarks)
         self._queue: list[dict[str, Any]] = []
         self._cond = threading.Condition()
         self._healthy = True
@@ -268,6 +302,10 @@ class InboxWriter:
                         return
                     self._cond.wait(STALE_CHECK)
                     continue
+                linger = not self._closing and len(self._queue) < self.batch
+            if linger and self.linger > 0:
+                time.sleep(self.linger)  # outside the lock: offer() goes on queueing
+            with self._cond:
                 rows, self._queue = self._queue[: self.batch], self._queue[self.batch :]
                 self._busy = len(rows)
             while True:
@@ -286,6 +324,7 @@ class InboxWriter:
                             return  # close() reports them
                         self._cond.wait(self.retry)
                     continue
+                self.batches += 1
                 if not self._healthy:
                     log.warning("storing Slack requests again")
                 self._healthy = True

@@ -15,6 +15,11 @@ from sqlalchemy.exc import SQLAlchemyError
 log = logging.getLogger(__name__)
 
 CHANNEL = "lanekeeper_outbox"
+# Slack requests stored for the worker (LANEKEEPER_DELIVERY=worker, bot/adapters/inbox.py): a
+# channel of its own, so that a stored request wakes the request handler only, and a stored
+# post the outbox's workers only (issue 19: with one channel, every store of requests set every
+# outbox worker claiming, a fifth of the deliver process's time at 200 requests/s).
+INBOX_CHANNEL = "lanekeeper_inbox"
 
 
 class OutboxNotifier:
@@ -58,12 +63,21 @@ class OutboxNotifier:
 
 class OutboxListener:
     """LISTEN on ``CHANNEL`` (its own connection, outside the pool) and call ``wake`` for each
-    notification; reconnects after a lost connection (waking once, a notification may have
-    been missed). ``stop`` ends it within ``timeout`` seconds."""
+    notification, and on each channel of ``also`` its own callable; reconnects after a lost
+    connection (waking every one once, a notification may have been missed). ``stop`` ends it
+    within ``timeout`` seconds."""
 
-    def __init__(self, url: str, wake: Callable[[], None], timeout: float = 1.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        wake: Callable[[], None],
+        timeout: float = 1.0,
+        *,
+        also: dict[str, Callable[[], None]] | None = None,
+    ) -> None:
         self.url = url
         self.wake = wake
+        self.wakes: dict[str, Callable[[], None]] = {CHANNEL: wake, **(also or {})}
         self.timeout = timeout
         self.listening = threading.Event()
         self._stop = threading.Event()
@@ -84,13 +98,15 @@ class OutboxListener:
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self.url, autocommit=True, connect_timeout=10) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")
+                    for channel in self.wakes:
+                        conn.execute(f"LISTEN {channel}")
                     self.listening.set()
-                    self.wake()  # anything stored while we were not listening
+                    for wake in self.wakes.values():
+                        wake()  # anything stored while we were not listening
                     delay = 1.0
                     while not self._stop.is_set():
-                        for _note in conn.notifies(timeout=self.timeout):
-                            self.wake()
+                        for note in conn.notifies(timeout=self.timeout):
+                            self.wakes.get(note.channel, self.wake)()
                             if self._stop.is_set():
                                 break
             except psycopg.Error as exc:

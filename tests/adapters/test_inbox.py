@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 
 from bot.adapters.db import make_engine
 from bot.adapters.inbox import InboxWriter, SlackInbox
@@ -95,6 +96,46 @@ def test_the_writer_stores_a_burst_in_few_transactions(inbox: SlackInbox) -> Non
     assert inbox.backlog()[0] == 300
     assert len(commits) <= 3, len(commits)
     assert writer.close() == 0
+
+
+def test_the_writer_gathers_a_steady_trickle_into_few_transactions(inbox: SlackInbox) -> None:
+    # 40 requests 2 ms apart (500/s for 80 ms). Stored as they come, each was a transaction of
+    # its own and the writer held the acking process's GIL a quarter of the time (issue 19).
+    writer = InboxWriter(inbox)
+    for n in range(40):
+        assert writer.offer(row(inbox, n))
+        threading.Event().wait(0.002)
+    assert writer.flush(20)
+    assert inbox.backlog()[0] == 40
+    assert writer.batches <= 12, writer.batches
+    assert writer.close() == 0
+
+
+def test_a_store_wakes_the_worker_in_its_own_transaction(inbox: SlackInbox) -> None:
+    if inbox.engine.dialect.name != "postgresql":
+        pytest.skip("NOTIFY is PostgreSQL's; on SQLite the worker polls")
+    import psycopg
+
+    from bot.adapters.outbox_wakeup import CHANNEL, INBOX_CHANNEL
+
+    url = inbox.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as listener:
+        listener.execute(f"LISTEN {CHANNEL}")
+        listener.execute(f"LISTEN {INBOX_CHANNEL}")
+        assert inbox.store(kind="message", content_type="application/json", body="{}", key=None)
+        woken = list(listener.notifies(timeout=5, stop_after=1))
+        # The request handler's channel only: the outbox's workers have nothing to claim.
+        assert [n.channel for n in woken] == [INBOX_CHANNEL]
+        # A store that fails wakes nobody: the NOTIFY goes with the rolled-back transaction.
+        with pytest.raises(IntegrityError):
+            inbox.store_many([{**row(inbox, 1), "kind": None}])
+        assert list(listener.notifies(timeout=0.5, stop_after=1)) == []
+    # And the commit did not wait for the disk.
+    with inbox.engine.begin() as conn:
+        from bot.adapters.inbox import ASYNC_COMMIT_AND_WAKE
+
+        conn.exec_driver_sql(ASYNC_COMMIT_AND_WAKE)
+        assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
 
 
 def test_the_writer_refuses_when_full_and_stores_what_it_took_before_stopping(

@@ -217,6 +217,38 @@ def test_notify_after_a_commit_wakes_the_listener() -> None:
         engine.dispose()
 
 
+@pytest.mark.postgres
+def test_stored_requests_wake_the_request_handler_and_not_the_outbox() -> None:
+    """Each NOTIFY wakes only whoever has work: stored Slack requests the worker's handler,
+    stored posts the outbox's workers (one channel for both set every outbox worker claiming on
+    every stored request, a fifth of the deliver process's time at 200 requests/s)."""
+    from sqlalchemy import text
+
+    from bot.adapters.outbox_wakeup import INBOX_CHANNEL
+
+    engine = create_engine(_postgres_url())
+    posts, requests = threading.Event(), threading.Event()
+    listener = OutboxListener(
+        engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+        posts.set,
+        also={INBOX_CHANNEL: requests.set},
+    ).start()
+    try:
+        assert listener.listening.wait(20)
+        assert posts.wait(5) and requests.wait(5)  # each woken once on (re)connecting
+        posts.clear()
+        requests.clear()
+        with engine.begin() as conn:
+            conn.execute(text("SELECT pg_notify(:c, '')"), {"c": INBOX_CHANNEL})
+        assert requests.wait(20)
+        assert not posts.wait(1.5)
+        OutboxNotifier(engine).notify()
+        assert posts.wait(20)
+    finally:
+        listener.stop()
+        engine.dispose()
+
+
 def test_a_bad_delivery_setting_is_refused(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LANEKEEPER_")}
     env["LANEKEEPER_DELIVERY"] = "sometimes"
