@@ -1,4 +1,4 @@
-"""Train the interception second stage (issue 18, rounds 3-5), or judge designs leave-one-batch-out.
+"""Train the interception second stage (issue 18, rounds 3-6), or judge designs leave-one-batch-out.
 
 Run from the repository root::
 
@@ -10,14 +10,15 @@ the same data gives the same weights) over the features of
 ``bot/domain/_interception_model.py``: the rules' deciding rule and cues, where the protected
 mention sits and the words around it, word and word-pair presence. It trains on every labelled
 training batch (``TRAIN`` below: the original set, the tuner's lines, the tuning batch and the
-spent frozen batches a, b, c and, from round 4, d; from round 5, e). Frozen batches not yet
-measured are never read here.
+spent frozen batches a, b, c and, from round 4, d; from round 5, e; from round 6, f). Frozen
+batches not yet measured are never read here.
 
-``--lobo`` holds out one writer's batch at a time (added, tuning, a, b, c, d, e), trains on the
+``--lobo`` holds out one writer's batch at a time (added, tuning, a, b, c, d, e, f), trains on the
 rest and scores the held-out batch for each design: the rules alone, the model on words only,
 the model stacked on the rules' reading, at several thresholds. The rules were tuned on tuning, a and b,
 so every rules-based figure on those batches flatters; c and d are read through cd9af51, the
-rules that measured both before round 4 changed them, e through dd0f345 (round 4's rules).
+rules that measured both before round 4 changed them, e through dd0f345 (round 4's rules), f
+through 88dfbd6 (round 5's rules).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ TRAIN = {
     "c": "interception_frozen_2026-12c.tsv",
     "d": "interception_frozen_2026-12d.tsv",
     "e": "interception_frozen_2026-12e.tsv",
+    "f": "interception_frozen_2026-12f.tsv",
 }
 # The rules as they were before anyone tuned them on a batch: their verdicts on that batch are
 # what the rules do on text they have not seen, which is what a second stage must learn to
@@ -72,6 +74,8 @@ UNSEEN_BY = {
     "d": "cd9af51",
     # batch e was measured once (dd0f345) with the rules of round 4 (085370e, unchanged there)
     "e": "dd0f345",
+    # batch f was measured once (88dfbd6) with the rules of round 5 (ef6ab9e, unchanged there)
+    "f": "88dfbd6",
     "added-2nd-pass": "75d5151",
     "added-round-3": "adc1f6d",
     "added-round-4": "be451cb",
@@ -87,8 +91,8 @@ UNSEEN_BY = {
 # changed the rules after cd9af51, so c and d are read through cd9af51 from git).
 CURRENT = ""
 # writer groups for leave-one-batch-out: a group is held out whole
-WRITERS = ("original", "added", "tuning", "a", "b", "c", "d", "e")
-HELD_OUT = ("added", "tuning", "a", "b", "c", "d", "e")
+WRITERS = ("original", "added", "tuning", "a", "b", "c", "d", "e", "f")
+HELD_OUT = ("added", "tuning", "a", "b", "c", "d", "e", "f")
 _SEGMENT = re.compile(r"^# --- (?:Round (\d+)|Lines below .*second pass)")
 # (_interception_model.py from round 3 on; its weights file is not copied, so an old classify
 # runs without a second stage: the rules alone)
@@ -149,7 +153,11 @@ def example(
         any(u in PROTECTED for u in v.addressed),
     )
     if not rules:
-        names = [n for n in names if not n.startswith(("rule=", "verdict=", "cue=", "addressed"))]
+        names = [
+            n
+            for n in names
+            if not n.startswith(("rule=", "rule+ev=", "verdict=", "cue=", "addressed"))
+        ]
     if not words:
         names = [n for n in names if not n.startswith(("w=", "b="))]
     return names, v.is_request
@@ -330,7 +338,7 @@ def train_and_write(data: dict[str, list[tuple[str, str, str]]], path: Path = WE
     weights, bias = fit(xs, [int(r[0] == "request") for _, r in rows])
     kept = {n: round(w, 4) for n, w in sorted(weights.items()) if abs(w) >= 1e-3}
     payload = {
-        "about": "interception second stage (issue 18, rounds 3-5): logistic regression over the "
+        "about": "interception second stage (issue 18, rounds 3-6): logistic regression over the "
         f"rules' reading and the words, design {SHIPPED}; retrain with "
         "bench/interception_model.py --write",
         "trained_on": {b: len(data[b]) for b in data if trains_on is None or b in trains_on},
