@@ -150,6 +150,10 @@ _NOT_VERBS = frozenset(
     {"pls", "plz", "thanks", "thx", "please", "guys", "folks", "thoughts", "yes"}
 )
 _ASKING_MODALS = frozenset({"can", "could", "will", "would", "should", "can't", "won't"})
+# Round 6: "(not you <@U1>, I know)", "anyone but <@U1>": a mention that excludes her
+_EXCLUDED = re.compile(
+    r"(?:(?<![\w'])not\s+(?:you|u)|(?<![\w'])(?:except|excluding|other\s+than|anyone\s+but)(?:\s+(?:you|u))?)[\s,]*$"
+)
 
 
 def _is_subject(rest: str) -> bool:
@@ -197,6 +201,8 @@ def _is_mid_vocative(before: str, after: str) -> bool:
     """Does a mention inside a sentence address that person? ``…billing, <@U1> can you…``,
     ``…creeping up <@U1>, worth a look``, ``if <@U1> could take…``; not ``ask <@U1>``,
     ``so <@U1> can go``, ``<@U2> thinks … but <@U1> is out``."""
+    if _EXCLUDED.search(before[-40:]):
+        return False  # "anyone free at 2? (not you <@U1>, I know)"
     last = _LAST_WORD.search(before)
     word = last.group(1) if last else ""
     if word in _WISH_SUBJECT and _MODAL_AFTER.match(after):
@@ -266,7 +272,7 @@ def _parse(text: str) -> list[_Sentence]:
             bare = not body.strip(" ,:!.?") and bool(_BARE_PREFIX.match(s[:start]))
         tail: list[int] = []
         t = _TAIL.search(s)
-        if t and t.start() > start:
+        if t and t.start() > start and not _EXCLUDED.search(s[max(0, t.start() - 40) : t.start()]):
             before = _LAST_WORD.search(s[: t.start()])
             word = before.group(1) if before else ""
             spoken_to = bool(_SECOND_PERSON.search(s[start:]))

@@ -31,7 +31,7 @@ _PREFIX = re.compile(
     r"|add\s+pressure|be\s+a\s+pain|nag)|no\s+rush|could\s+be\s+nothing|possibly\s+nothing"
     r"|quick\s+(?:one|q|question|ask)|low\s+priority|no\s+rush|happy\s+\w+day"
     r"|sorry|sry|soz|thanks|thank\s+you|thx|ty|cc:?|/cc|fyi|ping|@@room)(?![\w'])[\s,:!.]*"
-    r"|:[a-z0-9_+'-]+:|[\s,:!.+]+)*"
+    r"|:[a-z0-9_+'-]+:|[\s,:!.+]+|\^+|↑)*"
 )
 _GROUP = re.compile(r"@@\d+(?:[\s,]*(?:(?:and|&)\s+)?@@\d+)*")
 _BARE_PREFIX = re.compile(r"^(?:(?:hey|hi|yo)\b|[\s,:!.])*$")
@@ -162,7 +162,12 @@ _RHETORICAL = _words(
 )
 # A negated verb is removed ("don't check", "no need to look") but, unlike wonder, it leaves the
 # rest of the sentence its cues ("the cert expires friday and I don't see a renewal ticket").
-_NEGATED = _words(r"(?:don't|dont|do not|no need to|never|doesn't need to) [\w']+")
+_NEGATED = _words(
+    # round 6: "don't feel you need to reply", "didn't need you in the end"
+    r"(?:don't|dont|do not) (?:feel|think) (?:like )?(?:you|u) (?:need|have) to [\w']+",
+    r"(?:didn't|didnt|did not|won't|wont|will not) (?:end up )?need(?:ing)?(?: (?:you|u|your|any|anything))?",
+    r"(?:don't|dont|do not|no need to|never|doesn't need to) [\w']+",
+)
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "ask",
@@ -173,13 +178,14 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "(?:any|some)(?:one|body) (?:able|free|around|available|up for|want)|who (?:can|could)",
             "do (?:you|u) (?:have|mind|think|want|know|approve|agree|reckon|remember|recall)",
             "(?:think|reckon) (?:you|u) (?:could|can)",
-            r"mind (?:if|[\w-]+ing)|any (?:chance|way)|wanna|please|pls|plz|kindly",
+            r"mind (?:if|[\w-]+ing)|any (?:chance|way)|wanna",
             "^\\s*need (?:the|a|an|this|that|these|those|it|them|some)",
-            "need (?:you|your|a hand|help|someone|somebody|a second|coverage)|i need|we need",
+            "need (?:you|your|a hand|help|someone|somebody|a second|coverage)",
             "(?:when|whenever|once|if) (?:you|u)(?:'re| are| get| have| can| find)",
-            "got a (?:sec|second|min|minute|moment)|quick (?:ask|one|favou?r|question|q)",
+            "got a (?:sec|second|min|minute|moment)|quick (?:ask|favou?r)",
             "favou?r|let me know|lmk|(?:take|have) a (?:look|peek|pass)|look (?:at|into)",
             "dig in|eyes on|sorry to bug|help (?:me|us|with|out|on)|need help|help!",
+            "see (?:above|my (?:last|earlier|previous) (?:msg|message|post|q|question))",
             # "so you know where to point people" tells her (round 5)
             "(?<!so\\s)(?:do )?(?:you|u) know (?:if|whether|where|what|when|who|how|why|which)",
             "^\\s*know (?:if|whether|where|what|when|who|how|why|which)",
@@ -246,7 +252,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         _words(
             "due (?:by|on|at|before|today|tonight|tomorrow|tmrw|this|next|in|eod|cob|friday|monday"
             "|tuesday|wednesday|thursday|saturday|sunday)|deadline|countdown|closes at",
-            "clock is ticking|running out of time|no later than|before (?:the|their|our) "
+            "clock(?: is|'s|s) ticking|running out of time|no later than|before (?:the|their|our) "
             "(?:window|deadline|call|meeting|audit|cutover)|(?:need|needs|needed) (?:it|this|that"
             "|them) (?:by|before|today|tonight|asap)|(?:ready|done|finished) by|(?:within|in) the "
             "next (?:hour|\\d+)|on you\\b",
@@ -278,6 +284,10 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "client",
         _words(
             "wants|wanted|asked|asking|asks|needs|requested|would like|calling",
+            # round 6: pressure by repetition: "emailed a third time", "has rung 3 times"
+            "(?:called|rung|rang|emailed|texted|messaged|chased|asked|pinged)(?: us| me| again)* (?:a |for "
+            "the )?(?:second|third|fourth|fifth|\\d+(?:st|nd|rd|th)) time|(?:called|rung|rang|emailed"
+            "|texted|messaged|chased|asked|pinged) (?:us |me )?(?:\\d+|two|three|four|five|several) times",
             # "the client called about #1234", not "the CFO called you «the only IT person…»"
             "called(?! (?:you|u|her|him|them|me|it)(?![\\w']))",
             r"pushing (?:hard|for|on)|escalat\w*|prioriti\w*|priority|expedite\w*|bump\w*",
@@ -293,7 +303,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "problem",
         _words(
-            r"down|outage|offline|fail(?!over|safe|back)\w*|errors?|alert\w*|warn\w*|critical|broken|broke|crash\w*",
+            r"down(?! (?:from|to|by) )|outage|offline|fail(?!over|safe|back)\w*|errors?|alert\w*|warn\w*|critical|broken|broke|crash\w*",
             r"dead|died|stopped|stuck|flapping|unreachable|non-?compliant|quarantin\w*|ransom\w*",
             r"encrypted|breach\w*|phish\w*(?! (?:tests?|sim\w*|training|campaigns?|drills?|exercises?|awareness|results?|reports?))|compromis\w*|brute-? ?forc\w*|hacked|defac\w*|spoof\w*",
             r"locked out|expir\w*|beeping|bounc\w*|slow\w*|again|came back|reopened|wrong|missing",
@@ -341,7 +351,7 @@ _TASK = _words(
     "approve|confirm|schedule|pick|handle|share|email|remote|patch|replace|disable|enable",
     "unlock|build|deploy|run|test|verify|investigate|follow|make|give|open|close|merge|spin",
     "migrate|document|write|forward|own|jump|hop|chase|book|configure|provision|triage|image",
-    "reimage|rebuild|restore|upgrade|delete|remove|decommission|ping|let's|lets",
+    "reimage|rebuild|restore|upgrade|delete|remove|decommission|ping|let's|lets|ring",
     "ship|kill|pull|mark|rotate|whitelist|allowlist|revoke|unblock|exclude|roll",
 )
 # Work: what an MSP's requests are about. A question or a report without any is small talk.
@@ -367,7 +377,8 @@ _WORK = _words(
     r"permissions|shares?|folders?|files?|assets?|inventory|qbr|sla|cab|setup|set-?up|restores?",
     r"logs?|reports?|rollout|moves?|office move|retention|intune|fortios|firewall|proxy|ap|aps",
     r"secure score|naming convention|forms?|url|naming|defender|business (?:premium|standard|basic)",
-    r"skus?|terminals?|tablets?|rds|dfs|ehr|cad",
+    r"skus?|terminals?|tablets?|rds|dfs|ehr|cad|gateways?|inbox(?:es)?|sessions?|timesheets?|payroll"
+    r"|bridge|out-of-office|ooo|auto-?reply|accts?|pw|pwd|passwd",
 )
 _STATUS = _words(
     "any (?:update|news|word|progress|luck|movement)|checking in|following up|circling back",
@@ -460,7 +471,7 @@ _SELF_ANSWER = _words(
 _FYI = _words(
     "fyi|for your (?:awareness|info|information)|for awareness|just so you(?: know|'re aware)",
     "so (?:you|u) know (?:where|who|what|how|when|which)(?: to)?",
-    "so you're aware|letting you know|just a note|for the record|info only",
+    "so you're aware|letting you know|just a note|for the record|info only|looping (?:you|u) in",
     "no action (?:needed|required)|in the loop|for visibility|looping in|nothing needed",
     "(?:just )?keeping (?:you|u) (?:posted|updated|in the loop)|just in case (?:they|he|she"
     "|anyone|someone|the client|the user) (?:call|ring|email|ping|ask|reach)\\w*",
@@ -518,15 +529,79 @@ _OFFER_LEAD = (
 _OFFER_FOR = (
     r"(?<![\w'])(?:(?<!wait )(?<!waiting )(?<!hear )(?<!back )for\s+(?:you|u)(?![\w'])(?!\s+(?:to|or)\b)"
     r"|so\s+(?:you|u)\s+(?:can|could|don't|dont|have|get|won't)"
-    r"|instead\s+of\s+(?:you|u)|off\s+(?:your|ur)\s+(?:plate|hands|list)"
+    r"|instead\s+of\s+(?:you|u)|off\s+(?:your|ur)\s+(?:plate|hands|list|queue|board)"
     r"|if\s+(?:you|u)\s+(?:want|need|like|'d\s+like|prefer)|to\s+help)(?![\w'])"
 )
 _OFFER_SHAPE = re.compile(
     _OFFER_LEAD + r"[^.;!?]{0,80}?" + _OFFER_FOR + r"(?:(?!\s(?:but|can|could)\s)[^.;!?])*"
 )
+# Round 6: a first person proposing to act, whose beneficiary is said in the sentence next to
+# it ("should I take the onsite instead? you sound swamped", "can I grab two of those? I'm quiet
+# today"), and offers of help or of a share ("can I help with the migration?", "coffee run,
+# want one?").
+_OFFER_PROPOSAL = re.compile(
+    r"(?:(?<![\w'])(?:can|could|should|shall|may)\s+(?:i|we)|(?<![\w'])(?:i|we)\s*(?:'ll|will|can|could))"
+    r"\s+(?!(?:get|have|borrow|ask|use|see|know|go\s+ahead|proceed|push|approve|need)\b)[a-z]"
+    r"[^.;!?]*"
+)
+_FOR_HER_NEARBY = _words(
+    "(?:you|u) (?:look|seem|sound|are|'re)(?: so| really| pretty| a bit| kinda)? (?:slammed|swamped"
+    "|busy|flat out|buried|underwater|drowning|snowed under|maxed out|stretched)",
+    "(?:you're|youre|you've got|you have|you got) (?:enough|a lot|plenty|heaps|loads) on",
+    "(?:i'm|im|i am) (?:quiet|free|idle|light|bored|around)(?: today| this \\w+| now)?(?: anyway)?$",
+)
+_OFFER_HELP = re.compile(
+    r"(?<![\w'])(?:can|could|shall|should|may)\s+(?:i|we)\s+(?:help|lend\s+a\s+hand|pitch\s+in)"
+    r"(?!\s+(?:me|us)\b)[^.;!?]*"
+    r"|(?:^|[,;:]\s*)(?:(?:do\s+)?(?:you|u)\s+)?(?:want|need)\s+(?:one|some|anything)\s*\?"
+)
+# A "you look busy" is said of her, not an imperative ("you look at the logs")
+_YOU_STATE = re.compile(
+    r"(?:look|looks|seem|seems|sound|sounds)\s+(?!at\b|into\b|over\b|through\b|for\b)"
+)
 # What follows an offer only to ask whether she takes it: "…, lmk", "is ok?", "sound good?"
 # Round 5: a bump by an arrow or a pointing emoji on its own: "<@U1> ↑", "<@U1> :point_up:"
 _BUMP_MARK = re.compile(r"^(?:↑|⬆️?|:arrow_up:|:point_up(?:_2)?:)[\s!.]*$")
+# Round 6: a bump by a mark before her mention ("^ <@U1> did you see this"), or chasing her
+# ("chasing this again <@U1>, …")
+_BUMP_LEAD = re.compile(r"^\s*(?:\^+|↑|⬆️?|:arrow_up:|:point_up(?:_2)?:)\s*@@\d+")
+_CHASING = re.compile(
+    r"^\s*(?:@@\d+[\s,]*)?(?:just\s+)?chasing\s+(?:(?:this|that|it|you)\s+)?(?:up|again|on\s+(?:this|that))\b"
+)
+# Round 6: a line that is only an arrow to her hands over what the lines before describe
+# ("T#4821 | Contoso | P2 | …" then "-> <@U1>")
+_ARROW_LINE = re.compile(r"^\s*(?:->|→|=>|➡️?|:arrow_right:)\s*(?:@@\d+[\s,&]*)+$")
+# Round 6: a client or a system that wants or needs something done, said to her, is a task:
+# "<@U1> Contoso want their phones to ring in order", "the Fabrikam firewall needs a new VLAN"
+# (not "I/we/you need", not a past "wanted", not "don't need")
+_WANTS_DONE = re.compile(
+    r"(?<![\w'])(?<!\bi\s)(?<!\bwe\s)(?<!\byou\s)(?<!\bu\s)(?<!\bthey\s)(?<!n't\s)(?<!not\s)"
+    r"(?:wants?|needs?|would\s+like)\s+(?:their|the|a|an|its|new|all|some)\s+[^.;!?]{2,80}"
+)
+# "please" and "we need" ask only when what follows is work (not "please come to trivia", "we
+# need a photo"), and not when reported ("asked everyone to please be patient") or reassuring
+# ("please don't worry about it")
+_SOFT_ASK = _words("please|pls|plz|kindly", "i need|we need", "quick (?:one|question|q)")
+_SOFT_REPORTED = re.compile(r"(?<![\w'])to\s+$")
+_SOFT_NOT = re.compile(
+    r"^\s*(?:don't|dont|do\s+not)\s+(?:feel|worry|stress|rush|bother|reply|respond|answer|think)"
+)
+# Round 6: a value asked for by naming it, no verb: "<@U1> contoso guest wifi pw", "<@U1> the
+# Fabrikam NAS ip?" (not "here's the pw", "new wifi password is on the card")
+_VALUE_ASK = re.compile(
+    r"^(?!(?:here|heres|here's|that's|thats|it's|its|this is|new|updated|changed|reset|sent|got|thanks"
+    r"|ty|thx)\b)(?![^?]*\b(?:you|u|i|we|is|are|was|were|has|have|\w+ed|\w+ing)\b)[\w'&. -]{0,50}?\b(?:pw|pwd|passwd|password|passcode|pin|login|creds|credentials|ip"
+    r"|ip address|serial|serial number|licen[cs]e key|product key|mac address|phone number|number"
+    r"|ext|extension|url)\s*\??$"
+)
+# Round 6: a deadline for the sender's own work is no deadline for her: "the last two are mine
+# and will be done by 5", "I'll have it finished before the window"
+_OWN_DEADLINE = _words(
+    "(?:i'll|i will|we'll|we will|mine|ours)(?: [\\w']+){0,5}? (?:be )?(?:done|finished|ready|sorted"
+    "|complete|completed|wrapped up|through)",
+)
+# Round 6: an imperative after a label: "Contoso Dental: swap the UPS battery <@U1>"
+_LABEL = re.compile(r"^[\w'&.#/ -]{2,40}:\s+")
 # Round 5: an imperative with its subject said: "<@U2> has the hardware, <@U1> you do the install"
 # (after a mention or at the start: "Other3, you take the quote" is said to Other3)
 _YOU_IMPERATIVE = re.compile(r"(?:^|@@\d+)[\s,]*(?:you|u)\s+(?=[a-z])")

@@ -251,7 +251,8 @@ def test_self_assignment_and_conditional_offers_are_offers(text: str) -> None:
         ("<@U01TECH3> any ideas before I call Autodesk", "request.ask"),
         ("handing Willow Creek ticket #48633 to you <@U01TECH3>", "request.handover"),
         ("would appreciate it if you could own the Entra cleanup <@U01TECH1>", "request.wish"),
-        ("the new Square terminals need a DHCP reservation each <@U01TECH1>", "request.report"),
+        # round 6: a system that needs something done, said to her, is a task
+        ("the new Square terminals need a DHCP reservation each <@U01TECH1>", "request.task"),
         (
             "need a volunteer for the Silverline onsite friday. <@U01TECH1> you're closest",
             "request.hint",
