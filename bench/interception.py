@@ -34,11 +34,14 @@ Sources, each reported on its own because they were written differently:
 ``spent-e``   ``interception_frozen_2026-12e.tsv``, frozen batch e: measured once on 2026-12-03
               after round 4 (89.3% / 5.4%); its errors read and the round-5 tuning used it
               (the second stage learns from the rules that measured it, dd0f345): training.
-``frozen``    ``interception_frozen_2026-12f.tsv``, frozen batch f: written blind to the rules,
-              committed (8cdac7d) before round 5, never read before round 5's tuning was
-              committed (e5bd0f1, ef6ab9e); read only with ``--frozen``. Measured once on
-              2026-12-03 (91.0% / 7.6%) and read since: spent. Batch g
-              (``interception_frozen_2026-12g.tsv``, 02b381a) is the next, unmeasured one.
+``spent-f``   ``interception_frozen_2026-12f.tsv``, frozen batch f: measured once on 2026-12-03
+              after round 5 (88dfbd6, 91.0% / 7.6%); its errors read and the round-6 tuning used
+              it (the second stage learns from the rules that measured it, 88dfbd6): training.
+``frozen``    ``interception_frozen_2026-12g.tsv``, frozen batch g: written blind to the rules,
+              committed (02b381a) before round 6, never read before round 6's tuning was
+              committed (1442007, f14108a); read only with ``--frozen``. Measured once on
+              2026-12-03 after round 6 (87.4% / 4.8%) and read since: spent. Batch h
+              (``interception_frozen_2026-12h.tsv``, being written) is the next, unmeasured one.
 
 Files: ``label<TAB>kind<TAB>text[<TAB>note]``, ``#`` comments; a line break inside a message is
 written as the two characters ``\\n``.
@@ -83,12 +86,15 @@ SOURCES = {
     # Frozen batch e: measured once as held out on 2026-12-03 after round 4 (89.3% / 5.4%);
     # read and trained on in round 5: training.
     "spent-e": "interception_frozen_2026-12e.tsv",
+    # Frozen batch f: measured once as held out on 2026-12-03 after round 5 (88dfbd6, 91.0% /
+    # 7.6%); read and trained on in round 6: training.
+    "spent-f": "interception_frozen_2026-12f.tsv",
 }
-# Frozen batch f, written blind to the rules and committed (8cdac7d) before round 5; nobody read
-# it before round 5's tuning was committed (e5bd0f1, ef6ab9e). Measured with --frozen once after
-# those commits (91.0% / 7.6%, bench/README.md, round 5), read since: spent. The next round
-# points this at batch g (interception_frozen_2026-12g.tsv, written blind, never read or measured).
-FROZEN = {"frozen": "interception_frozen_2026-12f.tsv"}
+# Frozen batch g, written blind to the rules and committed (02b381a) before round 6; nobody read
+# it before round 6's tuning was committed (1442007, f14108a). Measured with --frozen once after
+# those commits (87.4% / 4.8%, bench/README.md, round 6), read since: spent. The next round points this at
+# batch h (interception_frozen_2026-12h.tsv, being written blind, never read or measured).
+FROZEN = {"frozen": "interception_frozen_2026-12g.tsv"}
 PROTECTED = frozenset({"U01TECH1", "U01TECH2", "U01TECH3"})
 LANES = (
     LaneHint("sla-risk", ("sla", "overdue", "aging", "breach")),
