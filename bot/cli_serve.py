@@ -183,13 +183,25 @@ def _inbox_worker(container: Container) -> InboxWorker:
     """The Slack requests ``serve`` stored (LANEKEEPER_DELIVERY=worker), handled through the
     Bolt app (signatures were checked by ``serve``). In every mode: requests stored before a
     switch back to ``inline`` or ``separate`` are handled too, not left behind."""
-    from .slack.inbox_worker import InboxWorker
+    from .slack.app import message_interceptor
+    from .slack.inbox_worker import InboxWorker, MessageBatches
 
     # No auth.test at start: an unreachable Slack must not stop the outbox delivering.
     bolt = container.bolt(token_verification=False, request_verification=False)
+    # Channel messages, most of the traffic, are decided many at a time in one transaction
+    # (issue 19). With many workspaces each request needs its workspace's token and scope,
+    # which Bolt's authorize gives: they go through the app one by one.
+    interceptor = message_interceptor(bolt)
+    messages = None
+    if interceptor is not None and container.multi is None:
+        client = container.client
+        messages = MessageBatches(
+            accepts=interceptor.batchable,
+            handle=lambda items: interceptor.handle_batch(items, client),
+        )
     # Dispatch threads: an event returns from Bolt at once, a click or command once its
     # listener acks (Bolt polls for that every 10 ms); the work itself runs on Bolt's pools.
-    return InboxWorker(container.inbox(), bolt, threads=16)
+    return InboxWorker(container.inbox(), bolt, threads=16, messages=messages)
 
 
 def _shared_metrics_dir() -> tuple[str, bool]:

@@ -94,15 +94,16 @@ def record(
         rule=rule,
     )
     with uow:
-        return record_in(uow, values)
+        new_id = store_catch(uow, values)
+        uow.commit()
+        return new_id
 
 
-def record_in(uow: UnitOfWork, values: dict[str, Any]) -> int | None:
-    """:func:`record` inside a unit of work already open (the one that read the focus state):
-    one transaction per caught message, not two. Commits it."""
-    new_id = uow.interceptions.add_once(values)
-    uow.commit()
-    return new_id
+def store_catch(uow: UnitOfWork, values: dict[str, Any]) -> int | None:
+    """Store a caught ping in a unit of work already open (the one that read the focus state),
+    without committing: the listener commits its one, the worker a batch of them at once. Its
+    id, or None when this message was caught already."""
+    return uow.interceptions.add_once(values)
 
 
 def caught(

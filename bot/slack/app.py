@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -21,6 +22,17 @@ class _TokenFromEnvironmentNotice(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith("As you gave `client` as well")
+
+
+# Each app's message interceptor: the worker decides stored channel messages in batches with
+# the same one (its conversation context included) that the app's message listener uses.
+_INTERCEPTORS: weakref.WeakKeyDictionary[App, interception.MessageInterceptor] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def message_interceptor(app: App) -> interception.MessageInterceptor | None:
+    return _INTERCEPTORS.get(app)
 
 
 def build_bolt_app(
@@ -58,7 +70,7 @@ def build_bolt_app(
     errors.register(app)
     # Message events first: Bolt runs every earlier listener's matchers on each request until
     # one matches, and behind the others that cost each message ~0.6 ms of CPU (issue 19).
-    interception.register_messages(app, deps, replies=executor.replies)
+    _INTERCEPTORS[app] = interception.register_messages(app, deps, replies=executor.replies)
     commands.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)

@@ -17,6 +17,8 @@ import contextvars
 import json
 import logging
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qs
@@ -36,10 +38,30 @@ class Inbox(Protocol):
     def release(self, ids: list[int]) -> None: ...
 
 
+@dataclass(frozen=True)
+class MessageBatches:
+    """Channel message events decided many at a time, beside the Bolt app
+    (:meth:`~bot.slack.interception.MessageInterceptor.handle_batch`): ``accepts`` a stored
+    request's parsed body, ``handle`` a list of (body, seconds waited) in one transaction, or
+    raises having sent nothing."""
+
+    accepts: Callable[[dict[str, Any]], bool]
+    handle: Callable[[list[tuple[dict[str, Any], float]]], None]
+
+
 class InboxWorker:
-    def __init__(self, inbox: Inbox, bolt: App, *, threads: int = 16, batch: int = 32) -> None:
+    def __init__(
+        self,
+        inbox: Inbox,
+        bolt: App,
+        *,
+        threads: int = 16,
+        batch: int = 32,
+        messages: MessageBatches | None = None,
+    ) -> None:
         self.inbox = inbox
         self.bolt = bolt
+        self.messages = messages
         self.threads = threads
         self.batch = batch
         self._pool: LeanPool | None = None
@@ -78,10 +100,52 @@ class InboxWorker:
     def run_once(self) -> int:
         """Claim and dispatch one batch of what is waiting, on the calling thread (tests)."""
         items = self.inbox.claim(self.batch)
-        for item in items:
+        batched, rest = self._split(items)
+        if batched:
+            self._handle_messages(batched)
+        for item in rest:
             self._handle(item)
         self._flush()
         return len(items)
+
+    def _split(self, items: list[Any]) -> tuple[list[tuple[Any, dict[str, Any]]], list[Any]]:
+        """The channel message events :attr:`messages` takes, and the rest (for Bolt)."""
+        if self.messages is None:
+            return [], items
+        batched, rest = [], []
+        for item in items:
+            body = None
+            if item.kind == "message" and item.content_type.startswith("application/json"):
+                try:
+                    body = json.loads(item.body)
+                except ValueError:
+                    body = None
+            if isinstance(body, dict) and self.messages.accepts(body):
+                batched.append((item, body))
+            else:
+                rest.append(item)
+        return batched, rest
+
+    def _handle_messages(self, batched: list[tuple[Any, dict[str, Any]]]) -> None:
+        """Decide the batch in one transaction; when that fails, each goes through the Bolt app
+        on its own (a bad one then fails alone, and is logged there)."""
+        assert self.messages is not None
+        now = datetime.now(UTC)
+        try:
+            self.messages.handle(
+                [(body, (now - item.received_at).total_seconds()) for item, body in batched]
+            )
+        except Exception:
+            log.warning(
+                "deciding %s stored messages together failed; handling them one by one",
+                len(batched),
+                exc_info=True,
+            )
+            for item, _body in batched:
+                self._handle(item)
+            return
+        with self._lock:
+            self._finished.extend(item.id for item, _body in batched)
 
     def _loop(self, interval: float) -> None:
         while not self._stop.is_set():
@@ -97,22 +161,33 @@ class InboxWorker:
                 self._wake.clear()
 
     def _round(self) -> int:
-        items = self.inbox.claim(self.batch)
+        claimed = self.inbox.claim(self.batch)
         pool = self._pool
         assert pool is not None
+        batched, items = self._split(claimed)
+        if batched:
+            # One task for them all: they share one transaction (MessageBatches).
+            self._slots.acquire()
+            pool.submit(contextvars.Context().run, self._run_messages, batched)
         for i, item in enumerate(items):
             if self._stop.is_set():
                 self.inbox.release([it.id for it in items[i:]])
-                return len(items)
+                return len(claimed)
             self._slots.acquire()  # at most two requests queued per thread: the rest stay
             # in the database, where another worker process can take them
             # Each request runs in a fresh context: no workspace scope leaks between them.
             pool.submit(contextvars.Context().run, self._run, item)
-        return len(items)
+        return len(claimed)
 
     def _run(self, item: Any) -> None:
         try:
             self._handle(item)
+        finally:
+            self._slots.release()
+
+    def _run_messages(self, batched: list[tuple[Any, dict[str, Any]]]) -> None:
+        try:
+            self._handle_messages(batched)
         finally:
             self._slots.release()
 

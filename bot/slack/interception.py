@@ -11,8 +11,9 @@ import contextlib
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -20,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from ..domain.errors import AlreadyDone, InvalidInput
 from ..domain.focus import USAGE, parse_focus
-from ..domain.interception import LaneHint, classify, mentioned_users
+from ..domain.interception import LaneHint, Verdict, classify, mentioned_users
 from ..domain.lanes import Lane, LanekeeperConfig
 from ..domain.text import escape, plain_from_slack, truncate
 from ..services import interceptions as service
@@ -31,6 +32,9 @@ from .deps import Deps
 from .errors import guarded
 from .executor import WAITED, ReplyPool
 from .payloads import action_value_id
+
+if TYPE_CHECKING:
+    from ..adapters.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -188,36 +192,232 @@ def register(app: App, deps: Deps, *, replies: ReplyPool | None = None) -> None:
     register_actions(app, deps, replies=pool)
 
 
-def register_messages(app: App, deps: Deps, *, replies: ReplyPool) -> None:
+@dataclass(frozen=True)
+class Ping:
+    """A person's message in a watched channel that mentions someone: read, not yet decided."""
+
+    team_id: str
+    channel: str
+    sender: str
+    text: str
+    ts: str
+    thread_ts: str | None
+    mentioned: list[str]
+    asked_before: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Catch:
+    """A ping decided to be a request to protected people, stored (not yet committed)."""
+
+    ping: Ping
+    interception_id: int
+    targets: list[str]
+    focus: dict[str, datetime]
+    verdict: Verdict
+
+
+class MessageInterceptor:
+    """The interception of message events, in three steps: :meth:`ping` reads an event (no
+    I/O), :meth:`catch` decides and stores it inside a unit of work, :meth:`offer` sends the
+    sender their offer. The Bolt listener runs them for one event in its own transaction;
+    ``lanekeeper deliver`` (LANEKEEPER_DELIVERY=worker) runs :meth:`handle_batch` over the
+    stored events it claimed, in one transaction for all of them (issue 19)."""
+
+    def __init__(self, deps: Deps, replies: ReplyPool) -> None:
+        self.deps = deps
+        # With many workspaces this is the workspace in scope's (read at each use, never here).
+        self.lanes_cfg = deps.lanes.config
+        # Who asked a question here a moment ago (issue 18), for the listener and the batches.
+        self.conversation = ConversationContext()
+        self._reply = _replier(deps, replies)
+
+    @staticmethod
+    def from_a_person(event: dict[str, Any]) -> bool:
+        subtype = event.get("subtype")
+        if (subtype and subtype not in PERSON_SUBTYPES) or event.get("bot_id"):
+            return False  # edits, deletions, joins, bots (ours included)
+        return bool(event.get("user"))
+
+    @staticmethod
+    def too_late(event: dict[str, Any], waited: object) -> bool:
+        if isinstance(waited, float) and waited > STALE_OFFER:
+            # Acked, then stored while no worker ran: the sender has moved on, and an offer
+            # minutes late reads as a bot gone wrong (LANEKEEPER_DELIVERY=worker).
+            log.info("no offer for a message from %s that waited %.0f s", event["user"], waited)
+            return True
+        return False
+
+    def ping(self, event: dict[str, Any], team_id: str, text: str) -> Ping | None:
+        """A person's channel message: None unless it is in a watched channel and mentions
+        someone other than the sender and the people they may ping freely."""
+        channel = str(event.get("channel") or "")
+        if not self.lanes_cfg.protected.watches(channel):
+            return None
+        sender = str(event["user"])
+        thread_ts = event.get("thread_ts")
+        # Context, fed from the events themselves (no Slack call): a protected person's own
+        # recent question here makes a reply to them an answer (classify's recent_question_by).
+        asked_before = self.conversation.observe(
+            team=team_id,
+            channel=channel,
+            user=sender,
+            text=text,
+            ts=event.get("ts"),
+            thread_ts=thread_ts,
+            now=self.deps.clock(),
+        )
+        exempt = exempt_targets(self.lanes_cfg, sender)
+        mentioned = [u for u in mentioned_users(text) if u != sender and u not in exempt]
+        if not mentioned:
+            return None
+        return Ping(
+            team_id=team_id,
+            channel=channel,
+            sender=sender,
+            text=text,
+            ts=str(event["ts"]),
+            thread_ts=str(thread_ts) if thread_ts else None,
+            mentioned=mentioned,
+            asked_before=asked_before,
+        )
+
+    def catch(self, uow: UnitOfWork, ping: Ping, now: datetime) -> Catch | None:
+        """Decide, and store the catch in ``uow`` (the caller commits): None when it asks
+        nothing of a protected person, or was caught already (a retried delivery)."""
+        if ping.thread_ts and uow.interceptions.in_lane_thread(
+            ping.team_id, ping.channel, ping.thread_ts
+        ):
+            return None  # working an escalation in its own thread is the lane, not a ping
+        # Always-protected people too: their reply says until when they are in focus.
+        focus = service.focused_users(uow, ping.team_id, now, ping.mentioned)
+        protected = {u for u in ping.mentioned if u in self.lanes_cfg.protected.users or u in focus}
+        if not protected:
+            return None
+        verdict = classify(
+            ping.text,
+            protected=protected,
+            lanes=lane_hints(self.lanes_cfg.lanes),
+            recent_question_by=ping.asked_before,
+        )
+        if not verdict.is_request or not verdict.targets:
+            return None
+        targets = list(verdict.targets)
+        iid = service.store_catch(
+            uow,
+            service.caught(
+                slack_team_id=ping.team_id,
+                channel=ping.channel,
+                message_ts=ping.ts,
+                sender=ping.sender,
+                targets=targets,
+                text=ping.text,
+                suggested_lane=verdict.suggested_lanes[0] if verdict.suggested_lanes else None,
+                urgent=verdict.urgent,
+                reason=verdict.reason,
+                rule=verdict.rule,
+                now=now,
+            ),
+        )
+        if iid is None:
+            return None  # a retried delivery of a message already answered
+        return Catch(ping=ping, interception_id=iid, targets=targets, focus=focus, verdict=verdict)
+
+    def offer(self, client: WebClient, catch: Catch) -> None:
+        ping, verdict = catch.ping, catch.verdict
+        t, blocks = offer_blocks(
+            interception_id=catch.interception_id,
+            targets=catch.targets,
+            focus=catch.focus,
+            lanes=self.lanes_cfg.lanes,
+            ranked=verdict.suggested_lanes,
+            urgent=verdict.urgent,
+        )
+        self._reply(
+            lambda: client.chat_postEphemeral(
+                channel=ping.channel, user=ping.sender, text=t, blocks=blocks
+            ),
+            interception_id=catch.interception_id,
+            what=f"offer lanes to {ping.sender} in {ping.channel}",
+        )
+
+    def handle(self, event: dict[str, Any], team_id: str, client: WebClient) -> None:
+        """One channel message, in its own transaction (the Bolt listener)."""
+        ping = self.ping(event, team_id, validate.clean(str(event.get("text") or "")))
+        if ping is None:
+            return
+        # One unit of work, one transaction: read the focus state, decide, store the catch
+        # (at 200 messages a second every checkout and round trip shows in the acks).
+        with self.deps.uow() as uow:
+            caught = self.catch(uow, ping, self.deps.clock())
+            if caught is not None:
+                uow.commit()
+        if caught is not None:
+            self.offer(client, caught)
+
+    @staticmethod
+    def batchable(body: dict[str, Any]) -> bool:
+        """Whether :meth:`handle_batch` takes this stored request: a channel message event
+        (direct messages, and everything else, go through the Bolt app)."""
+        if body.get("type") != "event_callback":
+            return False
+        event = body.get("event")
+        return (
+            isinstance(event, dict)
+            and event.get("type") == "message"
+            and event.get("channel_type") != "im"
+            and isinstance(event.get("text", ""), str)
+        )
+
+    def handle_batch(self, items: list[tuple[dict[str, Any], float]], client: WebClient) -> None:
+        """Stored channel message events (body, seconds waited), decided in one transaction:
+        one connection checkout, one focus read per message and one commit for them all,
+        instead of a Bolt dispatch, a listener hand-off and a transaction each (issue 19).
+        Raises when the transaction fails, having sent nothing: the caller hands the events
+        to the Bolt app one by one."""
+        pings: list[Ping] = []
+        for body, waited in items:
+            event = body["event"]
+            if not self.from_a_person(event) or self.too_late(event, waited):
+                continue
+            # NUL bytes and lone surrogates are dropped (no database stores them): the rest of
+            # the message is still read, so they never hide a request.
+            text = validate.clean(str(event.get("text") or ""))
+            ping = self.ping(event, self.deps.team_id(None, body), text)
+            if ping is not None:
+                pings.append(ping)
+        if not pings:
+            return
+        now = self.deps.clock()
+        with self.deps.uow() as uow:
+            caught = [c for c in (self.catch(uow, p, now) for p in pings) if c is not None]
+            if caught:
+                uow.commit()
+        for each in caught:
+            self.offer(client, each)
+
+
+def register_messages(app: App, deps: Deps, *, replies: ReplyPool) -> MessageInterceptor:
     """The message listener alone. Register it before every other listener: Bolt tries the
     listeners in order, running each one's matchers (argument injection included) until one
     matches, and messages are most of the traffic. Behind the ~17 other listeners that matching
-    was about 0.6 ms of CPU per message, more than the database work (issue 19)."""
+    was about 0.6 ms of CPU per message, more than the database work (issue 19). Returns the
+    interceptor, for the worker's batches."""
     lanes_cfg = deps.lanes.config
-    conversation = ConversationContext()  # who asked a question here a moment ago (issue 18)
-    _reply = _replier(deps, replies)
+    interceptor = MessageInterceptor(deps, replies)
+    _reply = interceptor._reply
 
     @app.event("message")
     @guarded
     def on_message(
         event: dict[str, Any], client: WebClient, context: dict[str, Any], body: dict[str, Any]
     ) -> None:
-        subtype = event.get("subtype")
-        if (subtype and subtype not in PERSON_SUBTYPES) or event.get("bot_id"):
-            return  # edits, deletions, joins, bots (ours included)
-        if not event.get("user"):
+        if not interceptor.from_a_person(event):
+            return
+        if interceptor.too_late(event, context.get(WAITED)):
             return
         channel = str(event.get("channel") or "")
         sender = str(event["user"])
-        waited = context.get(WAITED)
-        if isinstance(waited, float) and waited > STALE_OFFER:
-            # Acked, then stored while no worker ran: the sender has moved on, and an offer
-            # minutes late reads as a bot gone wrong (LANEKEEPER_DELIVERY=worker).
-            log.info("no offer for a message from %s that waited %.0f s", sender, waited)
-            return
-        # NUL bytes and lone surrogates are dropped (no database stores them): the rest of the
-        # message is still read, so they never hide a request.
-        text = validate.clean(str(event.get("text") or ""))
         team_id = deps.team_id(context, body)
         if event.get("channel_type") == "im":
             if event.get("thread_ts") or not _first_delivery(deps, body, team_id):
@@ -228,76 +428,9 @@ def register_messages(app: App, deps: Deps, *, replies: ReplyPool) -> None:
                 what=f"answer a DM from {sender}",
             )
             return
-        if not lanes_cfg.protected.watches(channel):
-            return
-        # Context, fed from the events themselves (no Slack call): a protected person's own
-        # recent question here makes a reply to them an answer (classify's recent_question_by).
-        asked_before = conversation.observe(
-            team=team_id,
-            channel=channel,
-            user=sender,
-            text=text,
-            ts=event.get("ts"),
-            thread_ts=event.get("thread_ts"),
-            now=deps.clock(),
-        )
-        exempt = exempt_targets(lanes_cfg, sender)
-        mentioned = [u for u in mentioned_users(text) if u != sender and u not in exempt]
-        if not mentioned:
-            return
-        now = deps.clock()
-        # One unit of work, one transaction: read the focus state, decide, store the catch
-        # (at 200 messages a second every checkout and round trip shows in the acks).
-        with deps.uow() as uow:
-            if event.get("thread_ts") and uow.interceptions.in_lane_thread(
-                team_id, channel, str(event["thread_ts"])
-            ):
-                return  # working an escalation in its own thread is the lane, not a ping
-            # Always-protected people too: their reply says until when they are in focus.
-            focus = service.focused_users(uow, team_id, now, mentioned)
-            protected = {u for u in mentioned if u in lanes_cfg.protected.users or u in focus}
-            if not protected:
-                return
-            verdict = classify(
-                text,
-                protected=protected,
-                lanes=lane_hints(lanes_cfg.lanes),
-                recent_question_by=asked_before,
-            )
-            if not verdict.is_request or not verdict.targets:
-                return
-            targets = list(verdict.targets)
-            iid = service.record_in(
-                uow,
-                service.caught(
-                    slack_team_id=team_id,
-                    channel=channel,
-                    message_ts=str(event["ts"]),
-                    sender=sender,
-                    targets=targets,
-                    text=text,
-                    suggested_lane=verdict.suggested_lanes[0] if verdict.suggested_lanes else None,
-                    urgent=verdict.urgent,
-                    reason=verdict.reason,
-                    rule=verdict.rule,
-                    now=now,
-                ),
-            )
-        if iid is None:
-            return  # a retried delivery of a message already answered
-        t, blocks = offer_blocks(
-            interception_id=iid,
-            targets=targets,
-            focus=focus,
-            lanes=lanes_cfg.lanes,
-            ranked=verdict.suggested_lanes,
-            urgent=verdict.urgent,
-        )
-        _reply(
-            lambda: client.chat_postEphemeral(channel=channel, user=sender, text=t, blocks=blocks),
-            interception_id=iid,
-            what=f"offer lanes to {sender} in {channel}",
-        )
+        interceptor.handle(event, team_id, client)
+
+    return interceptor
 
 
 def register_actions(app: App, deps: Deps, *, replies: ReplyPool) -> None:

@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -189,3 +190,102 @@ def test_a_click_that_opens_a_form_is_stored_to_go_before_other_clicks(front: Ha
         opens_a_form(a) for a in ("esc_take", "esc_wait", "approval_approve", "route_not_request")
     )
     assert not opens_a_form(None)
+
+
+def _worker_of(front: Harness) -> Any:
+    """A second container, as ``lanekeeper deliver`` builds it (same database and Slack)."""
+    from bot.bootstrap import build
+    from bot.config.loader import load_config
+    from tests.conftest import FIXTURES
+
+    return build(front.container.settings, config=load_config(FIXTURES / "lanes.yaml"))
+
+
+def test_the_worker_decides_stored_channel_messages_together_in_one_transaction(
+    front: Harness,
+) -> None:
+    """``lanekeeper deliver``'s worker (cli_serve._inbox_worker) decides the channel messages it
+    claimed in one transaction (issue 19): five pings from five senders, a message to nobody
+    protected, a ping acked ten minutes ago and a direct message to the bot. Each fresh ping
+    gets its offer and its row, the stale one neither, and the DM its how-to (through Bolt)."""
+    from sqlalchemy import event
+
+    from bot.cli_serve import _inbox_worker
+
+    senders = [f"U09SEND{n}" for n in range(5)]
+    for sender in senders:
+        front.fake.add_user(sender, name=sender.lower())
+        front.fake.add_members("C01GENERAL", sender)
+    front.slack.message("C01GENERAL", "U01REQ", PING + " (ten minutes ago)")
+    assert front.container.inbox_writer().flush(10)
+    with front.container.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE slack_inbox SET received_at = :at"),
+            {"at": datetime.now(UTC) - timedelta(minutes=10)},
+        )
+    for sender in senders:
+        front.slack.message("C01GENERAL", sender, f"{PING} ({sender})")
+    front.slack.message("C01GENERAL", "U01REQ", "<@U02OTHER1> lunch at 12?")
+    front.slack.message(front.fake.im_channel("U01REQ"), "U01REQ", "how do I ask for help?")
+    assert front.container.inbox_writer().flush(10)
+
+    worker = _worker_of(front)
+    commits: list[int] = []
+    event.listen(worker.engine, "commit", lambda _conn: commits.append(1))
+    try:
+        deliver = _inbox_worker(worker)
+        assert deliver.messages is not None  # single workspace: batches on
+        handled = deliver.run_once()
+        assert handled == 8
+        assert worker.wait_idle(10)
+        offered = [c for c in front.fake.calls_to("chat.postEphemeral") if c.ok]
+        assert sorted(c.args["user"] for c in offered) == senders
+        with front.container.sessions() as s:
+            caught = sorted(r.sender for r in s.scalars(select(Interception)))
+        assert caught == senders
+        # The how-to went to the DM: that one went through the Bolt app.
+        [howto] = front.fake.calls_to("chat.postMessage")
+        assert howto.args["text"] == "How to use Lanekeeper"
+        # Claim, the five catches together, the DM's event-id claim, the delete: one message
+        # at a time would have been five transactions for the catches alone.
+        assert len(commits) <= 4, len(commits)
+        assert stored(front) == []
+    finally:
+        worker.close()
+
+
+def test_when_deciding_together_fails_each_stored_message_is_decided_alone(
+    front: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch whose transaction fails has sent nothing; its messages then go through the Bolt
+    app one by one, and every sender gets exactly one offer."""
+    from bot.cli_serve import _inbox_worker
+    from bot.services import interceptions as service
+
+    senders = [f"U09SEND{n}" for n in range(3)]
+    for sender in senders:
+        front.fake.add_user(sender, name=sender.lower())
+        front.fake.add_members("C01GENERAL", sender)
+        front.slack.message("C01GENERAL", sender, f"{PING} ({sender})")
+    assert front.container.inbox_writer().flush(10)
+
+    real, calls = service.store_catch, [0]
+
+    def fails_on_the_third(uow: Any, values: dict[str, Any]) -> int | None:
+        calls[0] += 1
+        if calls[0] == 3:
+            raise RuntimeError("the database went away")
+        return real(uow, values)
+
+    monkeypatch.setattr(service, "store_catch", fails_on_the_third)
+    worker = _worker_of(front)
+    try:
+        assert _inbox_worker(worker).run_once() == 3
+        assert worker.wait_idle(10)
+        offered = [c for c in front.fake.calls_to("chat.postEphemeral") if c.ok]
+        assert sorted(c.args["user"] for c in offered) == senders
+        with front.container.sessions() as s:
+            assert sorted(r.sender for r in s.scalars(select(Interception))) == senders
+        assert stored(front) == []
+    finally:
+        worker.close()

@@ -50,7 +50,7 @@ def test_her_question_elsewhere_or_long_ago_does_not_count(app: Harness) -> None
     assert len(offers(app)) == 1
     say(app, "which VLAN is voice on at Fabrikam?", user="U01TECH1")
     app.clock.set(start + timedelta(hours=2))
-    say(app, ANSWER + " now")  # her question is two hours old
+    say(app, ANSWER + " today")  # her question is two hours old
     assert len(offers(app)) == 2
 
 
