@@ -41,7 +41,7 @@ Sources, each reported on its own because they were written differently:
               committed (02b381a) before round 6, never read before round 6's tuning was
               committed (1442007, f14108a); read only with ``--frozen``. Measured once on
               2026-12-03 after round 6 (87.4% / 4.8%) and read since: spent. Batch h
-              (``interception_frozen_2026-12h.tsv``, being written) is the next, unmeasured one.
+              (``interception_frozen_2026-12h.tsv``, dd93fd2) is the next, unmeasured one.
 
 Files: ``label<TAB>kind<TAB>text[<TAB>note]``, ``#`` comments; a line break inside a message is
 written as the two characters ``\\n``.
@@ -93,7 +93,7 @@ SOURCES = {
 # Frozen batch g, written blind to the rules and committed (02b381a) before round 6; nobody read
 # it before round 6's tuning was committed (1442007, f14108a). Measured with --frozen once after
 # those commits (87.4% / 4.8%, bench/README.md, round 6), read since: spent. The next round points this at
-# batch h (interception_frozen_2026-12h.tsv, being written blind, never read or measured).
+# batch h (interception_frozen_2026-12h.tsv, dd93fd2, written blind, never read or measured).
 FROZEN = {"frozen": "interception_frozen_2026-12g.tsv"}
 PROTECTED = frozenset({"U01TECH1", "U01TECH2", "U01TECH3"})
 LANES = (
