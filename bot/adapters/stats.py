@@ -9,7 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain.escalation import ACTIVE
-from .models import Escalation, JobRun, OutboxMessage, PsaSyncState, Ticket
+from .models import (
+    Escalation,
+    JobRun,
+    OutboxMessage,
+    PsaSyncState,
+    SlackInboxRequest,
+    Ticket,
+)
 
 
 @dataclass(frozen=True)
@@ -21,12 +28,20 @@ class Figures:
     tickets: list[tuple[str, int]]  # (team, open tickets)
     synced: list[tuple[str, datetime | None]]  # (PSA, last successful sync)
     job_runs: list[tuple[str, str, int]]  # (job, outcome, runs in the last 24 h)
+    # Slack requests acked by serve and not yet handled by the worker (LANEKEEPER_DELIVERY=worker)
+    slack_requests_waiting: int = 0
+    oldest_slack_request: datetime | None = None
 
 
 def deployment_figures(s: Session, now: datetime) -> Figures:
     waiting = (OutboxMessage.delivered_at.is_(None), OutboxMessage.failed_at.is_(None))
     day_ago = now - timedelta(days=1)
+    inbox = s.execute(
+        select(func.count(SlackInboxRequest.id), func.min(SlackInboxRequest.received_at))
+    ).one()
     return Figures(
+        slack_requests_waiting=int(inbox[0] or 0),
+        oldest_slack_request=inbox[1],
         outbox_pending=int(s.scalar(select(func.count(OutboxMessage.id)).where(*waiting)) or 0),
         outbox_refused_24h=int(
             s.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.failed_at >= day_ago))

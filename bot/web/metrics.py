@@ -55,7 +55,20 @@ class _Database(Collector):
             "lanekeeper_outbox_oldest_pending_seconds",
             "Age of the oldest post still waiting for Slack (0 when none waits)",
         )
-        g.add_metric([], max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+        g.add_metric([], _age(now, oldest))
+        yield g
+        g = GaugeMetricFamily(
+            "lanekeeper_slack_requests_waiting",
+            "Slack requests acked and stored for the worker, not yet handled "
+            "(LANEKEEPER_DELIVERY=worker)",
+        )
+        g.add_metric([], float(f.slack_requests_waiting))
+        yield g
+        g = GaugeMetricFamily(
+            "lanekeeper_slack_request_oldest_waiting_seconds",
+            "Age of the oldest of them (0 when none waits)",
+        )
+        g.add_metric([], _age(now, f.oldest_slack_request))
         yield g
         g = GaugeMetricFamily(
             "lanekeeper_job_runs_24h",
@@ -91,6 +104,14 @@ class _Database(Collector):
             if at is not None:
                 g.add_metric([str(source)], max(0.0, (now - at).total_seconds()))
         yield g
+
+
+def _age(now: datetime, then: datetime | None) -> float:
+    if then is None:
+        return 0.0
+    if then.tzinfo is None:  # SQLite hands back naive UTC
+        then = then.replace(tzinfo=UTC)
+    return max(0.0, (now - then).total_seconds())
 
 
 class _Process(Collector):

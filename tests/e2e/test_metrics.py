@@ -17,7 +17,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
-from bot.adapters.models import OutboxMessage
+from bot.adapters.models import OutboxMessage, SlackInboxRequest
 from bot.testing import alert_payloads as ap
 from bot.testing.fake_slack import FakeSlack
 from tests.e2e.conftest import (
@@ -163,6 +163,35 @@ def test_posts_waiting_for_slack_show_as_depth_and_age(served: Harness) -> None:
     app.settle()
     assert value(scrape(app), "lanekeeper_outbox_pending") == 0
     assert value(scrape(app), "lanekeeper_outbox_oldest_pending_seconds") == 0
+
+
+def test_slack_requests_waiting_for_the_worker_show_as_depth_and_age(
+    db_url: str, fake_slack: FakeSlack
+) -> None:
+    """LANEKEEPER_DELIVERY=worker with no worker running: what serve acked and stored shows as
+    waiting, with its age, until a worker has handled it."""
+    from bot.cli_serve import _inbox_worker
+
+    with running(
+        db_url, fake_slack, lanekeeper_metrics_token=METRICS_TOKEN, lanekeeper_delivery="worker"
+    ) as app:
+        assert value(scrape(app), "lanekeeper_slack_requests_waiting") == 0
+        app.slack.message("C01GENERAL", "U01REQ", "<@U01TECH1> can you check the backup alert?")
+        assert app.container.inbox_writer().flush(10)
+        with app.container.sessions() as s:  # as if acked ten minutes ago
+            s.execute(
+                update(SlackInboxRequest).values(
+                    received_at=datetime.now(UTC) - timedelta(minutes=10)
+                )
+            )
+            s.commit()
+        waiting = scrape(app)
+        assert value(waiting, "lanekeeper_slack_requests_waiting") == 1
+        assert value(waiting, "lanekeeper_slack_request_oldest_waiting_seconds") > 300
+        assert _inbox_worker(app.container).run_once() == 1
+        handled = scrape(app)
+        assert value(handled, "lanekeeper_slack_requests_waiting") == 0
+        assert value(handled, "lanekeeper_slack_request_oldest_waiting_seconds") == 0
 
 
 def test_alerts_are_counted_by_source_and_outcome(served: Harness) -> None:
