@@ -216,13 +216,13 @@ class OutboxDeliverer:
         """Let a capability deliver its own kind of row; rows of kinds in one ``sequence`` go
         out in order per escalation; ``on_failed`` runs when a row of this kind is refused."""
         self._handlers[kind] = handler
-        self._claim_statement = None
         for kinds in self._sequences.values():
             kinds.discard(kind)
         if sequence is not None:
             self._sequences.setdefault(sequence, set()).add(kind)
         if on_failed is not None:
             self._on_failed[kind] = on_failed
+        self._claim_statement = None  # rebuilt with the sequences as they now are
 
     def on_settled(self, hook: SettledHook) -> None:
         """Run ``hook`` in the transaction that marks any row delivered or failed."""

@@ -45,8 +45,8 @@ MESSAGES_PER_TASK = 8
 class MessageBatches:
     """Channel message events decided many at a time, beside the Bolt app
     (:meth:`~bot.slack.interception.MessageInterceptor.handle_batch`): ``accepts`` a stored
-    request's parsed body, ``handle`` a list of (body, seconds waited) in one transaction, or
-    raises having sent nothing."""
+    request's parsed body, ``handle`` a list of (body, seconds waited) in one transaction,
+    deciding each alone itself when that fails."""
 
     accepts: Callable[[dict[str, Any]], bool]
     handle: Callable[[list[tuple[dict[str, Any], float]]], None]
@@ -130,8 +130,8 @@ class InboxWorker:
         return batched, rest
 
     def _handle_messages(self, batched: list[tuple[Any, dict[str, Any]]]) -> None:
-        """Decide the batch in one transaction; when that fails, each goes through the Bolt app
-        on its own (a bad one then fails alone, and is logged there)."""
+        """Decide the batch (its own failures are handled there, each message alone); what
+        still escapes is logged and the requests are done, as a listener's error is."""
         assert self.messages is not None
         now = datetime.now(UTC)
         try:
@@ -139,16 +139,10 @@ class InboxWorker:
                 [(body, (now - item.received_at).total_seconds()) for item, body in batched]
             )
         except Exception:
-            log.warning(
-                "deciding %s stored messages together failed; handling them one by one",
-                len(batched),
-                exc_info=True,
-            )
-            for item, _body in batched:
-                self._handle(item)
-            return
-        with self._lock:
-            self._finished.extend(item.id for item, _body in batched)
+            log.exception("handling %s stored messages failed", len(batched))
+        finally:
+            with self._lock:
+                self._finished.extend(item.id for item, _body in batched)
 
     def _loop(self, interval: float) -> None:
         while not self._stop.is_set():

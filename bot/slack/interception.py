@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App
+from slack_bolt.request.internals import extract_team_id
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -373,8 +374,13 @@ class MessageInterceptor:
         """Stored channel message events (body, seconds waited), decided in one transaction:
         one connection checkout, one focus read per message and one commit for them all,
         instead of a Bolt dispatch, a listener hand-off and a transaction each (issue 19).
-        Raises when the transaction fails, having sent nothing: the caller hands the events
-        to the Bolt app one by one."""
+
+        Each message is read once, in order (:meth:`ping` feeds the conversation context).
+        When the shared transaction fails, nothing was sent and each ping is decided again in
+        a transaction of its own from that same reading, so a later message of the batch never
+        colours an earlier one; a ping that fails alone is logged and skipped, as the listener
+        does. Offers go out one by one: one that cannot be queued does not hold back the rest.
+        """
         pings: list[Ping] = []
         for body, waited in items:
             event = body["event"]
@@ -383,18 +389,46 @@ class MessageInterceptor:
             # NUL bytes and lone surrogates are dropped (no database stores them): the rest of
             # the message is still read, so they never hide a request.
             text = validate.clean(str(event.get("text") or ""))
-            ping = self.ping(event, self.deps.team_id(None, body), text)
+            try:
+                # The workspace as Bolt reads it: in a Slack Connect channel the payload's
+                # team_id is the sender's organisation, authorizations[0] is ours.
+                team_id = self.deps.team_id({"team_id": extract_team_id(body)}, body)
+                ping = self.ping(event, team_id, text)
+            except Exception:
+                log.exception("could not read a stored message event")
+                continue
             if ping is not None:
                 pings.append(ping)
         if not pings:
             return
         now = self.deps.clock()
-        with self.deps.uow() as uow:
-            caught = [c for c in (self.catch(uow, p, now) for p in pings) if c is not None]
-            if caught:
-                uow.commit()
+        caught: list[Catch] = []
+        try:
+            with self.deps.uow() as uow:
+                caught = [c for c in (self.catch(uow, p, now) for p in pings) if c is not None]
+                if caught:
+                    uow.commit()
+        except Exception:
+            log.warning(
+                "deciding %s messages together failed; deciding each alone",
+                len(pings),
+                exc_info=True,
+            )
+            caught = []
+            for ping in pings:
+                try:
+                    with self.deps.uow() as uow:
+                        one = self.catch(uow, ping, now)
+                        if one is not None:
+                            uow.commit()
+                            caught.append(one)
+                except Exception:
+                    log.exception("deciding a message from %s failed", ping.sender)
         for each in caught:
-            self.offer(client, each)
+            try:
+                self.offer(client, each)
+            except Exception:
+                log.exception("could not queue the offer to %s", each.ping.sender)
 
 
 def register_messages(app: App, deps: Deps, *, replies: ReplyPool) -> MessageInterceptor:

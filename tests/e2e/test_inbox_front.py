@@ -257,8 +257,8 @@ def test_the_worker_decides_stored_channel_messages_together_in_one_transaction(
 def test_when_deciding_together_fails_each_stored_message_is_decided_alone(
     front: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A batch whose transaction fails has sent nothing; its messages then go through the Bolt
-    app one by one, and every sender gets exactly one offer."""
+    """A batch whose transaction fails has sent nothing; each of its messages is then decided
+    in a transaction of its own, and every sender gets exactly one offer."""
     from bot.cli_serve import _inbox_worker
     from bot.services import interceptions as service
 
@@ -287,5 +287,63 @@ def test_when_deciding_together_fails_each_stored_message_is_decided_alone(
         with front.container.sessions() as s:
             assert sorted(r.sender for r in s.scalars(select(Interception))) == senders
         assert stored(front) == []
+    finally:
+        worker.close()
+
+
+def test_after_a_failed_batch_an_earlier_ping_is_not_read_as_an_answer_to_a_later_question(
+    front: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deciding alone after a failed batch reuses each message's first reading: her question
+    that came after the ping (same claim) does not turn the ping into an answer to it."""
+    from bot.cli_serve import _inbox_worker
+    from bot.services import interceptions as service
+
+    front.slack.message("C01GENERAL", "U01REQ", "<@U01TECH1> the VPN at Acme is down again")
+    front.slack.message("C01GENERAL", "U01TECH1", "which site is down?")
+    assert front.container.inbox_writer().flush(10)
+    real, calls = service.store_catch, [0]
+
+    def fails_first(uow: Any, values: dict[str, Any]) -> int | None:
+        calls[0] += 1
+        if calls[0] == 1:
+            raise RuntimeError("the database went away")
+        return real(uow, values)
+
+    monkeypatch.setattr(service, "store_catch", fails_first)
+    worker = _worker_of(front)
+    try:
+        assert _inbox_worker(worker).run_once() == 2
+        assert worker.wait_idle(10)
+        offered = [c for c in front.fake.calls_to("chat.postEphemeral") if c.ok]
+        assert [c.args["user"] for c in offered] == ["U01REQ"]
+    finally:
+        worker.close()
+
+
+def test_a_ping_in_a_slack_connect_channel_is_decided_in_our_workspace(front: Harness) -> None:
+    """In a shared channel the event's team_id is the sender's organisation; the workspace is
+    ours, from authorizations[0], as Bolt reads it. The batch takes it, no fallback needed."""
+    from bot.cli_serve import _inbox_worker
+
+    front.slack.message("C01GENERAL", "U01REQ", PING + " (from a partner org)")
+    assert front.container.inbox_writer().flush(10)
+    with front.container.engine.begin() as conn:
+        [(row_id, body)] = conn.execute(text("SELECT id, body FROM slack_inbox")).all()
+        payload = json.loads(body)
+        payload["team_id"] = "T0PARTNER"
+        payload["event"]["team"] = "T0PARTNER"
+        conn.execute(
+            text("UPDATE slack_inbox SET body = :b WHERE id = :i"),
+            {"b": json.dumps(payload), "i": row_id},
+        )
+    worker = _worker_of(front)
+    try:
+        assert _inbox_worker(worker).run_once() == 1
+        assert worker.wait_idle(10)
+        offered = [c for c in front.fake.calls_to("chat.postEphemeral") if c.ok]
+        assert [c.args["user"] for c in offered] == ["U01REQ"]
+        with front.container.sessions() as s:
+            assert [r.slack_team_id for r in s.scalars(select(Interception))] == ["T0LANE"]
     finally:
         worker.close()
