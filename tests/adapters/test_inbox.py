@@ -113,7 +113,14 @@ def test_the_writer_gathers_a_steady_trickle_into_few_transactions(inbox: SlackI
 
 def test_a_store_wakes_the_worker_in_its_own_transaction(inbox: SlackInbox) -> None:
     if inbox.engine.dialect.name != "postgresql":
-        pytest.skip("NOTIFY is PostgreSQL's; on SQLite the worker polls")
+        # No NOTIFY on SQLite: the store calls its hook (the worker there also polls).
+        woke: list[int] = []
+        hooked = SlackInbox(inbox.engine, stored=lambda: woke.append(1))
+        assert hooked.store(kind="message", content_type="application/json", body="{}", key=None)
+        with pytest.raises(IntegrityError):
+            hooked.store_many([{**row(hooked, 1), "kind": None}])
+        assert woke == [1]
+        return
     import psycopg
 
     from bot.adapters.outbox_wakeup import CHANNEL, INBOX_CHANNEL
