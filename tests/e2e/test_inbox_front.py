@@ -128,6 +128,17 @@ def test_while_the_database_refuses_serve_answers_503_and_keeps_what_it_acked(
     assert front.fake.calls_to("chat.postEphemeral") == []
 
 
+def _ping_acked_ten_minutes_ago(front: Harness) -> None:
+    """A ping stored while no worker ran, ten minutes ago (every request stored so far)."""
+    front.slack.message("C01GENERAL", "U01REQ", PING + " (ten minutes ago)")
+    assert front.container.inbox_writer().flush(10)
+    with front.container.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE slack_inbox SET received_at = :at"),
+            {"at": datetime.now(UTC) - timedelta(minutes=10)},
+        )
+
+
 def test_the_worker_handles_what_serve_stored_and_offers_nothing_for_a_stale_ping(
     front: Harness,
 ) -> None:
@@ -138,13 +149,7 @@ def test_the_worker_handles_what_serve_stored_and_offers_nothing_for_a_stale_pin
     from bot.slack.inbox_worker import InboxWorker
     from tests.conftest import FIXTURES
 
-    front.slack.message("C01GENERAL", "U01REQ", PING + " (ten minutes ago)")
-    assert front.container.inbox_writer().flush(10)
-    with front.container.engine.begin() as conn:
-        conn.execute(
-            text("UPDATE slack_inbox SET received_at = :at"),
-            {"at": datetime.now(UTC) - timedelta(minutes=10)},
-        )
+    _ping_acked_ten_minutes_ago(front)
     front.slack.message("C01GENERAL", "U01REQ", PING + " (now)")
     assert front.container.inbox_writer().flush(10)
 
@@ -201,6 +206,37 @@ def _worker_of(front: Harness) -> Any:
     return build(front.container.settings, config=load_config(FIXTURES / "lanes.yaml"))
 
 
+def _deliver_once(front: Harness) -> int:
+    """One claim handled by a worker built as ``lanekeeper deliver`` builds it."""
+    from bot.cli_serve import _inbox_worker
+
+    worker = _worker_of(front)
+    try:
+        handled = _inbox_worker(worker).run_once()
+        assert worker.wait_idle(10)
+        return handled
+    finally:
+        worker.close()
+
+
+def _offered_to(front: Harness) -> list[str]:
+    return [c.args["user"] for c in front.fake.calls_to("chat.postEphemeral") if c.ok]
+
+
+def _storing_a_catch_fails_on_call(monkeypatch: pytest.MonkeyPatch, failing: int) -> None:
+    from bot.services import interceptions as service
+
+    real, calls = service.store_catch, [0]
+
+    def store(uow: Any, values: dict[str, Any]) -> int | None:
+        calls[0] += 1
+        if calls[0] == failing:
+            raise RuntimeError("the database went away")
+        return real(uow, values)
+
+    monkeypatch.setattr(service, "store_catch", store)
+
+
 def test_the_worker_decides_stored_channel_messages_together_in_one_transaction(
     front: Harness,
 ) -> None:
@@ -216,13 +252,7 @@ def test_the_worker_decides_stored_channel_messages_together_in_one_transaction(
     for sender in senders:
         front.fake.add_user(sender, name=sender.lower())
         front.fake.add_members("C01GENERAL", sender)
-    front.slack.message("C01GENERAL", "U01REQ", PING + " (ten minutes ago)")
-    assert front.container.inbox_writer().flush(10)
-    with front.container.engine.begin() as conn:
-        conn.execute(
-            text("UPDATE slack_inbox SET received_at = :at"),
-            {"at": datetime.now(UTC) - timedelta(minutes=10)},
-        )
+    _ping_acked_ten_minutes_ago(front)
     for sender in senders:
         front.slack.message("C01GENERAL", sender, f"{PING} ({sender})")
     front.slack.message("C01GENERAL", "U01REQ", "<@U02OTHER1> lunch at 12?")
@@ -259,8 +289,6 @@ def test_when_deciding_together_fails_each_stored_message_is_decided_alone(
 ) -> None:
     """A batch whose transaction fails has sent nothing; each of its messages is then decided
     in a transaction of its own, and every sender gets exactly one offer."""
-    from bot.cli_serve import _inbox_worker
-    from bot.services import interceptions as service
 
     senders = [f"U09SEND{n}" for n in range(3)]
     for sender in senders:
@@ -269,26 +297,12 @@ def test_when_deciding_together_fails_each_stored_message_is_decided_alone(
         front.slack.message("C01GENERAL", sender, f"{PING} ({sender})")
     assert front.container.inbox_writer().flush(10)
 
-    real, calls = service.store_catch, [0]
-
-    def fails_on_the_third(uow: Any, values: dict[str, Any]) -> int | None:
-        calls[0] += 1
-        if calls[0] == 3:
-            raise RuntimeError("the database went away")
-        return real(uow, values)
-
-    monkeypatch.setattr(service, "store_catch", fails_on_the_third)
-    worker = _worker_of(front)
-    try:
-        assert _inbox_worker(worker).run_once() == 3
-        assert worker.wait_idle(10)
-        offered = [c for c in front.fake.calls_to("chat.postEphemeral") if c.ok]
-        assert sorted(c.args["user"] for c in offered) == senders
-        with front.container.sessions() as s:
-            assert sorted(r.sender for r in s.scalars(select(Interception))) == senders
-        assert stored(front) == []
-    finally:
-        worker.close()
+    _storing_a_catch_fails_on_call(monkeypatch, 3)
+    assert _deliver_once(front) == 3
+    assert sorted(_offered_to(front)) == senders
+    with front.container.sessions() as s:
+        assert sorted(r.sender for r in s.scalars(select(Interception))) == senders
+    assert stored(front) == []
 
 
 def test_after_a_failed_batch_an_earlier_ping_is_not_read_as_an_answer_to_a_later_question(
@@ -296,35 +310,18 @@ def test_after_a_failed_batch_an_earlier_ping_is_not_read_as_an_answer_to_a_late
 ) -> None:
     """Deciding alone after a failed batch reuses each message's first reading: her question
     that came after the ping (same claim) does not turn the ping into an answer to it."""
-    from bot.cli_serve import _inbox_worker
-    from bot.services import interceptions as service
 
     front.slack.message("C01GENERAL", "U01REQ", "<@U01TECH1> the VPN at Acme is down again")
     front.slack.message("C01GENERAL", "U01TECH1", "which site is down?")
     assert front.container.inbox_writer().flush(10)
-    real, calls = service.store_catch, [0]
-
-    def fails_first(uow: Any, values: dict[str, Any]) -> int | None:
-        calls[0] += 1
-        if calls[0] == 1:
-            raise RuntimeError("the database went away")
-        return real(uow, values)
-
-    monkeypatch.setattr(service, "store_catch", fails_first)
-    worker = _worker_of(front)
-    try:
-        assert _inbox_worker(worker).run_once() == 2
-        assert worker.wait_idle(10)
-        offered = [c for c in front.fake.calls_to("chat.postEphemeral") if c.ok]
-        assert [c.args["user"] for c in offered] == ["U01REQ"]
-    finally:
-        worker.close()
+    _storing_a_catch_fails_on_call(monkeypatch, 1)
+    assert _deliver_once(front) == 2
+    assert _offered_to(front) == ["U01REQ"]
 
 
 def test_a_ping_in_a_slack_connect_channel_is_decided_in_our_workspace(front: Harness) -> None:
     """In a shared channel the event's team_id is the sender's organisation; the workspace is
     ours, from authorizations[0], as Bolt reads it. The batch takes it, no fallback needed."""
-    from bot.cli_serve import _inbox_worker
 
     front.slack.message("C01GENERAL", "U01REQ", PING + " (from a partner org)")
     assert front.container.inbox_writer().flush(10)
@@ -337,13 +334,7 @@ def test_a_ping_in_a_slack_connect_channel_is_decided_in_our_workspace(front: Ha
             text("UPDATE slack_inbox SET body = :b WHERE id = :i"),
             {"b": json.dumps(payload), "i": row_id},
         )
-    worker = _worker_of(front)
-    try:
-        assert _inbox_worker(worker).run_once() == 1
-        assert worker.wait_idle(10)
-        offered = [c for c in front.fake.calls_to("chat.postEphemeral") if c.ok]
-        assert [c.args["user"] for c in offered] == ["U01REQ"]
-        with front.container.sessions() as s:
-            assert [r.slack_team_id for r in s.scalars(select(Interception))] == ["T0LANE"]
-    finally:
-        worker.close()
+    assert _deliver_once(front) == 1
+    assert _offered_to(front) == ["U01REQ"]
+    with front.container.sessions() as s:
+        assert [r.slack_team_id for r in s.scalars(select(Interception))] == ["T0LANE"]
