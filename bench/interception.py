@@ -37,11 +37,13 @@ Sources, each reported on its own because they were written differently:
 ``spent-f``   ``interception_frozen_2026-12f.tsv``, frozen batch f: measured once on 2026-12-03
               after round 5 (88dfbd6, 91.0% / 7.6%); its errors read and the round-6 tuning used
               it (the second stage learns from the rules that measured it, 88dfbd6): training.
-``frozen``    ``interception_frozen_2026-12g.tsv``, frozen batch g: written blind to the rules,
-              committed (02b381a) before round 6, never read before round 6's tuning was
-              committed (1442007, f14108a); read only with ``--frozen``. Measured once on
-              2026-12-03 after round 6 (87.4% / 4.8%) and read since: spent. Batch h
-              (``interception_frozen_2026-12h.tsv``, dd93fd2) is the next, unmeasured one.
+``spent-g``   ``interception_frozen_2026-12g.tsv``, frozen batch g: measured once on 2026-12-03
+              after round 6 (dddd358, rules of f14108a, 87.4% / 4.8%); its errors read and the
+              round-7 tuning used it (the second stage learns from the rules that measured it,
+              dddd358): training.
+``frozen``    ``interception_frozen_2026-12g.tsv``, frozen batch g, until round 7 moves it to
+              batch h (``interception_frozen_2026-12h.tsv``, dd93fd2, written blind, never read
+              or measured); read only with ``--frozen``.
 
 Files: ``label<TAB>kind<TAB>text[<TAB>note]``, ``#`` comments; a line break inside a message is
 written as the two characters ``\\n``.
@@ -89,6 +91,9 @@ SOURCES = {
     # Frozen batch f: measured once as held out on 2026-12-03 after round 5 (88dfbd6, 91.0% /
     # 7.6%); read and trained on in round 6: training.
     "spent-f": "interception_frozen_2026-12f.tsv",
+    # Frozen batch g: measured once as held out on 2026-12-03 after round 6 (dddd358, rules of
+    # f14108a), 87.4% / 4.8%; read and trained on in round 7: training.
+    "spent-g": "interception_frozen_2026-12g.tsv",
 }
 # Frozen batch g, written blind to the rules and committed (02b381a) before round 6; nobody read
 # it before round 6's tuning was committed (1442007, f14108a). Measured with --frozen once after

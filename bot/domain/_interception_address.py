@@ -80,9 +80,50 @@ def _normalise(text: str) -> tuple[str, list[str]]:
     text = _LINK.sub(lambda m: " ⟦" + (m.group(2) or "link") + "⟧ ", text)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     text = text.replace("’", "'").replace("‘", "'")
+    if _UNICODE_EMOJI.search(text):
+        text = _UNICODE_EMOJI.sub(_emoji_code, text)
     text = _quotes_removed(_SLACK_QUOTE.sub(_slack_quote, text))
     text = re.sub(r"[ \t]+", " ", text).strip().lower()
+    text = _RESTATED_QUESTION.sub(r"\1 «q»", text) if "your" in text else text
     return re.sub(r" +([,.!?:])(?=\s|$)", r"\1", text), ids
+
+
+# Round 7: an emoji typed as a character ("🚨 <@U1> the dashboard shows …", "nice work <@U1> 🙌 can
+# you …") is read like the ``:code:`` Slack writes for one picked from its menu: a few keep their
+# meaning (an alarm is urgent, a laugh is chat), any other becomes ``:emoji:``.
+_UNICODE_EMOJI = re.compile(
+    r"[\U0001F000-\U0001FAFF\u2600-\u27BF][\uFE0F\u200D\U0001F3FB-\U0001F3FF]*"
+)
+_EMOJI_CODES = {
+    "🚨": ":rotating_light:",
+    "🔥": ":fire:",
+    "🆘": ":sos:",
+    "😂": ":joy:",
+    "🤣": ":rofl:",
+    "😅": ":sweat_smile:",
+    "🎉": ":tada:",
+    "👆": ":point_up:",
+    "🙏": ":pray:",
+    "🙌": ":raised_hands:",
+    "👏": ":clap:",
+    "👍": ":+1:",
+    "💪": ":muscle:",
+    "➡": ":arrow_right:",
+}
+
+
+def _emoji_code(m: re.Match[str]) -> str:
+    return f" {_EMOJI_CODES.get(m.group(0)[0], ':emoji:')} "
+
+
+# Round 7: her own question repeated after the words that say it is answered ("to your question
+# yesterday, can you reuse the old SFPs — yes, …") is her question, not an ask of her: it becomes
+# «q», as a quoted question does.
+_RESTATED_QUESTION = re.compile(
+    r"((?<![\w'])(?:to|re:?|on|about|answering|per)\s+your\s+(?:[\w-]+\s+)?(?:q|question|ask)"
+    r"(?:\s+(?:yesterday|earlier|today|this\s+morning|last\s+night|from\s+\w+|in\s+\w+))?)[,:]\s+"
+    r"[^?.!\n—–]{3,200}\?*"
+)
 
 
 # Quoted speech is someone else's words: "the client said "can you come tuesday", so I moved…"
@@ -92,7 +133,8 @@ def _normalise(text: str) -> tuple[str, list[str]]:
 # usually what a screen or an error says ("showing a "your files are encrypted" screen").
 _QUOTE = re.compile(r'"([^"\n]{1,300})"|“([^”\n]{1,300})”|`([^`\n]{1,300})`')
 _QUOTED_ASK = re.compile(
-    r"\?|\b(?:can|could|would|will|please|pls|plz|who|what|why|how|when|where|which|need|want)\b",
+    r"\?|\b(?:can|could|would|will|please|pls|plz|who|what|why|how|when|where|which|need|want"
+    r"|must|shall|required)\b",  # round 7: a quoted requirement ("the RFP says "must …"") too
     re.IGNORECASE,
 )
 _REPORTED = re.compile(
@@ -156,7 +198,22 @@ _EXCLUDED = re.compile(
 )
 
 
-def _is_subject(rest: str) -> bool:
+# Round 7: an alternative put as a question without its "?" ("is Contoso on 24/7 or business
+# hours", "did it finish or did it roll back", "… or not")
+_ALTERNATIVE = re.compile(
+    r"(?<![\w'])or\s+(?:not|did|is|are|was|were|does|do|will|has|have|should|would|can|could)\b"
+    r"|(?<![\w'])or\s+[\w/-]+(?:\s+[\w/-]+){0,2}[\s.]*$"
+)
+_DESCRIBED = re.compile(
+    r"(?:is|was)\s+(?:the|our)\s+(?:only\s+)?(?:one|person|guy|gal|go-to|expert|owner|contact|lead)"
+    r"(?:\s+[\w-]+)?\s+(?:who|that|for)\b"
+)
+# Chat drops the "I" before these: "<@U1> can't find the runbook", "<@U1> don't see it in IT Glue"
+_DROPPED_I = frozenset({"can't", "cant", "cannot", "couldn't", "couldnt", "don't", "dont"})
+_DROPPED_I_VERBS = frozenset({"find", "see", "locate", "reach", "access", "remember", "figure"})
+
+
+def _is_subject(rest: str, vocative: bool = False) -> bool:
     """Does the text after a leading mention make it the subject of a statement about them?"""
     if rest.startswith("'s "):
         return True
@@ -168,17 +225,24 @@ def _is_subject(rest: str) -> bool:
     asked = "?" in clause or bool(_YOU.search(clause))
     if first in _DO and _QUESTION_ADVERB.search(clause):
         asked = True  # "<@U1> did Wingtip ever send back the quote"
+    if first in _AUX_BE and _ALTERNATIVE.search(rest) and not _THIRD_PERSON.search(rest):
+        asked = True  # round 7: "<@U1> did the cutover finish or did it roll back": a question
+    if first in _AUX_BE and _DESCRIBED.match(rest):
+        return True  # round 7: "<@U1> is the one who set up Duo": a description of her
+    if first in _DROPPED_I and second in _DROPPED_I_VERBS:
+        return False  # round 7: "<@U1> can't find the runbook anywhere": the sender can't
     if not asked and _THIRD_PERSON.search(rest) and first in _AUX_BE | _AUX_MODAL:
         return True  # "<@U1> is the Meraki expert here, she did the Wingtip deployment"
     if first in _SUBJECT_VERBS:
         return True
     if first in _PAST_OR_IMPERATIVE:  # "<@U1> set up the Acme network" unless asked
-        return not (asked or _PLEASE.search(clause))
+        return not (asked or vocative or _PLEASE.search(clause))
     if _PAST.fullmatch(first) and first not in _FIRST_PERSON_PAST:
         return not (asked or second == "my")  # "<@U1> answered my own question": I did
     if (
         first in _DO
         and second in _DID_OBJECT
+        and not asked
         and "?" not in rest
         and not _QUESTION_ADVERB.search(clause)
     ):
@@ -197,6 +261,23 @@ def _is_subject(rest: str) -> bool:
     return False
 
 
+# Round 7: a wish or a wonder whose clause has her as its subject
+_WISHED_SUBJECT = re.compile(
+    r"(?:(?<![\w'])(?:i|we)\s+(?:really\s+|just\s+|kinda\s+)?wish"
+    r"|(?:wondering|wonder|wondered|curious)\s+(?:if|whether)"
+    r"|(?:great|amazing|awesome|nice|ideal|helpful|perfect|brilliant|lovely|a\s+lifesaver"
+    r"|appreciate\s+it|love\s+it|grateful)\s+if)[\s,]*$"
+)
+_ARROW_BEFORE = re.compile(r"(?:->|→|=>|:arrow_right:)\s*$")
+_HEADING_FOR = re.compile(r"^[\w' -]{0,30}\b(?:for|to|attn|attention)[\s:]*$")
+_FOR_TO = re.compile(r"(?:love|like|want|need|prefer|appreciate\s+it)\s+for\s*$")
+_NEED_FROM = re.compile(
+    r"(?<![\w'])(?:need|needs|want|wants|still\s+need|waiting\s+(?:on|for)|could\s+use"
+    r"|(?:would|'d)\s+(?:really\s+)?(?:love|like|appreciate))\s+"
+    r"(?:an?\s+|the\s+|some\s+)?[\w/'-]+(?:\s+[\w/'-]+){0,3}\s+from[\s,]*$"
+)
+
+
 def _is_mid_vocative(before: str, after: str) -> bool:
     """Does a mention inside a sentence address that person? ``…billing, <@U1> can you…``,
     ``…creeping up <@U1>, worth a look``, ``if <@U1> could take…``; not ``ask <@U1>``,
@@ -207,6 +288,21 @@ def _is_mid_vocative(before: str, after: str) -> bool:
     word = last.group(1) if last else ""
     if word in _WISH_SUBJECT and _MODAL_AFTER.match(after):
         return True  # "it'd help if <@U1> could take the onboarding"
+    if _WISHED_SUBJECT.search(before[-60:]) and not _THIRD_PERSON.search(after[:40]):
+        # round 7: her mention is the subject of the clause a wish or a wonder puts to her, with
+        # any verb ("I wish <@U1> would …", "wondering if <@U1> knows …", "would be great if
+        # <@U1> owned …")
+        return True
+    if word in ("you", "u"):
+        return True  # round 7: "told me to check with you <@U1> about …": you, that is her
+    if _ARROW_BEFORE.search(before[-6:]):
+        return True  # round 7: "… still erroring → <@U1> over to you": the arrow hands it to her
+    if after[:1] == ":" and _HEADING_FOR.search(before):
+        return True  # round 7: "Handover for <@U1>:" then the lines handed over
+    if word == "for" and _FOR_TO.search(before[-40:]) and _NEED_TO.match(after):
+        return True  # round 7: "I'd love for <@U1> to take a crack at …"
+    if word == "from" and _NEED_FROM.search(before[-60:]):
+        return True  # round 7: "need a yes/no from <@U1> on …": what is needed is hers to give
     if word in _NEED_SUBJECT and _NEED_TO.match(after) and not _NEED_NEGATED.search(before):
         return True  # "need <@U1> to pull the logs", "I'll need <@U1> to confirm the models"
     if word in _OBJECT_WORDS or word.endswith("'s"):
@@ -265,7 +361,10 @@ def _parse(text: str) -> list[_Sentence]:
             # are onsite": both are.
             joined = re.sub(r"\s*(?:and|&)\s+", "+", group.group(0))
             parts = [_TOKEN.findall(p) for p in re.split(r"[\s,]+", joined) if "@@" in p]
-            if _is_subject(body):
+            # round 7: "hey <@U1>, put S1 on the new laptops": a comma after her makes a
+            # vocative of her, and "put"/"set" an imperative
+            comma = s[group.end() : group.end() + 2].lstrip()[:1] in (",", ":")
+            if _is_subject(body, vocative=comma):
                 parts = parts[:-1]
                 told = True
             lead = [int(i) for p in parts for i in p]
@@ -285,6 +384,10 @@ def _parse(text: str) -> list[_Sentence]:
                 or (
                     # "which vlan is the voip on <@U1>": the question is put to them
                     word in _WH_TAIL_PREPOSITIONS and _WH_TAIL.match(body)
+                )
+                or (
+                    # round 7: "Handover for <@U1>:" then the lines handed over
+                    ":" in t.group(0)[len(t.group(1)) :] and _HEADING_FOR.search(s[: t.start()])
                 )
                 or (
                     # "your call <@U1>", "DM me <@U1>", "what are the cameras on <@U1>?"

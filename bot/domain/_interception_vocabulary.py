@@ -27,11 +27,12 @@ _PREFIX = re.compile(
     r"(?:ping|noise|bother|late\s+ping|interruption))(?:\s+again)?"
     r"|heads[\s-]?up|hmm+|lol|haha\w*|psst|ugh|oof|btw|anyway|countdown|urgent|help"
     r"|fwiw|omg|wow|damn|dang|random(?:\s+(?:thought|q|question|one|but))?|dumb\s+question"
+    r"|(?:one\s+)?(?:last|more|other|final)\s+thing|lastly|oh\s+and|and\s+also"  # round 7
     r"|(?:just\s+(?:a\s+)?)?reminder|apologies|(?:sorry|sry)\s+to\s+(?:yell|shout|pile\s+on"
     r"|add\s+pressure|be\s+a\s+pain|nag)|no\s+rush|could\s+be\s+nothing|possibly\s+nothing"
     r"|quick\s+(?:one|q|question|ask)|low\s+priority|no\s+rush|happy\s+\w+day"
     r"|sorry|sry|soz|thanks|thank\s+you|thx|ty|cc:?|/cc|fyi|ping|@@room)(?![\w'])[\s,:!.]*"
-    r"|:[a-z0-9_+'-]+:|[\s,:!.+]+|\^+|↑)*"
+    r"|:[a-z0-9_+'-]+:|(?:[\s,!.+]|:(?![a-z0-9_+'-]+:))+|\^+|↑)*"  # round 7: ":x: :y: <@U1>"
 )
 _GROUP = re.compile(r"@@\d+(?:[\s,]*(?:(?:and|&)\s+)?@@\d+)*")
 _BARE_PREFIX = re.compile(r"^(?:(?:hey|hi|yo)\b|[\s,:!.])*$")
@@ -46,6 +47,7 @@ _TAIL = re.compile(
 # worse", "so <@U1> their tickets go first", "<@U1> and nobody has labelled the cables").
 _MID_NEW_CLAUSE = re.compile(
     r"\s*(?:(?:and|but)\s+)?(?:the|this|these|those|their|it's|its|there's|theres|everything|they"
+    r"|that's|thats"  # round 7: "…from home, <@U1> that's a Duo + VPN profile, can you set it up"
     r"|nothing|nobody|no\s+one|something|we're|we've|they're|our|client|user|users)(?![\w'])"
 )
 _MID_AFTER = re.compile(
@@ -86,7 +88,7 @@ _NEED_ASK = re.compile(
 )
 _MODAL_AFTER = re.compile(
     r"\s*(?:could|can|would|will|might|(?:has|gets|had|got)\s+(?:a\s+)?(?:sec|second|min|minute|moment"
-    r"|chance|time)|is\s+(?:free|around|about|bored))\b"
+    r"|chance|time)|is\s+(?:free|around|about|bored|up|awake|online|in|on|available|back))\b"
 )
 _WH_TAIL = re.compile(r"^(?:which|what|what's|whats|where|where's|wheres)\b")
 _WH_TAIL_PREPOSITIONS = _set("on at in from for")
@@ -189,7 +191,14 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             # "so you know where to point people" tells her (round 5)
             "(?<!so\\s)(?:do )?(?:you|u) know (?:if|whether|where|what|when|who|how|why|which)",
             "^\\s*know (?:if|whether|where|what|when|who|how|why|which)",
-            "any ideas?|wondering (?:if|whether|who|what|where|when|why|how|which)|curious (?:if|whether)",
+            "any ideas?|wondering (?:if|whether|who|what|where|when|why|how|which)"
+            "|curious (?:if|whether|who|what|where|when|why|how|which)",
+            # round 7: sent to her by someone ("Dana said to ask you", "told me to check with you"),
+            # and a bump that counts ("2nd ping", "third time asking")
+            "(?:said|says|told me|told us|suggested) (?:i |we )?(?:to |should )?(?:ask|check with|ping"
+            "|talk to|go to) (?:you|u)",
+            "(?:2nd|second|3rd|third|4th|fourth|5th|fifth|another|final) (?:ping|nudge|reminder|bump"
+            "|time asking|ask)",
             "remind me|tell me (?:if|whether|where|what|when|who|how|why|which)|walk me through",
             "^\\s*(?:you|u) (?:free|around|available|able|up for|good for|ok with|busy)",
             "(?:you|u) (?:in|down) ?\\?|(?:are|r) (?:you|u) (?:in|down)(?: for)?(?![\\w'])",
@@ -223,6 +232,12 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "if (?:it's|its|it is) not too much (?:trouble|to ask)|should (?:you|u) (?:have|get)",
             "if (?:you|u) (?:can|could) (?:swing|manage|squeeze|fit)|could use (?:a|some|another"
             "|your|a second|fresh)|hoping (?:you|u)|(?:i|we) (?:hope|wish) (?:you|u)",
+            # round 7: "would love a one-pager from <@U1> on …" (the mention is gone from this text)
+            "(?:would|'d) (?:really )?(?:love|like|appreciate) (?:a|an|some|the|your) [^.?!]{1,60}? from(?= |$)",
+            # round 7: "we really wish <@U1> would own …", "we'd love for <@U1> to run …" (her
+            # mention is gone from this text)
+            "(?:i|we) (?:really |just |kinda |so )?wish (?:would|could|'d|will|had|were|took|did|knew|owned)",
+            "(?:would|we'd|i'd|wed|id) (?:really |so )?(?:love|like|prefer) for to [a-z]+",
             "if (?:you|u) (?:could|would)|hoping (?:(?:you|u) )?(?:can|could|will|would)|(?:if|once) (?:can|could) (?:get|take)",
             "(?:^|would |'d )be (?:so |really )?(?:great|amazing|awesome|nice|ace|lovely|ideal|helpful) if",
             "in an? (?:perfect|ideal) world|ideally|(?:kinda |really )?wish (?:someone|somebody"
@@ -235,8 +250,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "(?:it's|its|it is|that's|thats|this is|is|are|'s) (?:all |back )?(?:yours|with you|on you|in your"
             " (?:court|queue|hands))(?: now)?|yours (?:now|i think|to (?:own|fix|take))",
             "(?:→|->|=>) ?(?:you|u)|(?:passing|handing|throwing|tossing|kicking|sending) (?:you|u)"
-            " (?:the|this|that|it|my|our|#?\\d)",
-            "over to (?:you|u)|(?:passing|handing|assigning|giving|throwing|moving|sending|"
+            " (?:the|this|that|it|my|our|#?\\d+\\w*)",
+            "(?:leaving|leave|left) (?:it|this|that|them|the \\w+) with (?:you|u)|over to (?:you|u)|(?:passing|handing|assigning|giving|throwing|moving|sending|"
             "kicking|punting|tossing|bouncing|routing|reassigning) (?:[^,.;!?]{1,50} )?(?:over "
             ")?to (?:you|u)",
             "(?:in|into|to|on) your (?:queue|plate|court|bucket|lap|name|board)|assigned to (?:you|u)",
@@ -273,6 +288,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             "(?:ok|okay|alright|good|fine|cool) (?:with|by) (?:me|you|that|this|it|us)",
             "(?:can|may|could|should) (?:i|we)|want me to|sign-? ?off|go-? ?ahead",
             r"green light(?=\s*\?)|(?:get|need|give (?:me|us)) (?:the |a )?green light|approv(?!ed\b)\w*|approved(?= ?\?)|permission|object(?:ion)?s?|thoughts|yes ?/ ?no",
+            # round 7: a binary decision asked for ("thumbs up or down on …", "yay or nay")
+            "thumbs? up or (?:down|not|no)|yay or nay|go or no-? ?go|yes or no",
             "i'd like to|i want to|unless (?:you|u) (?:say|object|tell|disagree|shout|think)",
         ),
     ),
@@ -303,7 +320,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "problem",
         _words(
-            r"down(?! (?:from|to|by) )|outage|offline|fail(?!over|safe|back)\w*|errors?|alert\w*|warn\w*|critical|broken|broke|crash\w*",
+            r"(?<!stand\s)(?<!standing\s)(?<!stood\s)down(?! (?:from|to|by) )|outage|offline|fail(?!over|safe|back)\w*|errors?|alert\w*|warn\w*|critical|broken|broke|crash\w*",
             r"dead|died|stopped|stuck|flapping|unreachable|non-?compliant|quarantin\w*|ransom\w*",
             r"encrypted|breach\w*|phish\w*(?! (?:tests?|sim\w*|training|campaigns?|drills?|exercises?|awareness|results?|reports?))|compromis\w*|brute-? ?forc\w*|hacked|defac\w*|spoof\w*",
             r"locked out|expir\w*|beeping|bounc\w*|slow\w*|again|came back|reopened|wrong|missing",
@@ -317,13 +334,21 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\d{1,2} ?% (?:free|left|remaining)|suspicious|flagged|detected|malware",
             r"virus|threat|throwing|err\w*|(?:nobody|no one|no-one) can|getting worse|worse",
             r"lock\w* (?:\w+ )?out|\.locked|on (?:its|their) own|isolat\w*",
+            # round 7: a thing that does not do what it is for, said without a verb of its own
+            # ("trailer 4 no internet", "card readers not processing", "pushes not arriving")
+            r"no (?:internet|power|signal|dial ?tone|network|connectivity|wi-?fi|service|audio|sound"
+            r"|video|display|picture|access|heat|sync|inbound|outbound)",
+            r"(?:not|n't|never) (?:arriving|processing|loading|syncing|printing|connecting|responding"
+            r"|booting|sending|receiving|updating|saving|opening|starting|launching|ringing|charging"
+            r"|scanning|posting|mapping|resolving|authenticating|registering|coming (?:through|in|up)"
+            r"|showing up|going (?:through|out)|turning on|powering on|taking)",
         ),
     ),
     (
         "hint",
         _words(
             "(?:might|may|probably) (?:want|be worth|need)|you'll want|on your radar",
-            "(?:under|with) your name|your name is on|yours is the only one|blocked on (?:you|your)"
+            "(?:under|with) your name|your name is on|(?:has|have|got) (?:your|ur) name on|yours is the only one|blocked on (?:you|your)"
             "|(?:you|u) (?:have|'ve got|got) \\d+ (?:[\\w-]+ )?(?:tickets?|alerts?|items?|tasks?"
             "|requests?|timesheets?)",
             "worth (?:a look|a check|checking|looking|investigating|double-? ?checking)",
@@ -352,6 +377,7 @@ _TASK = _words(
     "unlock|build|deploy|run|test|verify|investigate|follow|make|give|open|close|merge|spin",
     "migrate|document|write|forward|own|jump|hop|chase|book|configure|provision|triage|image",
     "reimage|rebuild|restore|upgrade|delete|remove|decommission|ping|let's|lets|ring",
+    "put|set",  # round 7: "hey <@U1>, put S1 on the new laptops", "…, set the mailbox to forward"
     "ship|kill|pull|mark|rotate|whitelist|allowlist|revoke|unblock|exclude|roll",
 )
 # Work: what an MSP's requests are about. A question or a report without any is small talk.
@@ -367,7 +393,7 @@ _WORK = _words(
     "cutover|go-?live|rollout|onboarding|offboarding|new hires?|install|config|vlans?|ip|ports?",
     "cables?|runbooks?|documentation|connectwise|autotask|halo(?:psa)?|datto|n-?able|n-?central",
     "ninja(?:one)?|kaseya|automate|veeam|huntress|sentinelone|auvik|meraki|fortigate|sonicwall",
-    "ubiquiti|it glue|itglue|hudu|atera|rmm|psa|onsite|on-?site|site visit|queue|users?|admin",
+    "ubiquiti|it glue|itglue|hudu|atera|rmm|psa|duo|onsite|on-?site|site visit|queue|users?|admin",
     r"creds|credentials|sync|scripts?|apps?|software|(?:shared|hard|network|[a-z]:?) drive",
     r"service tags?|asset tags?|serial(?: numbers?)?|purchas\w*|budget|vendors?|contacts?|contracts?",
     r"#?\d{4,}",
@@ -423,6 +449,8 @@ _CONCERN = _words(
     r"open to the (?:internet|world|public)|publicly (?:accessible|exposed|open)|wide open",
     r"itself|by itself|themselves|unexpected\w*|randomly|twice|keeps? (?:\w+ing)",
     r"(?:is|are) the same as|same password|reused|re-used",
+    # round 7: it keeps happening: "rebooting every 5 min", "drops every couple of hours"
+    r"every (?:\d+|few|couple(?: of)?|other) ?(?:secs?|seconds?|mins?|minutes?|hours?|hrs?)",
     r"(?:need|needs|require|requires) (?:a|an|the|to|new|their|its|some|each|more)",
 )
 # "not done", "isn't fixed": a negated resolution is not one
@@ -479,13 +507,13 @@ _FYI = _words(
 )
 _THANKS = re.compile(
     _words(
-        "thanks|thank you|thx|ty|tysm|cheers|appreciate\\w*(?! (?:it )?if)|kudos|props|shout-?out|legend",
+        "thanks|thank you|thank u|thx|ty|tysm|cheers|appreciate\\w*(?! (?:it )?if)|kudos|props|shout-?out|legend",
         "lifesaver|brilliant|you rock|you're the best|(?:great|nice|amazing) (?:work|job|catch)",
         "well done|saved me|much obliged|sounds good|will do|got it|perfect(?! world)|awesome",
         # an acknowledgement: "understood <@U1> — won't touch it until after the window"
         "^(?:understood|noted|roger(?: that)?|copy(?: that)?|gotcha|acknowledged|ack|10-4)",
     ).pattern
-    + r"|:(?:raised_hands|clap|\+1|thumbsup|muscle):|🙏"
+    + r"|:(?:raised_hands|clap|\+1|thumbsup|muscle):"  # a typed 🙏 is :pray:, a please as often
 )
 _OFFER = _words(
     "(?:do )?(?:you|u) want me to(?! (?:go ahead|proceed|push (?:it|the)|approve))",
@@ -497,6 +525,8 @@ _OFFER = _words(
     "(?:would|do) (?:you|u) like me to|(?:can|could|may|shall) i (?:[^,.;!?]{1,60} )?for (?:you|u)"
     "(?![\\w'])(?! (?:to|or))|if (?:you|u) ever (?:want|need)(?:(?!\\s(?:but|can|could)\\s)[^,.;!?])*|(?:i'd|i would) be (?:willing|glad"
     "|happy) to",
+    # round 7: "I am available to join the client call if you would like support"
+    "(?:i'm|im|i am) (?:available|free|around) to [\\w-]+",
     "i (?:can|could|'ll|will) (?:take|do|handle|grab|cover|write|reach|help|look|jump|pick|finish"
     "|sort|deal|swap|hop|run|drive|call|own)",
     "i'll (?:take|do|handle|grab|cover|write|reach|help|look|jump|pick|finish|sort|deal|swap|hop"
@@ -576,7 +606,10 @@ _ARROW_LINE = re.compile(r"^\s*(?:->|→|=>|➡️?|:arrow_right:)\s*(?:@@\d+[\s
 # (not "I/we/you need", not a past "wanted", not "don't need")
 _WANTS_DONE = re.compile(
     r"(?<![\w'])(?<!\bi\s)(?<!\bwe\s)(?<!\byou\s)(?<!\bu\s)(?<!\bthey\s)(?<!n't\s)(?<!not\s)"
-    r"(?:wants?|needs?|would\s+like)\s+(?:their|the|a|an|its|new|all|some)\s+[^.;!?]{2,80}"
+    r"(?:wants?|needs?|would\s+like)\s+(?:(?:their|the|a|an|its|new|all|some)\s+[^.;!?]{2,80}"
+    # round 7: "their laptops need Duo working today": a thing wanted working by a time
+    r"|[\w-]+(?:\s+[\w-]+)?\s+(?:working|fixed|up|running|back\s+up|online)"
+    r"\s+(?:today|tonight|by|before|first\s+thing|tomorrow)[^.;!?]{0,40})"
 )
 # "please" and "we need" ask only when what follows is work (not "please come to trivia", "we
 # need a photo"), and not when reported ("asked everyone to please be patient") or reassuring
@@ -612,6 +645,12 @@ _OFFER_TAG = _words(
 )
 # "if it helps <@U1>, I can stay late …", "<@U2> and I can split your queue": an offer when the
 # "I can" starts a clause (not "Tailspin asked if we can…", "confirm I can disable…")
+# Round 7: a job taken with the "I" dropped: "<@U1> grabbing the Contoso outage, you stay on the
+# audit", "taking the 2pm walk-in"
+_SELF_TAKING = re.compile(
+    r"^(?:(?:ok|okay|np|sure|fine)[,\s]+)?(?:grabbing|taking|picking\s+up|jumping\s+on|handling|covering|owning)"
+    r"\s+(?:the|this|that|it|#?\d|your|[\w'-]+'s)\b"
+)
 _OFFER_SELF = re.compile(
     r"(?:^|[,;:.]\s*|\b(?:and|so|but|then|helps)\s+|\bif\s+(?!(?:we|i)\b)[^.?!]*?\s)(?:i|we)\s+(?:can|could|'ll|will)\s+"
     r"(?!need|have|be\b|not|never|lose|miss|get\s+(?:in|fired))[a-z]+\s+"
@@ -626,6 +665,8 @@ _PRAISE = re.compile(
         "crush\\w* (?:that|the|this)|chef'?s kiss|slick|well played|smooth as|flawless",
         "(?:clean|tidy|solid|neat|beautiful|lovely|tremendous) (?:work|job)|showroom|thing of beauty|gold standard|absolute (?:beast|machine|unit|legend)|beast|textbook",
         "(?:zero|0|no) (?:sla )?(?:misses|breaches|escalations)|(?:a|the) legend|love (?:it|this|that)",
+        # round 7: "killer teamwork on the outage", "great team effort"
+        "(?:killer|great|amazing|awesome|solid|stellar|epic|incredible) (?:teamwork|team effort|effort)|teamwork",
         "(?:how|so) (?:fast|quick|quickly|well) (?:you|u)|called (?:in )?to say|look(?:ed)? (?:so )?easy",
         "[,.!] ?(?:nice|sweet|neat|love it)[.!]*$",
     ).pattern
@@ -640,7 +681,7 @@ _NEWS = _words(
     "signed (?:the|a|off)|voted|(?:is|are|'s) (?:live|patched|handling it|on it|taking care)",
     "ships (?:today|tomorrow|tmrw|on|next|this)|should arrive|(?:will|should) (?:be )?arriv\\w*",
     "responded|effective (?:q\\d|immediately|today|monday|next|jan\\w*|feb\\w*|\\d)|due out",
-    "eta (?:from|for) [\\w' -]{1,40}? (?:is|was)|eta is|went through|good news|great news",
+    "eta (?:from|for|on) [\\w'&./ -]{1,40}? (?:is|was)(?! (?:it|that|this|there)\\b)|eta is|went through|good news|great news",
     "(?:is|are) (?:handling|covering|dealing with|taking) (?:it|this|that)|root cause was",
     "confirmed (?:the|that|it|they|we)|ship (?:today|tomorrow|tmrw|on|next|this|friday|monday)",
     "rolled out|announced|(?:fixed|patched|resolved) in (?:\\d|today|the|v\\d)",
@@ -668,6 +709,8 @@ _ANSWER_FRAME = _words(
     "(?:short|quick|long) answer|the answer is|turns out",
     "(?:found|figured) out (?:why|what|how|the cause)|the (?:cause|culprit|fix) was",
     "(?:you|u) asked(?: me)? (?:who|what|where|when|why|how|which)",
+    # round 7: "to your question yesterday, «q» — yes, …" (her question restated is «q»)
+    "to your (?:[\\w-]+ )?(?:q|question|ask)",
 )
 # These answer within their own sentence (a value, a place, "yes, …").
 _ANSWER = _words(
@@ -733,6 +776,11 @@ _UNRESOLVED = _words(
 _CONSENT_GIVEN = _words(
     "(?:he's|she's|they're|we're|i'm|im|he is|she is|they are|we are|i am|client is|client's|all)"
     " (?:totally |completely )?(?:fine|ok|okay|good|cool|happy) (?:with|by)",
+    # round 7: someone's yes passed on to her: "the customer said yes, go ahead whenever you're
+    # ready" gives her a permission, it asks nothing
+    "(?:said|says|gave|replied|confirmed|approved)(?: (?:yes|ok|okay|the ok|the go-? ?ahead|it))?[,.:]?"
+    " (?:so )?(?:go ahead|you're clear|you are clear|you're good to go|proceed)"
+    "(?: (?:whenever|when) (?:you're|you are|ur|u r) ready| when ready)?",
 )
 _ANSWER_START = re.compile(
     r"^(?:yes|yeah|yep|yup|no|nope|nah|correct|right|confirmed|affirmative|sure is|it is|not yet)\b"
@@ -749,7 +797,7 @@ _CHAT = re.compile(
 )
 # "need a hand with the firewall?" offers; "need a hand with the firewall" asks.
 _OFFER_QUESTION = re.compile(
-    r"^(?:(?:do\s+)?(?:you|u)\s+)?(?:need|want)\s+(?:me\s+to(?!\s+(?:go\s+ahead|proceed|approve))|a\s+hand|help|backup|anything|an?\s+(?:extra|second)"
+    r"(?:^|(?<=[,;:])\s*|(?<=\banyway\s))(?:(?:do\s+)?(?:you|u)\s+)?(?:need|want)\s+(?:me\s+to(?!\s+(?:go\s+ahead|proceed|approve))|a\s+hand|help|backup|anything|an?\s+(?:extra|second)"
     r"\s+(?:set\s+of\s+hands|pair\s+of\s+(?:hands|eyes)|hand))\b(?:(?!\b(?:you|u)\s+(?:in|down)\b)[^?])*\?"
 )
 # The conditional part of an offer ("i can write the RCA if you're swamped") asks nothing.

@@ -221,6 +221,25 @@ tells. The second stage also learns from batch f (read through 88dfbd6) and read
 report says of the problem (``ev=now``: can't, aren't, is …ing; ``ev=again``; ``ev=over``: was,
 fixed, results), alone and joined to the rules' implicit rule.
 
+**Issue 18, round 7** (after frozen batch g, 87.4% / 4.8% held out; in
+``tests/domain/test_interception_round7.py``): emoji typed as characters are read as ``:code:``
+emoji (``🚨 <@U1> …``); her mention is addressed as the subject of a wished or wondered clause
+(``I wish <@U1> would …``, ``wondering if <@U1> knows …``, ``great if <@U1> took …``, ``we'd love
+for <@U1> to …``), as whom something is needed from (``need a yes/no from <@U1>``), after ``you``
+(``check with you <@U1>``), after an arrow (``… → <@U1> over to you``), in a heading (``Notes
+for <@U1>:``), before ``that's`` and, after a comma, before ``put``/``set``; an alternative
+without a ``?`` is a question (``<@U1> is X on A or B``, ``… or did it roll back``), ``<@U1> is
+the one who …`` describes her, ``<@U1> can't find …`` has dropped its "I"; ``no internet``, ``not
+arriving`` and ``every 5 min`` report a problem; an imperative after a condition (``if you're
+onsite, take …``) or in its own sentence after a thanks (``thanks! one more thing, reset …``) is a
+task; ``said to ask you``, ``2nd ping``, ``curious how``, ``yay or nay`` ask. Not asks: offers as a
+question after a clause or with an alternative (``…, want me to grab it?``, ``want me to …, or
+should I …?``), ``I'm available to``, a job taken (``grabbing the outage, you stay on …``), her
+question restated after ``to your question`` (it becomes «q»), a quoted requirement, ``ETA from
+AT&T … is``, a relayed yes (``said yes, go ahead whenever you're ready``), status headings after a
+comma or alone on a line, ``standing down``, teamwork praise. The second stage also learns from
+batch g, read through the rules that measured it (dddd358).
+
 Every verdict carries :attr:`Verdict.rule`, a stable id from :data:`RULES` (``request.<cue>``
 or ``none.<why>``), :attr:`Verdict.addressed` and :attr:`Verdict.cues` (every cue that counted).
 ``lanekeeper shield explain`` prints them.
@@ -297,6 +316,7 @@ from ._interception_vocabulary import (
     _ROOM_WORDS,
     _SECOND_PERSON,
     _SELF_ANSWER,
+    _SELF_TAKING,
     _SMALL_TALK,
     _SOFT_ASK,
     _SOFT_NOT,
@@ -364,11 +384,13 @@ def _cues(
     work_in_message: bool,
     for_her_nearby: bool = False,
     said_of_her: bool | None = None,
+    more_follows: bool = False,
 ) -> tuple[set[str], set[str]]:
     """The cue families a sentence carries, and the statement vetoes it carries (``offer``,
     ``news``, ``answer``, ``praise``), before the message-level vetoes. ``for_her_nearby``: this
     sentence or one beside it says she is busy or the sender is free (an offer's beneficiary);
-    ``said_of_her``: this sentence itself does (worked out here when not given)."""
+    ``said_of_her``: this sentence itself does (worked out here when not given);
+    ``more_follows``: more lines follow and the message asks nothing with a "?"."""
     raw = _MARKUP.sub(" ", sentence.text)
     text = _WORKS_AGAIN.sub(" fine ", _NEGATED.sub(" ", _RHETORICAL.sub(" ", raw)))
     text = _CONSENT_GIVEN.sub(" content ", text)  # "he's fine with that" asks no approval
@@ -385,10 +407,18 @@ def _cues(
             found.add("ask")
             break
     label = _LABEL.match(body)
+    condition = _CONDITION.match(body)
     if (
         not sentence.told
+        and not (more_follows and body.strip(" .!:") in _BARE_HEADINGS)
         and (
             _TASK.match(body)
+            or (  # round 7: "if you end up onsite tomorrow, take the spare switch with you"
+                condition
+                and _TASK.match(body[condition.end() :])
+                and not _PAST.match(body[condition.end() :])
+                and not _TO_SENDER.match(body[condition.end() :])
+            )
             or (  # round 6: "Contoso Dental: swap the UPS battery"
                 label
                 and not _HEADING.match(body)
@@ -425,7 +455,11 @@ def _cues(
     # "<@U1> is running it": the leading mention is the subject, "is …" no inverted question
     opens_question = not sentence.told and bool(_QUESTION_START.match(body))
     asked = "?" in text or opens_question or bool(_CLAUSE_QUESTION.search(body))
-    heading = "?" not in text and bool(_HEADING.match(re.sub(r"\s+", " ", text).strip()))
+    heading = "?" not in text and bool(
+        _HEADING.match(re.sub(r"\s+", " ", text).strip())
+        or _HEADING.match(body)  # round 7: "<@U1>, status update: …" (the comma before it)
+        or (more_follows and body.strip(" .!:") in _BARE_HEADINGS)  # round 7: "update" then lines
+    )
     vetoes: set[str] = set()
     if heading:
         vetoes.add("done")  # "update on Thistle <@U1>: 14/22 enrolled" reports, asks nothing
@@ -462,10 +496,23 @@ def _cues(
         or (any(w in text for w in _OFFER_HELP_WORDS) and _OFFER_HELP.search(text))
         or (for_her_nearby and _OFFER_PROPOSAL.search(text))  # "…instead? you look slammed"
     )
-    offer = shaped or _OFFER.search(text) or _OFFER_QUESTION.match(body) or _OFFER_SELF.search(text)
+    # round 7: an offer put as a question may follow a clause ("I'm at the office anyway, want
+    # me to grab the spare?") and runs to its "?" ("want me to page you …, or should I just
+    # handle it?"): only what follows it may still ask
+    asked_offer = None if shaped else _OFFER_QUESTION.search(body)
+    offer = (
+        shaped
+        or asked_offer
+        or _OFFER.search(text)
+        or _OFFER_SELF.search(text)
+        or _SELF_TAKING.match(body)
+    )
     if offer:
         vetoes.add("offer")  # "want me to grab it?", "let me know if you want a hand"
-        rest = text[: offer.start()] + " " + text[offer.end() :]
+        if offer is asked_offer:
+            rest = body[: offer.start()] + " " + body[offer.end() :]
+        else:
+            rest = text[: offer.start()] + " " + text[offer.end() :]
         rest = _IF_YOU.sub(" ", _OFFER.sub(" ", rest))
         if shaped:
             rest = _OFFER_TAG.sub(" ", rest)  # "…, lmk", "is ok?": whether she takes the offer
@@ -682,6 +729,7 @@ def _rules_verdict(
     current: tuple[int, ...] = ()
     previous: tuple[tuple[int, ...], set[str]] = ((), set())
     self_answered = thanked = resolved = False
+    after_thanks: dict[int, set[str]] = {}  # tasks in sentences after a thanks
     preamble: set[str] = set()  # cues of the sentences before anyone is addressed
     room_preamble = False
     busy = [bool(_FOR_HER_NEARBY.search(_MARKUP.sub(" ", s.text))) for s in sentences]
@@ -692,7 +740,13 @@ def _rules_verdict(
             current = ()
         if s.tail:
             current = tuple(dict.fromkeys(current + s.tail))
-        found, vetoed = _cues(s, work_in_message, any(busy[max(0, k - 1) : k + 2]), busy[k])
+        found, vetoed = _cues(
+            s,
+            work_in_message,
+            any(busy[max(0, k - 1) : k + 2]),
+            busy[k],
+            k + 1 < len(sentences) and "?" not in low,
+        )
         if s.bare and not previous[0]:
             found |= previous[1]  # "anyone around Thursday? <@U1>"
         elif (
@@ -728,8 +782,15 @@ def _rules_verdict(
             fyi_to.update(_mentions_in(s.text))
         self_answered = self_answered or ("?" not in s.text and bool(_SELF_ANSWER.search(s.text)))
         resolved = resolved or ("?" not in s.text and bool(_RESOLVED_MESSAGE.search(s.text)))
-        thanked = thanked or bool(_THANKS.search(s.text))
-        previous = (current, found)
+        thanks_here = bool(_THANKS.search(s.text))
+        if thanked and not thanks_here and "task" in found:
+            # round 7: "thanks <@U1>, restore worked. last thing, close the ticket …": an
+            # imperative in a sentence of its own after the thanks is still hers
+            for i in current:
+                after_thanks.setdefault(i, set()).add("task")
+        thanked = thanked or thanks_here
+        if _HAS_WORDS.search(s.text):  # round 7: a code fence line ("```") is no sentence
+            previous = (current, found)
 
     to_them = [i for i in addressed if i in guarded]
     if not to_them:
@@ -754,6 +815,7 @@ def _rules_verdict(
             # a thank-you takes the implicit cues of the whole message ("thanks for the doc, …
             # she picked it up in 10 min"); an explicit ask or a question still counts
             found &= _SURVIVE_STATEMENT | ({"question"} if "?" in low else set())
+            found |= after_thanks.get(i, set())
             decided_by.append("none.thanks")
         statement = vetoes.get(i, set())
         if ids[i] in recent_question_by:
@@ -788,11 +850,23 @@ def _rules_verdict(
     return verdict((), "none.no-cue")
 
 
+# Round 7: a condition before the main clause ("if you end up onsite, take …", "once the
+# parts land, swap …"); an imperative after it is a task unless it is about the sender ("if you
+# need anything, ping me")
+_CONDITION = re.compile(
+    r"^(?:if|when|once|whenever|while|after|before|as\s+soon\s+as)\s[^,;:?]{2,80},\s*(?:then\s+|pls\s+"
+    r"|please\s+|just\s+)?"
+)
+_TO_SENDER = re.compile(r"^[\w'-]+\s+(?:me|us|my|our)\b|^(?:let|lets|let's)\b")
 # "dumb question but where do i find…", "quick q: which vlan…": a question after an opener
 _CLAUSE_QUESTION = re.compile(
     r"\b(?:(?:but|so|question|q|also)[,:]?|one[,:])\s+(?:what|what's|whats|where|where's|when|who|who's|why"
     r"|how|which|is|are|did|do|does|can|could)\b"
 )
+# Round 7: a status word alone on its line, with more lines after it and no "?" in the message,
+# is a heading ("<@U1>\nupdate\nVPN back\nwas the ISP"), not a status ask
+_HAS_WORDS = re.compile(r"[\w@]")
+_BARE_HEADINGS = frozenset({"update", "updates", "status", "status update", "news", "recap"})
 _BARE_STATUS = frozenset(
     {"status", "eta", "update", "updates", "any update", "any updates", "news"}
     | {"^", "^^", "bump", "bumping", "bumping this", "?", "??"}  # "<@U1> ^" bumps her earlier ask
