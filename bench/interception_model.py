@@ -1,4 +1,4 @@
-"""Train the interception second stage (issue 18, rounds 3-6), or judge designs leave-one-batch-out.
+"""Train the interception second stage (issue 18, rounds 3-7), or judge designs leave-one-batch-out.
 
 Run from the repository root::
 
@@ -10,15 +10,15 @@ the same data gives the same weights) over the features of
 ``bot/domain/_interception_model.py``: the rules' deciding rule and cues, where the protected
 mention sits and the words around it, word and word-pair presence. It trains on every labelled
 training batch (``TRAIN`` below: the original set, the tuner's lines, the tuning batch and the
-spent frozen batches a, b, c and, from round 4, d; from round 5, e; from round 6, f). Frozen
-batches not yet measured are never read here.
+spent frozen batches a, b, c and, from round 4, d; from round 5, e; from round 6, f; from round 7,
+g). Frozen batches not yet measured are never read here.
 
-``--lobo`` holds out one writer's batch at a time (added, tuning, a, b, c, d, e, f), trains on the
+``--lobo`` holds out one writer's batch at a time (added, tuning, a, b, c, d, e, f, g), trains on the
 rest and scores the held-out batch for each design: the rules alone, the model on words only,
 the model stacked on the rules' reading, at several thresholds. The rules were tuned on tuning, a and b,
 so every rules-based figure on those batches flatters; c and d are read through cd9af51, the
 rules that measured both before round 4 changed them, e through dd0f345 (round 4's rules), f
-through 88dfbd6 (round 5's rules).
+through 88dfbd6 (round 5's rules), g through dddd358 (round 6's rules, f14108a).
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ TRAIN = {
     "d": "interception_frozen_2026-12d.tsv",
     "e": "interception_frozen_2026-12e.tsv",
     "f": "interception_frozen_2026-12f.tsv",
+    "g": "interception_frozen_2026-12g.tsv",
 }
 # The rules as they were before anyone tuned them on a batch: their verdicts on that batch are
 # what the rules do on text they have not seen, which is what a second stage must learn to
@@ -76,6 +77,8 @@ UNSEEN_BY = {
     "e": "dd0f345",
     # batch f was measured once (88dfbd6) with the rules of round 5 (ef6ab9e, unchanged there)
     "f": "88dfbd6",
+    # batch g was measured once (dddd358) with the rules of round 6 (f14108a, unchanged there)
+    "g": "dddd358",
     "added-2nd-pass": "75d5151",
     "added-round-3": "adc1f6d",
     "added-round-4": "be451cb",
@@ -91,8 +94,8 @@ UNSEEN_BY = {
 # changed the rules after cd9af51, so c and d are read through cd9af51 from git).
 CURRENT = ""
 # writer groups for leave-one-batch-out: a group is held out whole
-WRITERS = ("original", "added", "tuning", "a", "b", "c", "d", "e", "f")
-HELD_OUT = ("added", "tuning", "a", "b", "c", "d", "e", "f")
+WRITERS = ("original", "added", "tuning", "a", "b", "c", "d", "e", "f", "g")
+HELD_OUT = ("added", "tuning", "a", "b", "c", "d", "e", "f", "g")
 _SEGMENT = re.compile(r"^# --- (?:Round (\d+)|Lines below .*second pass)")
 # (_interception_model.py from round 3 on; its weights file is not copied, so an old classify
 # runs without a second stage: the rules alone)
@@ -265,6 +268,7 @@ def lobo(
     data: dict[str, list[tuple[str, str, str]]],
     out: Callable[[str], None] = print,
     only: Sequence[str] | None = None,
+    final_also: Sequence[str] = (),
 ) -> None:
     """Hold out one writer's batch at a time; train each design on the rest; score the held-out
     batch with the current rules' features (what the model will see on new text)."""
@@ -324,6 +328,15 @@ def lobo(
                 for t in thresholds
             )
             out(f"{held:8} {name + ' +final':22} {'':15} {'':15} {cells}")
+            if final_also:
+                # round 7: the same with more of the rules' ids final (a design idea, not shipped
+                # unless its figures say so)
+                more = [any(n[5:] in final_also for n in f if n[:5] == "rule=") for f, _ in read]
+                cells = "  ".join(
+                    f"{figures([ru if fi or mo else p >= t for p, (_, ru), fi, mo in zip(probs, read, final, more, strict=True)], labels):15}"
+                    for t in thresholds
+                )
+                out(f"{held:8} {'  +' + '+'.join(final_also):22} {'':15} {'':15} {cells}")
         out("")
 
 
@@ -338,7 +351,7 @@ def train_and_write(data: dict[str, list[tuple[str, str, str]]], path: Path = WE
     weights, bias = fit(xs, [int(r[0] == "request") for _, r in rows])
     kept = {n: round(w, 4) for n, w in sorted(weights.items()) if abs(w) >= 1e-3}
     payload = {
-        "about": "interception second stage (issue 18, rounds 3-6): logistic regression over the "
+        "about": "interception second stage (issue 18, rounds 3-7): logistic regression over the "
         f"rules' reading and the words, design {SHIPPED}; retrain with "
         "bench/interception_model.py --write",
         "trained_on": {b: len(data[b]) for b in data if trains_on is None or b in trains_on},
@@ -361,11 +374,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="retrain and write the weights")
     parser.add_argument("--l2", type=float, default=L2, help="L2 strength")
     parser.add_argument("--design", action="append", choices=sorted(DESIGNS), help="only these")
+    parser.add_argument(
+        "--final-also",
+        action="append",
+        default=[],
+        help="with --lobo: also score with this rule id final (repeatable), e.g. request.problem",
+    )
     args = parser.parse_args(argv)
     L2 = args.l2
     data = batches()
     if args.lobo:
-        lobo(data, only=args.design)
+        lobo(data, only=args.design, final_also=args.final_also)
     if args.write:
         train_and_write(data)
     if not (args.lobo or args.write):
