@@ -61,7 +61,7 @@ _MARKUP = re.compile(r"@@\w+|:[a-z0-9_+'-]+:|[⟦⟧]|«q»")
 # "X happened so <@U1> their tickets go first": a mention after "so"/"but" starts a sentence of
 # its own, so that the news before it does not veto the ask after it.
 _SENTENCE_BREAK = re.compile(
-    r"(?<![.\s][a-z]\.[a-z]\.)(?<!\betc\.)(?<!\bvs\.)(?<=[.!?])\s+|[\n;]+|\s+[-–—]+\s+|,?\s+(?:so|but)\s+(?=@@\d)"
+    r"(?<=[.!?])(?<![.\s][a-z]\.[a-z]\.)(?<!\betc\.)(?<!\bvs\.)\s+|[\n;]+|\s+[-–—]+\s+|,?\s+(?:so|but)\s+(?=@@\d)"
 )
 
 
@@ -265,7 +265,7 @@ def _is_subject(rest: str, vocative: bool = False) -> bool:
 _WISHED_SUBJECT = re.compile(
     r"(?:(?<![\w'])(?:i|we)\s+(?:really\s+|just\s+|kinda\s+)?wish"
     r"|(?:wondering|wonder|wondered|curious)\s+(?:if|whether)"
-    r"|(?:great|amazing|awesome|nice|ideal|helpful|perfect|brilliant|lovely|a\s+lifesaver"
+    r"|(?:great|amazing|awesome|nice|ideal|helpful|perfect|brilliant|lovely|a\s+lifesaver|relief|easier"
     r"|appreciate\s+it|love\s+it|grateful)\s+if)[\s,]*$"
 )
 _ARROW_BEFORE = re.compile(r"(?:->|→|=>|:arrow_right:)\s*$")

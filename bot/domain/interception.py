@@ -237,8 +237,17 @@ question after a clause or with an alternative (``…, want me to grab it?``, ``
 should I …?``), ``I'm available to``, a job taken (``grabbing the outage, you stay on …``), her
 question restated after ``to your question`` (it becomes «q»), a quoted requirement, ``ETA from
 AT&T … is``, a relayed yes (``said yes, go ahead whenever you're ready``), status headings after a
-comma or alone on a line, ``standing down``, teamwork praise. The second stage also learns from
-batch g, read through the rules that measured it (dddd358).
+comma or alone on a line, ``standing down``, teamwork praise. From the older spent batches'
+remaining errors: voice and network gear are work (UniFi, 3CX, SIP trunk, Synology …); an
+inverted question right after a mention inside a sentence (``… 3 failures <@U1> is this
+yours?``); ``where did we land``, ``any joy``; ``if <@U1> has a spare 5 min``; an acknowledgement
+right after her mention (``<@U1> copy that, …``, ``heard``); planned maintenance is news;
+``mitigated``, ``complete``, ``fixed it on their end``, ``try again`` after a fix report work
+done; ``I've taken #123 so you don't have to`` offers; ``choppy``, ``unregistered``, ``ringing
+out`` are problems; ``might you``, ``need one of you``, ``all that's left is for you to``, ``…,
+help``, ``waiting for you``, ``my question from this morning`` ask; ``tell`` is a task verb (not
+``tell me you …``); ``yours`` alone hands over. The second stage also learns from batch g, read
+through the rules that measured it (dddd358).
 
 Every verdict carries :attr:`Verdict.rule`, a stable id from :data:`RULES` (``request.<cue>``
 or ``none.<why>``), :attr:`Verdict.addressed` and :attr:`Verdict.cues` (every cue that counted).
@@ -620,19 +629,20 @@ def classify(
     its verdicts carry ``model.request`` / ``model.other`` and the rules' own id in
     :attr:`Verdict.rules_rule`. Without it, the rules alone decide.
     """
+    low, ids = _normalise(text)  # once, for the rules and the second stage (round 7)
     v = _rules_verdict(
         text,
         protected=protected,
         lanes=lanes,
         sender=sender,
         recent_question_by=recent_question_by,
+        normalised=(low, ids),
     )
     if not second_stage or v.rule in SECOND_STAGE_FINAL:
         return v
     model = shipped_model()
     if model is None:
         return v
-    low, ids = _normalise(text)
     names = model_features(
         low,
         ids,
@@ -695,9 +705,11 @@ def _rules_verdict(
     lanes: Sequence[LaneHint] = (),
     sender: str | None = None,
     recent_question_by: Collection[str] = (),
+    normalised: tuple[str, list[str]] | None = None,
 ) -> Verdict:
-    """The rules' verdict (steps 1 to 3), before the second stage."""
-    low, ids = _normalise(text)
+    """The rules' verdict (steps 1 to 3), before the second stage (``normalised``: the text's
+    :func:`_normalise` when the caller has it already)."""
+    low, ids = normalised if normalised is not None else _normalise(text)
     ranked = _rank_lanes(_MARKUP.sub(" ", low), lanes)
     urgent = bool(_URGENT.search(low))
     guarded = {i for i, uid in enumerate(ids) if uid in protected and uid != sender}
