@@ -488,9 +488,10 @@ _FIRST_PERSON = re.compile(
 _WORKS_AGAIN = _words(
     "(?:works|working|flowing|running|up|online|back) again|came back (?:up|online|fine|clean|green)",
     # a problem word negated reports its absence: "no errors overnight", "no complaints"
-    "(?:no|zero|0|without|not a single) (?:new |more |further )?(?:errors?|issues?|complaints?"
+    "(?:no|zero|0|without|not a single) (?:new |more |further )?(?:[\\w-]+ )?(?:errors?|issues?|complaints?"
     "|alerts?|problems?|blockers?|failures?|warnings?|tickets?|incidents?|hiccups?|surprises|drama)",
     "no more (?:\\w+ )?(?:dropouts|drops|errors|issues|outages|crashes|lockouts|alerts|complaints)",
+    "(?:nobody|no one|nobody's|no one's|no-one)(?: is| got| was)? locked out",  # round 7
     "(?:nothing|none of (?:them|it)|no one|nobody)(?: \\w+)? (?:broke|failed|crashed|went down|errored"
     "|complained)|(?:didn't|did not|never|won't|will not) (?:break|fail|crash|go down|error)",
     "(?:outage|issue|problem|alert|error|incident|bug)s? (?:is|are|was|were|has been|got|is all) "
@@ -545,6 +546,12 @@ _OFFER = _words(
     "|happy) to",
     # round 7: "I am available to join the client call if you would like support"
     "(?:i'm|im|i am) (?:available|free|around) to [\\w-]+",
+    # round 7: "calling you now", "ringing you in 5"
+    "(?:calling|ringing|phoning|dialing|dialling) (?:you|u) (?:now|in \\d+|back now|shortly)",
+    # round 7: something spare offered for a need ("I still have a copy if you need it", "Hana
+    # has extra 4TB drives if the swap needs more", "a spare switch in my car if …")
+    "(?:have|has|'ve got|got)(?: a| an| some| two| \\d+)? (?:spare|extra)\\b[^.;!?]{0,60}? if\\b[^.;!?]*",
+    "if (?:you|u) (?:need|want) [^.;!?]{1,40}? i (?:still |also )?(?:have|'ve got|got) (?:a|an|one|it|the|copy)\\b[^.;!?]*",
     "i (?:can|could|'ll|will) (?:take|do|handle|grab|cover|write|reach|help|look|jump|pick|finish"
     "|sort|deal|swap|hop|run|drive|call|own)",
     "i'll (?:take|do|handle|grab|cover|write|reach|help|look|jump|pick|finish|sort|deal|swap|hop"
@@ -667,8 +674,10 @@ _OFFER_TAG = _words(
 # audit", "taking the 2pm walk-in"
 _SELF_TAKING = re.compile(
     r"^(?:(?:ok|okay|np|sure|fine)[,\s]+)?(?:grabbing|taking|picking\s+up|jumping\s+on|handling|covering|owning"
-    r"|(?:i've|i\s+have|i)\s+(?:taken|took|grabbed|picked\s+up))"
+    r"|(?:i've|i\s+have|i)\s+(?:taken|took|grabbed|picked\s+up)|assigning\s+(?:myself|me)|assigned\s+(?:myself|me))"
     r"\s+(?:the|this|that|it|#?\d+|your|[\w'-]+'s)\b"
+    # round 7: "picking this one up", "taking this one", "assigning myself the … ticket"
+    r"|^(?:picking\s+(?:this|that|it)(?:\s+one)?\s+up|taking\s+(?:this|that)\s+one)\b"
 )
 _OFFER_SELF = re.compile(
     r"(?:^|[,;:.]\s*|\b(?:and|so|but|then|helps)\s+|\bif\s+(?!(?:we|i)\b)[^.?!]*?\s)(?:i|we)\s+(?:can|could|'ll|will)\s+"
@@ -702,6 +711,14 @@ _NEWS = _words(
     "responded|effective (?:q\\d|immediately|today|monday|next|jan\\w*|feb\\w*|\\d)|due out",
     "eta (?:from|for|on) [\\w'&./ -]{1,40}? (?:is|was)(?! (?:it|that|this|there)\\b)|eta is|went through|good news|great news",
     "(?:is|are) (?:handling|covering|dealing with|taking) (?:it|this|that)|root cause was",
+    # round 7: progress reported ("restore of the share is at 63%, ETA 40 min", "sync is at 88%")
+    "(?:restore|sync|migration|upload|download|copy|rollout|registration|enrol+ment|deployment|rebuild"
+    "|replication|seeding|transfer|backup|import|export|scan)\\w* (?:[\\w'-]+ ){0,5}?(?:is|are|'s) (?:at|now at"
+    "|up to) \\d{1,3} ?%",
+    # round 7: someone else is on it ("Bob's already handling it", "Carl is chasing them", "Bob
+    # is reviewing it with the client Friday")
+    "(?<!nobody\\s)(?<!one\\s)(?:'s|is|are) (?:already )?(?:handling|reviewing|chasing|covering|dealing with"
+    "|looking into|working on|on) (?:it|them|this|that)(?! (?:yet|now)\\?)",
     # round 7: a vendor's planned downtime is news ("Halo is down for maintenance 9-9:30")
     "(?:down|offline|unavailable) for (?:planned |scheduled )?maintenance|(?:planned|scheduled) (?:[\\w-]+ )?maintenance",
     "confirmed (?:the|that|it|they|we)|ship (?:today|tomorrow|tmrw|on|next|this|friday|monday)",
@@ -726,7 +743,7 @@ _ANSWER_FRAME = _words(
     # a quoted question of hers, or the question named: "to your «q»", "re «q»", "re the question
     # you asked in standup", "short answer:", "you asked who owns Nordvik"
     "(?:to|re:?|about|on|per|answering) (?:your |the |her |his |their )?«q»|^re:? «q»",
-    "re:? (?:the |your )?(?:\\w+ )?(?:q|question|ask)\\b|(?:the )?question (?:you|u) asked",
+    "re:? (?:the |your )?(?:\\w+ )?(?:q|question|ask)\\b|(?:about|regarding|on) the (?:[\\w'-]+ ){1,4}(?:q|question):|(?:the )?question (?:you|u) asked",
     "(?:short|quick|long) answer|the answer is|turns out",
     "(?:found|figured) out (?:why|what|how|the cause)|the (?:cause|culprit|fix) was",
     "(?:you|u) asked(?: me)? (?:who|what|where|when|why|how|which)",
@@ -759,6 +776,7 @@ _RESOLVED_MESSAGE = _words(
     "nothing (?:(?:else )?(?:needed|required|to do|pending|outstanding) )?(?:from (?:you|u)|for (?:you|u)"
     "(?: to do)?|on your (?:end|side))|nothing for (?:you|u)(?: to do)?(?: yet)?",
     "nothing (?:needed |required |to do )?(?:before|until|till) (?:then|that|next)",
+    "nothing (?:needs|requires|needed) (?:action|attention|doing)|"  # round 7
     "no action (?:needed|required|on your)|(?:you're|youre|you are) off the hook|closing the loop",
     "(?:you're|youre|you are|we're|we are|we're all|all) (?:all )?(?:set|fine|good|covered)(?! (?:to|for|up|with|by))",
     "(?:it's|its|it is|that's|thats|all) (?:fixed|sorted|resolved|closed|handled)|^(?:all )?done[.!]*$",
@@ -808,6 +826,9 @@ _CONSENT_GIVEN = _words(
 )
 _ANSWER_START = re.compile(
     r"^(?:yes|yeah|yep|yup|no|nope|nah|correct|right|confirmed|affirmative|sure is|it is|not yet)\b"
+    # round 7: a value she asked about, accepted: "4am is fine, …", "tuesday works"
+    r"|^[\w:'-]+(?:\s+[\w:'-]+)?\s+(?:is|works|sounds)\s+(?:fine|good|ok|okay|great|perfect)\b"
+    r"|^[\w:'-]+\s+works\b"
 )
 # Laughter and chat markers: a sentence with one carries no report, only an explicit ask.
 _CHAT = re.compile(

@@ -246,8 +246,13 @@ right after her mention (``<@U1> copy that, …``, ``heard``); planned maintenan
 done; ``I've taken #123 so you don't have to`` offers; ``choppy``, ``unregistered``, ``ringing
 out`` are problems; ``might you``, ``need one of you``, ``all that's left is for you to``, ``…,
 help``, ``waiting for you``, ``my question from this morning`` ask; ``tell`` is a task verb (not
-``tell me you …``); ``yours`` alone hands over. The second stage also learns from batch g, read
-through the rules that measured it (dddd358).
+``tell me you …``); ``yours`` alone hands over. Statements that carried request words: ``no
+login failures``, ``nobody's locked out``, ``nothing needs action``, ``4am is fine``, ``about the
+printer question:`` answer or report; someone else on it (``Bob is reviewing it``) and progress
+(``the migration is at 70%``) are news; ``calling you now``, something spare offered for a need
+(``I have a spare battery if …``, ``if you need the plan I still have a copy``) and ``picking
+this one up`` offer. The second stage also learns from batch g, read through the rules that
+measured it (dddd358).
 
 Every verdict carries :attr:`Verdict.rule`, a stable id from :data:`RULES` (``request.<cue>``
 or ``none.<why>``), :attr:`Verdict.addressed` and :attr:`Verdict.cues` (every cue that counted).

@@ -360,3 +360,48 @@ def test_tell_is_a_task_but_tell_me_you_is_chat() -> None:
 
 def test_yours_on_its_own_hands_it_over() -> None:
     assert rule("Contoso DC disk at 97%. <@U01TECH3> yours") == "request.handover"
+
+
+# --- round 7, third part: statements, offers and progress that carried request words ----
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<@U01TECH1> MFA enforced on Fabrikam, no login failures since",
+        "<@U01TECH3> conditional access went live at Contoso at 6, nobody's locked out",
+        "overnight recap <@U01TECH1>\n- Tailwind firewall rebooted for patches\n- nothing needs action",
+        "<@U01TECH3> 6pm is fine, the office closes at 5",
+    ],
+)
+def test_reports_that_nothing_is_wrong_ask_nothing(text: str) -> None:
+    assert not asks(text)
+
+
+def test_about_the_named_question_frames_an_answer() -> None:
+    text = "<@U01TECH2> about the Tailwind printer question: the driver pack fails on the old model"
+    assert rule(text) == "none.answer"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<@U01TECH1> Contoso's secure score dropped again, Priya is reviewing it with them tomorrow",
+        "<@U01TECH2> the Fabrikam mailbox migration is at 70%, should wrap by 3",
+    ],
+)
+def test_someone_else_on_it_or_progress_is_news(text: str) -> None:
+    assert rule(text) == "none.news"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<@U01TECH3> ringing you now",
+        "<@U01TECH1> I have a spare UPS battery if the Contoso one dies again",
+        "<@U01TECH2> if you need the Tailwind floor plan I still have a copy",
+        "picking this one up <@U01TECH3>, seen that Datto error before",
+    ],
+)
+def test_more_offers(text: str) -> None:
+    assert rule(text) == "none.offer"
