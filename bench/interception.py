@@ -41,9 +41,12 @@ Sources, each reported on its own because they were written differently:
               after round 6 (dddd358, rules of f14108a, 87.4% / 4.8%); its errors read and the
               round-7 tuning used it (the second stage learns from the rules that measured it,
               dddd358): training.
-``frozen``    ``interception_frozen_2026-12g.tsv``, frozen batch g, until round 7 moves it to
-              batch h (``interception_frozen_2026-12h.tsv``, dd93fd2, written blind, never read
-              or measured); read only with ``--frozen``.
+``frozen``    ``interception_frozen_2026-12h.tsv``, frozen batch h: written blind to the rules and
+              committed (dd93fd2) before round 7, not read by round 7's tuning (one accidental
+              character count, bench/README.md); read only with ``--frozen``. Measured once on
+              2026-12-04 after round 7's tuning commits (516fb6a, fe0d4e7, ae39b68, ac7c282):
+              spent from then on. Batch i (``interception_frozen_2026-12i.tsv``, 5a7151a) is the
+              next unmeasured one.
 
 Files: ``label<TAB>kind<TAB>text[<TAB>note]``, ``#`` comments; a line break inside a message is
 written as the two characters ``\\n``.
@@ -95,11 +98,13 @@ SOURCES = {
     # f14108a), 87.4% / 4.8%; read and trained on in round 7: training.
     "spent-g": "interception_frozen_2026-12g.tsv",
 }
-# Frozen batch g, written blind to the rules and committed (02b381a) before round 6; nobody read
-# it before round 6's tuning was committed (1442007, f14108a). Measured with --frozen once after
-# those commits (87.4% / 4.8%, bench/README.md, round 6), read since: spent. The next round points this at
-# batch h (interception_frozen_2026-12h.tsv, dd93fd2, written blind, never read or measured).
-FROZEN = {"frozen": "interception_frozen_2026-12g.tsv"}
+# Frozen batch g was measured here once after round 6 (87.4% / 4.8%) and is spent (spent-g above).
+# Frozen batch h, written blind to the rules and committed (dd93fd2) before round 7; round 7's
+# tuning did not read it and was committed first (516fb6a, fe0d4e7, ae39b68, ac7c282). Measured
+# with --frozen once after those commits (bench/README.md, round 7): spent from then on. The next
+# round points this at batch i (interception_frozen_2026-12i.tsv, 5a7151a, written blind, never
+# read or measured).
+FROZEN = {"frozen": "interception_frozen_2026-12h.tsv"}
 PROTECTED = frozenset({"U01TECH1", "U01TECH2", "U01TECH3"})
 LANES = (
     LaneHint("sla-risk", ("sla", "overdue", "aging", "breach")),
