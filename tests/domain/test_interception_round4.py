@@ -7,12 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.interception import classify
-
-PROTECTED = frozenset({"U01TECH1", "U01TECH2", "U01TECH3"})
-
-
-def rule(text: str) -> str:
-    return classify(text, protected=PROTECTED, second_stage=False).rule
+from tests.domain.interception_rules import PROTECTED, rule
 
 
 @pytest.mark.parametrize(

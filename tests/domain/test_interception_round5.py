@@ -9,12 +9,7 @@ import pytest
 
 from bot.domain._interception_address import _normalise
 from bot.domain.interception import classify
-
-PROTECTED = frozenset({"U01TECH1", "U01TECH2", "U01TECH3"})
-
-
-def rule(text: str) -> str:
-    return classify(text, protected=PROTECTED, second_stage=False).rule
+from tests.domain.interception_rules import PROTECTED, rule
 
 
 @pytest.mark.parametrize(

@@ -12,16 +12,7 @@ import pytest
 from bot.domain import _interception_model as im
 from bot.domain._interception_address import _normalise
 from bot.domain.interception import classify
-
-PROTECTED = frozenset({"U01TECH1", "U01TECH2", "U01TECH3"})
-
-
-def rule(text: str) -> str:
-    return classify(text, protected=PROTECTED, second_stage=False).rule
-
-
-def asks(text: str) -> bool:
-    return classify(text, protected=PROTECTED, second_stage=False).is_request
+from tests.domain.interception_rules import PROTECTED, asks, rule
 
 
 @pytest.mark.parametrize(

@@ -9,18 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.interception import classify
-
-PROTECTED = frozenset({"U01TECH1", "U01TECH2", "U01TECH3"})
-
-
-def rule(text: str) -> str:
-    return classify(text, protected=PROTECTED, second_stage=False).rule
-
-
-def asks(text: str) -> bool:
-    return classify(text, protected=PROTECTED, second_stage=False).is_request
-
+from tests.domain.interception_rules import asks, rule
 
 # --- who is addressed ---------------------------------------------------------------------
 
