@@ -422,16 +422,19 @@ def _cues(
             break
     label = _LABEL.match(body)
     condition = _CONDITION.match(body)
+    after_condition = body[condition.end() :] if condition else ""
+    # round 7: "update" alone on its line with more lines after it heads a report
+    bare_heading = more_follows and body.strip(" .!:") in _BARE_HEADINGS
     if (
         not sentence.told
-        and not (more_follows and body.strip(" .!:") in _BARE_HEADINGS)
+        and not bare_heading
         and (
             _TASK.match(body)
             or (  # round 7: "if you end up onsite tomorrow, take the spare switch with you"
                 condition
-                and _TASK.match(body[condition.end() :])
-                and not _PAST.match(body[condition.end() :])
-                and not _TO_SENDER.match(body[condition.end() :])
+                and _TASK.match(after_condition)
+                and not _PAST.match(after_condition)
+                and not _TO_SENDER.match(after_condition)
             )
             or (  # round 6: "Contoso Dental: swap the UPS battery"
                 label
@@ -472,7 +475,7 @@ def _cues(
     heading = "?" not in text and bool(
         _HEADING.match(re.sub(r"\s+", " ", text).strip())
         or _HEADING.match(body)  # round 7: "<@U1>, status update: …" (the comma before it)
-        or (more_follows and body.strip(" .!:") in _BARE_HEADINGS)  # round 7: "update" then lines
+        or bare_heading
     )
     vetoes: set[str] = set()
     if heading:
